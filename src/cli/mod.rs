@@ -1,0 +1,39 @@
+//! Command-line interface: clap derive; each command's args struct owns its `run()`.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+mod build;
+mod ingest;
+mod init;
+
+/// yilu (议录): static archives of meeting transcripts.
+#[derive(Debug, Parser)]
+#[command(name = "yilu", version, about, long_about = None)]
+pub struct Cli {
+    /// Print nothing but errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new site that builds at once.
+    Init(init::InitArgs),
+    /// Turn transcripts into meeting and speech Markdown files.
+    Ingest(ingest::IngestArgs),
+    /// Render the site to the output folder.
+    Build(build::BuildArgs),
+}
+
+impl Cli {
+    pub fn run(self) -> Result<()> {
+        match self.command {
+            Command::Init(args) => args.run(self.quiet),
+            Command::Ingest(args) => args.run(self.quiet),
+            Command::Build(args) => args.run(self.quiet),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! content/ → the typed Archive: meetings, speeches, organisations, speakers.
+
+pub mod front_matter;

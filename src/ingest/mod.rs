@@ -1,0 +1,1 @@
+//! Transcript text → meeting and speech files.

@@ -1,0 +1,1 @@
+//! Plans and writes every output page.
