@@ -1,13 +1,50 @@
 //! `yilu build`
 
+use std::path::PathBuf;
+
 use anyhow::Result;
 use clap::Args;
 
+use crate::site::{self, BuildOptions};
+
 #[derive(Debug, Args)]
-pub struct BuildArgs {}
+pub struct BuildArgs {
+    /// The site folder (holding site.toml).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder (default: site.toml's output_dir).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Publish address, e.g. https://example.org/archive/ (default: site.toml's base_url).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
 
 impl BuildArgs {
-    pub fn run(self, _quiet: bool) -> Result<()> {
-        anyhow::bail!("not yet")
+    pub fn options(&self) -> BuildOptions {
+        BuildOptions {
+            root: self.root.clone(),
+            output: self.output.clone(),
+            base_url: self.base_url.clone(),
+            drafts: self.drafts,
+        }
+    }
+
+    pub fn run(self, quiet: bool) -> Result<()> {
+        let report = site::build(&self.options())?;
+        if !quiet {
+            eprintln!(
+                "built {} pages ({} meetings, {} speeches) into {} in {} ms",
+                report.pages,
+                report.meetings,
+                report.speeches,
+                report.output.display(),
+                report.elapsed.as_millis()
+            );
+        }
+        Ok(())
     }
 }

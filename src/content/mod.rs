@@ -1,3 +1,319 @@
-//! content/ → the typed Archive: meetings, speeches, organisations, speakers.
+//! content/ → the typed [`Archive`]: meetings with their speeches, each speech resolved to an
+//! organisation and a speaker. Files are found with walkdir and parsed in parallel; every problem
+//! of the run is collected and reported together.
 
 pub mod front_matter;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::orgs::{OrgKind, Registry};
+use crate::slug;
+pub use front_matter::{Figure, MeetingFrontMatter, SpeechFrontMatter};
+
+/// Every meeting of the site, newest first.
+#[derive(Debug, Default)]
+pub struct Archive {
+    pub meetings: Vec<Meeting>,
+}
+
+/// One meeting folder.
+#[derive(Debug, Clone)]
+pub struct Meeting {
+    /// URL segment: the folder name (`2024-10-21`).
+    pub slug: String,
+    pub date: NaiveDate,
+    /// The `_index.md` (or the folder, when it has none), relative to the site root.
+    pub path: PathBuf,
+    pub front: MeetingFrontMatter,
+    pub body: String,
+    /// In speaking order.
+    pub speeches: Vec<Speech>,
+}
+
+/// One speech file.
+#[derive(Debug, Clone)]
+pub struct Speech {
+    /// URL segment inside the meeting: `slug:` from front matter, else the organisation's slug,
+    /// else the file name without its order prefix.
+    pub slug: String,
+    pub path: PathBuf,
+    pub front: SpeechFrontMatter,
+    pub body: String,
+    /// Position in the meeting, from `order:` or the file name's numeric prefix.
+    pub order: u32,
+    pub org: Option<OrgRef>,
+}
+
+/// A speech's organisation, resolved against the registry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OrgRef {
+    pub name: String,
+    pub slug: String,
+    pub kind: OrgKind,
+    /// False when the name is not in the registry (slug from pinyin; `yilu check` warns).
+    pub known: bool,
+}
+
+/// How to load: drafts included or not.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    pub drafts: bool,
+}
+
+/// Loads `root/content/meetings/*/`. `root` is the site folder; paths in messages are relative
+/// to it. Every malformed file is reported, not only the first.
+pub fn load(root: &Path, registry: &Registry, options: LoadOptions) -> anyhow::Result<Archive> {
+    let meetings_dir = root.join("content").join("meetings");
+    let mut diagnostics = Diagnostics::default();
+    if !meetings_dir.is_dir() {
+        return Ok(Archive::default());
+    }
+    // Group files by meeting folder; walkdir errors are problems too, never skipped.
+    let mut folders: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for entry in WalkDir::new(&meetings_dir)
+        .min_depth(1)
+        .max_depth(2)
+        .sort_by_file_name()
+    {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().unwrap_or(&meetings_dir).to_path_buf();
+                diagnostics.push(Diagnostic::new(relative(root, &path), e.to_string()));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.depth() == 1 && entry.file_type().is_dir() {
+            folders.entry(path.to_path_buf()).or_default();
+        } else if entry.depth() == 2
+            && entry.file_type().is_file()
+            && path.extension().is_some_and(|e| e == "md")
+        {
+            let folder = path.parent().expect("depth 2 has a parent").to_path_buf();
+            folders.entry(folder).or_default().push(path.to_path_buf());
+        }
+    }
+
+    let results: Vec<Result<Option<Meeting>, Vec<Diagnostic>>> = folders
+        .par_iter()
+        .map(|(folder, files)| load_meeting(root, folder, files, registry, options))
+        .collect();
+    let mut meetings = Vec::new();
+    for r in results {
+        match r {
+            Ok(Some(m)) => meetings.push(m),
+            Ok(None) => {}
+            Err(ds) => ds.into_iter().for_each(|d| diagnostics.push(d)),
+        }
+    }
+    diagnostics.into_result()?;
+    meetings.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.slug.cmp(&a.slug)));
+    Ok(Archive { meetings })
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::new(relative(root, path), format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or("");
+        let (line, col) = crate::config::line_col(valid, offset);
+        Diagnostic::new(relative(root, path), "not valid UTF-8").at(line, col)
+    })
+}
+
+fn fm_diag(root: &Path, path: &Path, e: front_matter::FrontMatterError) -> Diagnostic {
+    Diagnostic::new(relative(root, path), e.message).at(e.line, e.column)
+}
+
+fn load_meeting(
+    root: &Path,
+    folder: &Path,
+    files: &[PathBuf],
+    registry: &Registry,
+    options: LoadOptions,
+) -> Result<Option<Meeting>, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let folder_name = folder.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let index = folder.join("_index.md");
+    let (front, body) = if files.contains(&index) {
+        match read(root, &index).and_then(|text| {
+            front_matter::read_meeting(&text)
+                .map(|(fm, body)| (fm, body.to_string()))
+                .map_err(|e| fm_diag(root, &index, e))
+        }) {
+            Ok(v) => v,
+            Err(d) => return Err(vec![d]),
+        }
+    } else {
+        (
+            MeetingFrontMatter {
+                title: folder_name.to_string(),
+                ..Default::default()
+            },
+            String::new(),
+        )
+    };
+    if front.draft && !options.drafts {
+        return Ok(None);
+    }
+    let rel_index = relative(root, &index);
+    let folder_date = folder_name
+        .get(..10)
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    let date = match (front.date, folder_date) {
+        (Some(d), Some(f)) if d != f => {
+            problems.push(Diagnostic::new(
+                &rel_index,
+                format!("date: {d} does not match the folder's date {f}; rename the folder or fix the date"),
+            ));
+            d
+        }
+        (Some(d), _) | (None, Some(d)) => d,
+        (None, None) => {
+            problems.push(Diagnostic::new(
+                &rel_index,
+                "no date: name the folder YYYY-MM-DD or add `date: YYYY-MM-DD` to its front matter",
+            ));
+            NaiveDate::default()
+        }
+    };
+    if !slug::is_valid(&folder_name.to_ascii_lowercase())
+        || folder_name.to_ascii_lowercase() != folder_name
+    {
+        problems.push(Diagnostic::new(
+            relative(root, folder),
+            "meeting folder names must be lowercase ASCII letters, digits and hyphens (e.g. 2024-10-21)",
+        ));
+    }
+
+    let mut speeches = Vec::new();
+    for path in files.iter().filter(|p| **p != index) {
+        match load_speech(root, path, registry) {
+            Ok(s) if s.front.draft && !options.drafts => {}
+            Ok(s) => speeches.push(s),
+            Err(d) => problems.push(d),
+        }
+    }
+    speeches.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.path.cmp(&b.path)));
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    for s in &speeches {
+        if let Some(other) = seen.insert(&s.slug, &s.path) {
+            problems.push(Diagnostic::new(
+                &s.path,
+                format!(
+                    "two speeches map to the same URL /meetings/{folder_name}/{}/ (the other is {}); set a distinct `slug:`",
+                    s.slug,
+                    other.display()
+                ),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Some(Meeting {
+        slug: folder_name.to_string(),
+        date,
+        path: rel_index,
+        front,
+        body,
+        speeches,
+    }))
+}
+
+fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<Speech, Diagnostic> {
+    let text = read(root, path)?;
+    let (front, body) = front_matter::read_speech(&text).map_err(|e| fm_diag(root, path, e))?;
+    let rel = relative(root, path);
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let (prefix, rest) = split_order_prefix(stem);
+    let order = front.order.or(prefix).unwrap_or(u32::MAX);
+
+    let org = front
+        .org
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+        .map(|name| match registry.lookup(name.trim()) {
+            Some(o) => OrgRef {
+                name: o.name.clone(),
+                slug: o.slug.clone(),
+                kind: front.org_kind.unwrap_or(o.kind),
+                known: true,
+            },
+            None => OrgRef {
+                name: name.trim().to_string(),
+                slug: slug::ascii_slug(name),
+                kind: front.org_kind.unwrap_or(OrgKind::Other),
+                known: false,
+            },
+        });
+    let slug = match &front.slug {
+        Some(s) if slug::is_valid(s) => s.clone(),
+        Some(s) => {
+            return Err(Diagnostic::new(
+                rel,
+                format!("slug: {s:?} must be lowercase ASCII letters, digits and hyphens"),
+            ));
+        }
+        None => match &org {
+            Some(o) => o.slug.clone(),
+            None => slug::ascii_slug(rest),
+        },
+    };
+    Ok(Speech {
+        slug,
+        path: rel,
+        body: body.to_string(),
+        front,
+        order,
+        org,
+    })
+}
+
+/// `01-wanzhou` → (Some(1), "wanzhou"); `wanzhou` → (None, "wanzhou").
+fn split_order_prefix(stem: &str) -> (Option<u32>, &str) {
+    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return (None, stem);
+    }
+    let rest = stem[digits..].trim_start_matches(['-', '_']);
+    (
+        stem[..digits].parse().ok(),
+        if rest.is_empty() { stem } else { rest },
+    )
+}
+
+impl Speech {
+    /// The speaker's slug: pinyin of the name, or None when the speech names no speaker.
+    pub fn speaker_name(&self) -> Option<&str> {
+        self.front
+            .speaker
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_prefix() {
+        assert_eq!(split_order_prefix("01-wanzhou"), (Some(1), "wanzhou"));
+        assert_eq!(split_order_prefix("wanzhou"), (None, "wanzhou"));
+        assert_eq!(split_order_prefix("12"), (Some(12), "12"));
+    }
+}

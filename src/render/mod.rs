@@ -1,1 +1,4 @@
-//! Markdown and templates.
+//! Rendering: Markdown bodies (markdown.rs) and Tera templates (templates.rs), each built once.
+
+pub mod markdown;
+pub mod templates;

@@ -1,0 +1,287 @@
+//! Markdown → HTML, set up once, with what Chinese text needs: a soft break between two CJK
+//! characters renders nothing (browsers would show a space), `**真，**她` is emphasis even though
+//! CommonMark's flanking rules refuse it, and length and reading time count characters.
+//!
+//! Policy for untrusted text (transcripts come from newspapers and web pages): raw HTML is shown
+//! as text, never passed through, and links with a scheme other than http(s)/mailto/relative are
+//! replaced by `#`. Escaping beats sanitising: nothing in a transcript needs markup that Markdown
+//! cannot express.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+/// A rendered body.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    /// The `##` headings, for the table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Characters of text (punctuation included, white space not).
+    pub chars: usize,
+}
+
+/// One heading of the table of contents.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// Characters a Chinese reader reads in a minute, for reading time.
+pub const CHARS_PER_MINUTE: usize = 400;
+
+/// Minutes to read `chars` characters, at least one.
+pub fn reading_minutes(chars: usize) -> usize {
+    chars.div_ceil(CHARS_PER_MINUTE).max(1)
+}
+
+/// The one place pulldown-cmark's options are chosen.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders Markdown; headings of level 2 and 3 get ids `s1`, `s2`, … and a TOC entry.
+pub fn render(markdown: &str) -> Rendered {
+    let mut events: Vec<Event<'_>> =
+        pulldown_cmark::TextMergeStream::new(Parser::new_ext(markdown, options())).collect();
+    pair_literal_strong(&mut events);
+    let mut out = Vec::with_capacity(events.len());
+    let mut toc = Vec::new();
+    let mut chars = 0;
+    let mut in_heading = false;
+    for i in 0..events.len() {
+        let event = std::mem::replace(&mut events[i], Event::Text(CowStr::Borrowed("")));
+        let event = match event {
+            Event::SoftBreak => {
+                let before = last_char_before(&out);
+                let after = first_char_after(&events[i + 1..]);
+                if before.is_some_and(is_cjk) && after.is_some_and(is_cjk) {
+                    continue;
+                }
+                Event::SoftBreak
+            }
+            Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: safe_url(dest_url),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: safe_url(dest_url),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) => {
+                let n = toc.len() + 1;
+                let id = id.unwrap_or_else(|| CowStr::from(format!("s{n}")));
+                in_heading = true;
+                toc.push(TocEntry {
+                    level: level as u8,
+                    id: id.to_string(),
+                    title: String::new(),
+                });
+                Event::Start(Tag::Heading {
+                    level,
+                    id: Some(id),
+                    classes,
+                    attrs,
+                })
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                in_heading = false;
+                Event::End(TagEnd::Heading(level))
+            }
+            other => other,
+        };
+        if let Event::Text(t) | Event::Code(t) = &event {
+            chars += t.chars().filter(|c| !c.is_whitespace()).count();
+            if in_heading && let Some(entry) = toc.last_mut() {
+                entry.title.push_str(t);
+            }
+        }
+        out.push(event);
+    }
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    Rendered { html, toc, chars }
+}
+
+/// Only web and mail links and plain paths survive; `javascript:`, `data:` and the like become `#`.
+fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
+    let lower = url.trim_start().to_ascii_lowercase();
+    let scheme_end = lower.find(':');
+    let first_sep = lower.find(['/', '?', '#']);
+    let has_scheme = matches!((scheme_end, first_sep), (Some(c), Some(s)) if c < s)
+        || (scheme_end.is_some() && first_sep.is_none());
+    if !has_scheme
+        || ["http:", "https:", "mailto:"]
+            .iter()
+            .any(|s| lower.starts_with(s))
+    {
+        url
+    } else {
+        CowStr::Borrowed("#")
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
+        || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
+}
+
+fn last_char_before(events: &[Event<'_>]) -> Option<char> {
+    events.iter().rev().find_map(|e| match e {
+        Event::Text(t) | Event::Code(t) if !t.is_empty() => t.chars().last(),
+        Event::Start(_) | Event::End(_) => None,
+        _ => None,
+    })
+}
+
+fn first_char_after(events: &[Event<'_>]) -> Option<char> {
+    events.iter().find_map(|e| match e {
+        Event::Text(t) | Event::Code(t) if !t.is_empty() => t.chars().next(),
+        _ => None,
+    })
+}
+
+/// CommonMark will not close `**` after full-width punctuation when a letter follows
+/// (`**真，**她`), which leaves literal asterisks in Chinese text. Pair the `**` left in each
+/// paragraph's text, in order, and turn each pair into strong emphasis.
+fn pair_literal_strong(events: &mut Vec<Event<'_>>) {
+    if !events
+        .iter()
+        .any(|e| matches!(e, Event::Text(t) if t.contains("**")))
+    {
+        return;
+    }
+    let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 8);
+    let mut markers: Vec<usize> = Vec::new();
+    for event in events.drain(..) {
+        match &event {
+            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::TableCell) => {
+                finish_block(&mut out, &mut markers);
+                out.push(event);
+            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => {
+                finish_block(&mut out, &mut markers);
+                out.push(event);
+            }
+            Event::Text(t) if t.contains("**") => {
+                let text = t.to_string();
+                let mut pieces = text.split("**").peekable();
+                while let Some(piece) = pieces.next() {
+                    if !piece.is_empty() {
+                        out.push(Event::Text(CowStr::from(piece.to_string())));
+                    }
+                    if pieces.peek().is_some() {
+                        markers.push(out.len());
+                        out.push(Event::Text(CowStr::Borrowed("**")));
+                    }
+                }
+            }
+            _ => out.push(event),
+        }
+    }
+    finish_block(&mut out, &mut markers);
+    *events = out;
+}
+
+fn finish_block(out: &mut [Event<'_>], markers: &mut Vec<usize>) {
+    for pair in markers.chunks_exact(2) {
+        out[pair[0]] = Event::Start(Tag::Strong);
+        out[pair[1]] = Event::End(TagEnd::Strong);
+    }
+    markers.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(md: &str) -> String {
+        render(md).html
+    }
+
+    #[test]
+    fn soft_break_between_han_characters_vanishes() {
+        assert_eq!(html("航线实现\n首航"), "<p>航线实现首航</p>\n");
+        assert_eq!(html("增长6.6%，\n规上"), "<p>增长6.6%，规上</p>\n");
+        assert_eq!(html("GDP\ngrowth"), "<p>GDP\ngrowth</p>\n");
+        assert_eq!(html("实现\nGDP"), "<p>实现\nGDP</p>\n");
+    }
+
+    #[test]
+    fn strong_next_to_full_width_punctuation() {
+        assert_eq!(html("**真，**她"), "<p><strong>真，</strong>她</p>\n");
+        assert_eq!(
+            html("他说**“好”**了"),
+            "<p>他说<strong>“好”</strong>了</p>\n"
+        );
+        assert_eq!(html("**普通**强调"), "<p><strong>普通</strong>强调</p>\n");
+        // An odd marker stays literal.
+        assert_eq!(
+            html("2**3 与 **真，**她"),
+            "<p>2<strong>3 与 </strong>真，**她</p>\n"
+        );
+    }
+
+    #[test]
+    fn raw_html_is_escaped_and_bad_links_neutralised() {
+        let out = html(
+            "<script>alert(1)</script>\n\n[x](javascript:alert(1)) [y](https://a.org/) [z](../p/)",
+        );
+        assert!(!out.contains("<script>"), "{out}");
+        assert!(out.contains("&lt;script&gt;"), "{out}");
+        assert!(out.contains(r##"<a href="#">x</a>"##), "{out}");
+        assert!(out.contains(r#"href="https://a.org/""#), "{out}");
+        assert!(out.contains(r#"href="../p/""#), "{out}");
+        assert!(html("x <img src=x onerror=alert(1)> y").contains("&lt;img"));
+    }
+
+    #[test]
+    fn headings_get_ids_and_toc() {
+        let r = render("引言。\n\n## 一、建体系\n\n正文。\n\n## 二、扬优势\n");
+        assert!(
+            r.html.contains(r#"<h2 id="s1">一、建体系</h2>"#),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.toc.len(), 2);
+        assert_eq!(r.toc[1].title, "二、扬优势");
+        assert_eq!(r.toc[1].id, "s2");
+    }
+
+    #[test]
+    fn counts_characters_not_words() {
+        let r = render("万州区 GDP 增长6.6%。\n\n## 一、标题\n");
+        assert_eq!(r.chars, "万州区GDP增长6.6%。一、标题".chars().count());
+        assert_eq!(reading_minutes(0), 1);
+        assert_eq!(reading_minutes(400), 1);
+        assert_eq!(reading_minutes(401), 2);
+    }
+}

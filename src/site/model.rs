@@ -1,0 +1,238 @@
+//! The archive as templates see it: views computed once from the [`Archive`] (rendered bodies,
+//! URLs, organisations and speakers with their speeches), shared by every page that shows them.
+//! Rankings, series and slugs are computed here in Rust, never in templates.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::content::{Archive, Meeting, Speech};
+use crate::metrics::Indicators;
+use crate::orgs::OrgKind;
+use crate::render::markdown::{self, TocEntry};
+
+/// A meeting, with its speeches' summaries.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingView {
+    pub slug: String,
+    /// Site path, `meetings/2024-10-21/`.
+    pub path: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub date: String,
+    pub summary: Option<String>,
+    pub publication: Option<String>,
+    pub source_url: Option<String>,
+    pub participants: Vec<String>,
+    pub body_html: String,
+    pub speeches: Vec<SpeechSummary>,
+    /// The indicators any of its speeches reports, in dictionary order.
+    pub metric_keys: Vec<KeyLabel>,
+    pub extra: serde_json::Value,
+}
+
+/// What lists show of a speech.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpeechSummary {
+    pub path: String,
+    pub order: u32,
+    pub title: String,
+    pub speaker: Option<String>,
+    pub speaker_path: Option<String>,
+    pub position: Option<String>,
+    pub org: Option<OrgLink>,
+    pub period: Option<String>,
+    /// Indicator key → value, in dictionary order.
+    pub metrics: BTreeMap<String, f64>,
+    pub metric_list: Vec<MetricValue>,
+    pub meeting_path: String,
+    pub meeting_title: String,
+    pub date: String,
+}
+
+/// A speech page's own data.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpeechView {
+    #[serde(flatten)]
+    pub summary: SpeechSummary,
+    pub body_html: String,
+    pub toc: Vec<TocEntry>,
+    pub chars: usize,
+    pub minutes: usize,
+    pub figures: Vec<crate::content::Figure>,
+    pub extra: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OrgLink {
+    pub name: String,
+    pub slug: String,
+    pub kind: OrgKind,
+    pub path: String,
+    pub known: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyLabel {
+    pub key: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricValue {
+    pub key: String,
+    pub label: String,
+    pub value: f64,
+}
+
+/// One organisation with all its speeches, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgView {
+    #[serde(flatten)]
+    pub link: OrgLink,
+    pub kind_label: &'static str,
+    pub speeches: Vec<SpeechSummary>,
+    pub latest_gdp: Option<f64>,
+}
+
+/// Everything the pages need, computed once.
+#[derive(Debug)]
+pub struct SiteModel {
+    /// Newest first.
+    pub meetings: Vec<MeetingView>,
+    /// Per meeting, in speaking order; same indices as `meetings`.
+    pub speeches: Vec<Vec<SpeechView>>,
+    /// By slug.
+    pub orgs: BTreeMap<String, OrgView>,
+}
+
+impl SiteModel {
+    pub fn build(archive: &Archive, indicators: &Indicators) -> SiteModel {
+        let built: Vec<(MeetingView, Vec<SpeechView>)> = archive
+            .meetings
+            .par_iter()
+            .map(|m| meeting_view(m, indicators))
+            .collect();
+        let (meetings, speeches): (Vec<_>, Vec<_>) = built.into_iter().unzip();
+        let mut orgs: BTreeMap<String, OrgView> = BTreeMap::new();
+        for list in &speeches {
+            for s in list {
+                let Some(org) = &s.summary.org else { continue };
+                let view = orgs.entry(org.slug.clone()).or_insert_with(|| OrgView {
+                    link: org.clone(),
+                    kind_label: org.kind.label(),
+                    speeches: Vec::new(),
+                    latest_gdp: None,
+                });
+                view.speeches.push(s.summary.clone());
+            }
+        }
+        for view in orgs.values_mut() {
+            // Meetings are newest first already; keep that, speaking order within a meeting.
+            view.latest_gdp = view
+                .speeches
+                .iter()
+                .find_map(|s| s.metrics.get("gdp").copied());
+        }
+        SiteModel {
+            meetings,
+            speeches,
+            orgs,
+        }
+    }
+}
+
+fn meeting_view(m: &Meeting, indicators: &Indicators) -> (MeetingView, Vec<SpeechView>) {
+    let path = format!("meetings/{}/", m.slug);
+    let date = m.date.format("%Y-%m-%d").to_string();
+    let speeches: Vec<SpeechView> = m
+        .speeches
+        .iter()
+        .map(|s| speech_view(s, m, &path, &date, indicators))
+        .collect();
+    let mut keys: Vec<&str> = speeches
+        .iter()
+        .flat_map(|s| s.summary.metric_list.iter().map(|v| v.key.as_str()))
+        .collect();
+    keys.sort_by_key(|k| (indicators.rank(k), *k));
+    keys.dedup();
+    let view = MeetingView {
+        slug: m.slug.clone(),
+        path: path.clone(),
+        title: m.front.title.clone(),
+        subtitle: m.front.subtitle.clone(),
+        date,
+        summary: m.front.summary.clone(),
+        publication: m.front.source.as_ref().and_then(|s| s.publication.clone()),
+        source_url: m.front.source.as_ref().and_then(|s| s.url.clone()),
+        participants: m.front.participants.clone(),
+        body_html: markdown::render(&m.body).html,
+        speeches: speeches.iter().map(|s| s.summary.clone()).collect(),
+        metric_keys: keys
+            .iter()
+            .map(|k| KeyLabel {
+                key: k.to_string(),
+                label: indicators.label(k).to_string(),
+            })
+            .collect(),
+        extra: serde_json::to_value(&m.front.extra).unwrap_or_default(),
+    };
+    (view, speeches)
+}
+
+fn speech_view(
+    s: &Speech,
+    m: &Meeting,
+    meeting_path: &str,
+    date: &str,
+    indicators: &Indicators,
+) -> SpeechView {
+    let rendered = markdown::render(&s.body);
+    let mut metric_list: Vec<MetricValue> = s
+        .front
+        .metrics
+        .iter()
+        .map(|(k, v)| MetricValue {
+            key: k.clone(),
+            label: indicators.label(k).to_string(),
+            value: *v,
+        })
+        .collect();
+    metric_list.sort_by_key(|v| indicators.rank(&v.key));
+    let summary = SpeechSummary {
+        path: format!("{meeting_path}{}/", s.slug),
+        order: s.order,
+        title: s.front.title.clone(),
+        speaker: s.speaker_name().map(str::to_string),
+        speaker_path: None,
+        position: s.front.position.clone(),
+        org: s.org.as_ref().map(|o| OrgLink {
+            name: o.name.clone(),
+            slug: o.slug.clone(),
+            kind: o.kind,
+            path: format!("districts/{}/", o.slug),
+            known: o.known,
+        }),
+        period: s.front.period.clone(),
+        metrics: s
+            .front
+            .metrics
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect(),
+        metric_list,
+        meeting_path: meeting_path.to_string(),
+        meeting_title: m.front.title.clone(),
+        date: date.to_string(),
+    };
+    SpeechView {
+        summary,
+        minutes: markdown::reading_minutes(rendered.chars),
+        chars: rendered.chars,
+        body_html: rendered.html,
+        toc: rendered.toc,
+        figures: s.front.figures.clone(),
+        extra: serde_json::to_value(&s.front.extra).unwrap_or_default(),
+    }
+}
