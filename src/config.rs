@@ -121,11 +121,9 @@ mod tests {
 
     #[test]
     fn defaults_fill_missing_keys() {
-        let c = SiteConfig::from_str(
-            "title = \"议录\"\nbase_url = \"https://x.org/a\"",
-            "site.toml",
-        )
-        .unwrap();
+        let c =
+            SiteConfig::from_str("title = \"议录\"\nbase_url = \"https://x.org/a\"", "site.toml")
+                .unwrap();
         assert_eq!(c.title, "议录");
         assert_eq!(c.base_url, "https://x.org/a/");
         assert_eq!(c.output_dir, PathBuf::from("public"));
@@ -136,10 +134,7 @@ mod tests {
     fn unknown_key_names_file_line_and_column() {
         let err = SiteConfig::from_str("title = \"x\"\ntitel = \"y\"\n", "site.toml").unwrap_err();
         let msg = err.to_string();
-        assert!(
-            msg.starts_with("site.toml:2:1: unknown field `titel`"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("site.toml:2:1: unknown field `titel`"), "{msg}");
     }
 
     #[test]

@@ -15,12 +15,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            path: path.into(),
-            line: None,
-            column: None,
-            message: message.into(),
-        }
+        Diagnostic { path: path.into(), line: None, column: None, message: message.into() }
     }
 
     pub fn at(mut self, line: usize, column: usize) -> Diagnostic {

@@ -72,11 +72,7 @@ impl Registry {
     pub fn new(overrides: &[OrganisationEntry]) -> Registry {
         let mut orgs: Vec<Organisation> = builtin();
         for entry in overrides {
-            let kind = entry
-                .kind
-                .as_deref()
-                .and_then(OrgKind::parse)
-                .unwrap_or(OrgKind::Other);
+            let kind = entry.kind.as_deref().and_then(OrgKind::parse).unwrap_or(OrgKind::Other);
             let org = Organisation {
                 name: entry.name.clone(),
                 slug: entry.slug.clone(),
@@ -93,11 +89,10 @@ impl Registry {
 
     /// The organisation with this name or alias.
     pub fn lookup(&self, name: &str) -> Option<&Organisation> {
-        self.orgs.iter().find(|o| o.name == name).or_else(|| {
-            self.orgs
-                .iter()
-                .find(|o| o.aliases.iter().any(|a| a == name))
-        })
+        self.orgs
+            .iter()
+            .find(|o| o.name == name)
+            .or_else(|| self.orgs.iter().find(|o| o.aliases.iter().any(|a| a == name)))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Organisation> {
@@ -125,25 +120,10 @@ fn builtin() -> Vec<Organisation> {
         entry("南岸区", "nanan", District, &["南岸"]),
         entry("大足区", "dazu", District, &["大足"]),
         entry("开州区", "kaizhou", District, &["开州"]),
-        entry(
-            "彭水县",
-            "pengshui",
-            County,
-            &["彭水", "彭水苗族土家族自治县"],
-        ),
-        entry(
-            "重庆高新区",
-            "gaoxin",
-            Zone,
-            &["西部科学城重庆高新区", "科学城高新区", "高新区"],
-        ),
+        entry("彭水县", "pengshui", County, &["彭水", "彭水苗族土家族自治县"]),
+        entry("重庆高新区", "gaoxin", Zone, &["西部科学城重庆高新区", "科学城高新区", "高新区"]),
         entry("万盛经开区", "wansheng", Zone, &["万盛"]),
-        entry(
-            "市经济信息委",
-            "jingxinwei",
-            Department,
-            &["重庆市经济和信息化委员会"],
-        ),
+        entry("市经济信息委", "jingxinwei", Department, &["重庆市经济和信息化委员会"]),
         entry("市财政局", "caizhengju", Department, &["重庆市财政局"]),
     ]
 }

@@ -33,11 +33,7 @@ pub fn ascii_slug(text: &str) -> String {
         push_word(&mut out, &ascii_run);
     }
     let trimmed = out.trim_matches('-');
-    if trimmed.is_empty() {
-        "x".to_string()
-    } else {
-        trimmed.to_string()
-    }
+    if trimmed.is_empty() { "x".to_string() } else { trimmed.to_string() }
 }
 
 /// True when `s` is a non-empty `[a-z0-9-]+` that neither starts nor ends with a hyphen.
@@ -45,8 +41,7 @@ pub fn is_valid(s: &str) -> bool {
     !s.is_empty()
         && !s.starts_with('-')
         && !s.ends_with('-')
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]

@@ -56,10 +56,7 @@ impl InitArgs {
                 .next()
                 .is_some();
             if non_empty && !self.force {
-                bail!(
-                    "{} is not empty; choose an empty folder or pass --force",
-                    dir.display()
-                );
+                bail!("{} is not empty; choose an empty folder or pass --force", dir.display());
             }
         }
         let mut files: Vec<(PathBuf, Vec<u8>)> = vec![

@@ -82,15 +82,8 @@ pub struct Figure {
     pub text: String,
 }
 
-const MEETING_KEYS: &[&str] = &[
-    "title",
-    "subtitle",
-    "date",
-    "source",
-    "participants",
-    "summary",
-    "draft",
-];
+const MEETING_KEYS: &[&str] =
+    &["title", "subtitle", "date", "source", "participants", "summary", "draft"];
 const SPEECH_KEYS: &[&str] = &[
     "title", "speaker", "position", "org", "org_kind", "slug", "order", "period", "metrics",
     "figures", "draft",
@@ -116,48 +109,28 @@ pub struct Split<'a> {
 /// Splits `---\nYAML\n---\nBODY`. A BOM and CRLF line ends are accepted.
 pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let err = |line, message: &str| FrontMatterError {
-        line,
-        column: 1,
-        message: message.into(),
-    };
+    let err = |line, message: &str| FrontMatterError { line, column: 1, message: message.into() };
     let rest = text
         .strip_prefix("---\n")
         .or_else(|| text.strip_prefix("---\r\n"))
-        .ok_or_else(|| {
-            err(
-                1,
-                "expected front matter: the file must start with a `---` line",
-            )
-        })?;
+        .ok_or_else(|| err(1, "expected front matter: the file must start with a `---` line"))?;
     let mut offset = 0;
     for line in rest.split_inclusive('\n') {
         if line.trim_end() == "---" {
             let yaml = &rest[..offset];
             let body = &rest[offset + line.len()..];
-            return Ok(Split {
-                yaml,
-                body,
-                yaml_line: 2,
-            });
+            return Ok(Split { yaml, body, yaml_line: 2 });
         }
         offset += line.len();
     }
-    Err(err(
-        1,
-        "front matter is not closed: add a `---` line after it",
-    ))
+    Err(err(1, "front matter is not closed: add a `---` line after it"))
 }
 
 fn parse<T: DeserializeOwned>(
     split: &Split<'_>,
     known: &[&str],
 ) -> Result<(T, Extra), FrontMatterError> {
-    let yaml = if split.yaml.trim().is_empty() {
-        "{}"
-    } else {
-        split.yaml
-    };
+    let yaml = if split.yaml.trim().is_empty() { "{}" } else { split.yaml };
     let value: T = serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, split.yaml_line))?;
     let all: IndexMap<String, serde_yaml::Value> =
         serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, split.yaml_line))?;
@@ -183,15 +156,9 @@ fn yaml_error(e: &serde_yaml::Error, first_line: usize) -> FrontMatterError {
         Some(i) => text[..i].to_string(),
         None => text,
     };
-    let (line, column) = e
-        .location()
-        .map(|l| (l.line() + first_line - 1, l.column()))
-        .unwrap_or((first_line, 1));
-    FrontMatterError {
-        line,
-        column,
-        message,
-    }
+    let (line, column) =
+        e.location().map(|l| (l.line() + first_line - 1, l.column())).unwrap_or((first_line, 1));
+    FrontMatterError { line, column, message }
 }
 
 /// Reads a meeting `_index.md`: front matter and Markdown body.
@@ -296,12 +263,7 @@ mod tests {
         let s = split("\u{feff}---\r\ntitle: a\r\n---\r\n\r\nbody").unwrap();
         assert_eq!((s.yaml, s.body), ("title: a\r\n", "\r\nbody"));
         assert_eq!(split("title: a\n").unwrap_err().line, 1);
-        assert!(
-            split("---\ntitle: a\n")
-                .unwrap_err()
-                .message
-                .contains("not closed")
-        );
+        assert!(split("---\ntitle: a\n").unwrap_err().message.contains("not closed"));
     }
 
     #[test]
@@ -309,11 +271,7 @@ mod tests {
         let text = "---\ntitle: t\nspeaker: 卢红\nmetrics:\n  gdp: fast\n---\n";
         let e = read_speech(text).unwrap_err();
         assert_eq!(e.line, 5, "{e:?}");
-        assert!(
-            e.message.starts_with("metrics.gdp: invalid type"),
-            "{}",
-            e.message
-        );
+        assert!(e.message.starts_with("metrics.gdp: invalid type"), "{}", e.message);
     }
 
     #[test]
@@ -338,12 +296,7 @@ mod tests {
 
     #[test]
     fn missing_title_is_an_error() {
-        assert!(
-            read_speech("---\nspeaker: x\n---\n")
-                .unwrap_err()
-                .message
-                .contains("title")
-        );
+        assert!(read_speech("---\nspeaker: x\n---\n").unwrap_err().message.contains("title"));
     }
 
     #[test]
@@ -366,8 +319,7 @@ mod tests {
         };
         fm.metrics.insert("gdp".into(), 6.6);
         fm.metrics.insert("fixed_asset_investment".into(), -8.0);
-        fm.extra
-            .insert("note".into(), serde_json::json!({"a": [1, 2]}));
+        fm.extra.insert("note".into(), serde_json::json!({"a": [1, 2]}));
         let body = "引言。\n\n## 一、建体系\n\n正文。\n";
         let text = write_speech(&fm, body);
         let (back, back_body) = read_speech(&text).unwrap();

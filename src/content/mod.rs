@@ -76,11 +76,7 @@ pub fn load(root: &Path, registry: &Registry, options: LoadOptions) -> anyhow::R
     }
     // Group files by meeting folder; walkdir errors are problems too, never skipped.
     let mut folders: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    for entry in WalkDir::new(&meetings_dir)
-        .min_depth(1)
-        .max_depth(2)
-        .sort_by_file_name()
-    {
+    for entry in WalkDir::new(&meetings_dir).min_depth(1).max_depth(2).sort_by_file_name() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -157,21 +153,14 @@ fn load_meeting(
             Err(d) => return Err(vec![d]),
         }
     } else {
-        (
-            MeetingFrontMatter {
-                title: folder_name.to_string(),
-                ..Default::default()
-            },
-            String::new(),
-        )
+        (MeetingFrontMatter { title: folder_name.to_string(), ..Default::default() }, String::new())
     };
     if front.draft && !options.drafts {
         return Ok(None);
     }
     let rel_index = relative(root, &index);
-    let folder_date = folder_name
-        .get(..10)
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    let folder_date =
+        folder_name.get(..10).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
     let date = match (front.date, folder_date) {
         (Some(d), Some(f)) if d != f => {
             problems.push(Diagnostic::new(
@@ -241,11 +230,8 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<Speech, 
     let (prefix, rest) = split_order_prefix(stem);
     let order = front.order.or(prefix).unwrap_or(u32::MAX);
 
-    let org = front
-        .org
-        .as_deref()
-        .filter(|n| !n.trim().is_empty())
-        .map(|name| match registry.lookup(name.trim()) {
+    let org = front.org.as_deref().filter(|n| !n.trim().is_empty()).map(|name| {
+        match registry.lookup(name.trim()) {
             Some(o) => OrgRef {
                 name: o.name.clone(),
                 slug: o.slug.clone(),
@@ -258,7 +244,8 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<Speech, 
                 kind: front.org_kind.unwrap_or(OrgKind::Other),
                 known: false,
             },
-        });
+        }
+    });
     let slug = match &front.slug {
         Some(s) if slug::is_valid(s) => s.clone(),
         Some(s) => {
@@ -272,14 +259,7 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<Speech, 
             None => slug::ascii_slug(rest),
         },
     };
-    Ok(Speech {
-        slug,
-        path: rel,
-        body: body.to_string(),
-        front,
-        order,
-        org,
-    })
+    Ok(Speech { slug, path: rel, body: body.to_string(), front, order, org })
 }
 
 /// `01-wanzhou` → (Some(1), "wanzhou"); `wanzhou` → (None, "wanzhou").
@@ -289,20 +269,13 @@ fn split_order_prefix(stem: &str) -> (Option<u32>, &str) {
         return (None, stem);
     }
     let rest = stem[digits..].trim_start_matches(['-', '_']);
-    (
-        stem[..digits].parse().ok(),
-        if rest.is_empty() { stem } else { rest },
-    )
+    (stem[..digits].parse().ok(), if rest.is_empty() { stem } else { rest })
 }
 
 impl Speech {
     /// The speaker's slug: pinyin of the name, or None when the speech names no speaker.
     pub fn speaker_name(&self) -> Option<&str> {
-        self.front
-            .speaker
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+        self.front.speaker.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
 }
 

@@ -19,67 +19,27 @@ pub struct Indicators {
 }
 
 const BUILTIN: &[(&str, &str, &[&str])] = &[
-    (
-        "gdp",
-        "地区生产总值（GDP）",
-        &["GDP", "地区生产总值", "生产总值", "经济增速"],
-    ),
+    ("gdp", "地区生产总值（GDP）", &["GDP", "地区生产总值", "生产总值", "经济增速"]),
     (
         "industrial_value_added",
         "规上工业增加值",
         &["规上工业增加值", "规模以上工业增加值", "规上工业增加值增速"],
     ),
-    (
-        "fixed_asset_investment",
-        "固定资产投资",
-        &["固定资产投资", "固投"],
-    ),
+    ("fixed_asset_investment", "固定资产投资", &["固定资产投资", "固投"]),
     ("industrial_investment", "工业投资", &["工业投资"]),
-    (
-        "general_budget_revenue",
-        "一般公共预算收入",
-        &["一般公共预算收入", "地方一般公共预算收入"],
-    ),
-    (
-        "import_export",
-        "进出口总额",
-        &["进出口总额", "外贸进出口", "进出口"],
-    ),
+    ("general_budget_revenue", "一般公共预算收入", &["一般公共预算收入", "地方一般公共预算收入"]),
+    ("import_export", "进出口总额", &["进出口总额", "外贸进出口", "进出口"]),
     (
         "resident_income",
         "居民人均可支配收入",
-        &[
-            "全体居民收入",
-            "居民人均可支配收入",
-            "全体居民人均可支配收入",
-        ],
+        &["全体居民收入", "居民人均可支配收入", "全体居民人均可支配收入"],
     ),
     ("tax_revenue", "税收收入", &["税收收入", "税收"]),
-    (
-        "retail_sales",
-        "社会消费品零售总额",
-        &["社会消费品零售总额", "社零总额", "社零"],
-    ),
-    (
-        "industrial_profit",
-        "工业利润",
-        &["规上工业利润", "工业利润"],
-    ),
-    (
-        "industrial_output",
-        "规上工业产值",
-        &["规上工业产值", "规模以上工业总产值", "工业总产值"],
-    ),
-    (
-        "urban_income",
-        "城镇居民人均可支配收入",
-        &["城镇居民人均可支配收入", "城镇居民收入"],
-    ),
-    (
-        "rural_income",
-        "农村居民人均可支配收入",
-        &["农村居民人均可支配收入", "农村居民收入"],
-    ),
+    ("retail_sales", "社会消费品零售总额", &["社会消费品零售总额", "社零总额", "社零"]),
+    ("industrial_profit", "工业利润", &["规上工业利润", "工业利润"]),
+    ("industrial_output", "规上工业产值", &["规上工业产值", "规模以上工业总产值", "工业总产值"]),
+    ("urban_income", "城镇居民人均可支配收入", &["城镇居民人均可支配收入", "城镇居民收入"]),
+    ("rural_income", "农村居民人均可支配收入", &["农村居民人均可支配收入", "农村居民收入"]),
 ];
 
 impl Indicators {
@@ -113,10 +73,7 @@ impl Indicators {
 
     /// Position of `key` in display order; unknown keys sort after all known ones.
     pub fn rank(&self, key: &str) -> usize {
-        self.list
-            .iter()
-            .position(|i| i.key == key)
-            .unwrap_or(usize::MAX)
+        self.list.iter().position(|i| i.key == key).unwrap_or(usize::MAX)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Indicator> {

@@ -65,48 +65,20 @@ pub fn render(markdown: &str) -> Rendered {
                 Event::SoftBreak
             }
             Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Link {
-                link_type,
-                dest_url: safe_url(dest_url),
-                title,
-                id,
-            }),
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => Event::Start(Tag::Image {
-                link_type,
-                dest_url: safe_url(dest_url),
-                title,
-                id,
-            }),
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) => {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                Event::Start(Tag::Link { link_type, dest_url: safe_url(dest_url), title, id })
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                Event::Start(Tag::Image { link_type, dest_url: safe_url(dest_url), title, id })
+            }
+            Event::Start(Tag::Heading { level, id, classes, attrs })
+                if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) =>
+            {
                 let n = toc.len() + 1;
                 let id = id.unwrap_or_else(|| CowStr::from(format!("s{n}")));
                 in_heading = true;
-                toc.push(TocEntry {
-                    level: level as u8,
-                    id: id.to_string(),
-                    title: String::new(),
-                });
-                Event::Start(Tag::Heading {
-                    level,
-                    id: Some(id),
-                    classes,
-                    attrs,
-                })
+                toc.push(TocEntry { level: level as u8, id: id.to_string(), title: String::new() });
+                Event::Start(Tag::Heading { level, id: Some(id), classes, attrs })
             }
             Event::End(TagEnd::Heading(level)) => {
                 in_heading = false;
@@ -134,11 +106,7 @@ fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
     let first_sep = lower.find(['/', '?', '#']);
     let has_scheme = matches!((scheme_end, first_sep), (Some(c), Some(s)) if c < s)
         || (scheme_end.is_some() && first_sep.is_none());
-    if !has_scheme
-        || ["http:", "https:", "mailto:"]
-            .iter()
-            .any(|s| lower.starts_with(s))
-    {
+    if !has_scheme || ["http:", "https:", "mailto:"].iter().any(|s| lower.starts_with(s)) {
         url
     } else {
         CowStr::Borrowed("#")
@@ -171,10 +139,7 @@ fn first_char_after(events: &[Event<'_>]) -> Option<char> {
 /// (`**真，**她`), which leaves literal asterisks in Chinese text. Pair the `**` left in each
 /// paragraph's text, in order, and turn each pair into strong emphasis.
 fn pair_literal_strong(events: &mut Vec<Event<'_>>) {
-    if !events
-        .iter()
-        .any(|e| matches!(e, Event::Text(t) if t.contains("**")))
-    {
+    if !events.iter().any(|e| matches!(e, Event::Text(t) if t.contains("**"))) {
         return;
     }
     let mut out: Vec<Event<'_>> = Vec::with_capacity(events.len() + 8);
@@ -238,16 +203,10 @@ mod tests {
     #[test]
     fn strong_next_to_full_width_punctuation() {
         assert_eq!(html("**真，**她"), "<p><strong>真，</strong>她</p>\n");
-        assert_eq!(
-            html("他说**“好”**了"),
-            "<p>他说<strong>“好”</strong>了</p>\n"
-        );
+        assert_eq!(html("他说**“好”**了"), "<p>他说<strong>“好”</strong>了</p>\n");
         assert_eq!(html("**普通**强调"), "<p><strong>普通</strong>强调</p>\n");
         // An odd marker stays literal.
-        assert_eq!(
-            html("2**3 与 **真，**她"),
-            "<p>2<strong>3 与 </strong>真，**她</p>\n"
-        );
+        assert_eq!(html("2**3 与 **真，**她"), "<p>2<strong>3 与 </strong>真，**她</p>\n");
     }
 
     #[test]
@@ -266,11 +225,7 @@ mod tests {
     #[test]
     fn headings_get_ids_and_toc() {
         let r = render("引言。\n\n## 一、建体系\n\n正文。\n\n## 二、扬优势\n");
-        assert!(
-            r.html.contains(r#"<h2 id="s1">一、建体系</h2>"#),
-            "{}",
-            r.html
-        );
+        assert!(r.html.contains(r#"<h2 id="s1">一、建体系</h2>"#), "{}", r.html);
         assert_eq!(r.toc.len(), 2);
         assert_eq!(r.toc[1].title, "二、扬优势");
         assert_eq!(r.toc[1].id, "s2");

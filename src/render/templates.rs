@@ -11,50 +11,25 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// The default theme, embedded so `yilu build` works with no themes/ folder.
 pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
-    (
-        "base.html",
-        include_str!("../../themes/default/templates/base.html"),
-    ),
-    (
-        "macros.html",
-        include_str!("../../themes/default/templates/macros.html"),
-    ),
-    (
-        "index.html",
-        include_str!("../../themes/default/templates/index.html"),
-    ),
-    (
-        "meetings.html",
-        include_str!("../../themes/default/templates/meetings.html"),
-    ),
-    (
-        "meeting.html",
-        include_str!("../../themes/default/templates/meeting.html"),
-    ),
-    (
-        "speech.html",
-        include_str!("../../themes/default/templates/speech.html"),
-    ),
-    (
-        "districts.html",
-        include_str!("../../themes/default/templates/districts.html"),
-    ),
-    (
-        "district.html",
-        include_str!("../../themes/default/templates/district.html"),
-    ),
+    ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("macros.html", include_str!("../../themes/default/templates/macros.html")),
+    ("index.html", include_str!("../../themes/default/templates/index.html")),
+    ("meetings.html", include_str!("../../themes/default/templates/meetings.html")),
+    ("meeting.html", include_str!("../../themes/default/templates/meeting.html")),
+    ("speech.html", include_str!("../../themes/default/templates/speech.html")),
+    ("districts.html", include_str!("../../themes/default/templates/districts.html")),
+    ("district.html", include_str!("../../themes/default/templates/district.html")),
+    ("speakers.html", include_str!("../../themes/default/templates/speakers.html")),
+    ("speaker.html", include_str!("../../themes/default/templates/speaker.html")),
+    ("metrics.html", include_str!("../../themes/default/templates/metrics.html")),
+    ("metric.html", include_str!("../../themes/default/templates/metric.html")),
+    ("404.html", include_str!("../../themes/default/templates/404.html")),
 ];
 
 /// Static files of the default theme, copied to the output root.
 pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
-    (
-        "css/yilu.css",
-        include_bytes!("../../themes/default/static/css/yilu.css"),
-    ),
-    (
-        "js/sort.js",
-        include_bytes!("../../themes/default/static/js/sort.js"),
-    ),
+    ("css/yilu.css", include_bytes!("../../themes/default/static/css/yilu.css")),
+    ("js/sort.js", include_bytes!("../../themes/default/static/js/sort.js")),
 ];
 
 /// How links are written: under a base path (`/archive/`) or relative to the page.
@@ -93,28 +68,19 @@ impl UrlScheme {
 pub fn build(theme_dir: Option<&Path>, urls: UrlScheme) -> Result<Tera> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
-    let mut sources: Vec<(String, String)> = EMBEDDED_TEMPLATES
-        .iter()
-        .map(|(n, s)| (n.to_string(), s.to_string()))
-        .collect();
+    let mut sources: Vec<(String, String)> =
+        EMBEDDED_TEMPLATES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
     let mut origin: Vec<(String, String)> = EMBEDDED_TEMPLATES
         .iter()
         .map(|(n, _)| (n.to_string(), format!("<embedded theme>/templates/{n}")))
         .collect();
-    if let Some(dir) = theme_dir
-        .map(|d| d.join("templates"))
-        .filter(|d| d.is_dir())
-    {
+    if let Some(dir) = theme_dir.map(|d| d.join("templates")).filter(|d| d.is_dir()) {
         for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
             if !entry.file_type().is_file() {
                 continue;
             }
-            let name = entry
-                .path()
-                .strip_prefix(&dir)
-                .expect("under dir")
-                .to_string_lossy();
+            let name = entry.path().strip_prefix(&dir).expect("under dir").to_string_lossy();
             let name = name.replace('\\', "/");
             let text = std::fs::read_to_string(entry.path())
                 .with_context(|| format!("cannot read {}", entry.path().display()))?;
@@ -154,9 +120,7 @@ fn register_filters(tera: &mut Tera, urls: UrlScheme) {
         let current: String = state.get("current").ok().flatten().unwrap_or_default();
         urls.href(target, &current)
     });
-    tera.register_filter("num", |value: f64, _: Kwargs, _: &State| {
-        format_number(value)
-    });
+    tera.register_filter("num", |value: f64, _: Kwargs, _: &State| format_number(value));
     tera.register_filter("signed", |value: f64, _: Kwargs, _: &State| {
         let s = format_number(value);
         if value > 0.0 { format!("+{s}") } else { s }
@@ -215,29 +179,17 @@ mod tests {
 
     #[test]
     fn hrefs() {
-        let abs = UrlScheme {
-            base_path: "/archive/".into(),
-            relative: false,
-        };
-        assert_eq!(
-            abs.href("meetings/2024-10-21/", "districts/"),
-            "/archive/meetings/2024-10-21/"
-        );
+        let abs = UrlScheme { base_path: "/archive/".into(), relative: false };
+        assert_eq!(abs.href("meetings/2024-10-21/", "districts/"), "/archive/meetings/2024-10-21/");
         assert_eq!(abs.href("", "x/"), "/archive/");
-        let rel = UrlScheme {
-            base_path: "/".into(),
-            relative: true,
-        };
+        let rel = UrlScheme { base_path: "/".into(), relative: true };
         assert_eq!(
             rel.href("meetings/2024-10-21/", "districts/wanzhou/"),
             "../../meetings/2024-10-21/index.html"
         );
         assert_eq!(rel.href("", ""), "index.html");
         assert_eq!(rel.href("css/yilu.css", "meetings/"), "../css/yilu.css");
-        assert_eq!(
-            rel.href("meetings/x/#s1", "meetings/x/"),
-            "../../meetings/x/index.html#s1"
-        );
+        assert_eq!(rel.href("meetings/x/#s1", "meetings/x/"), "../../meetings/x/index.html#s1");
         assert_eq!(rel.href("404.html", "404.html"), "404.html");
     }
 

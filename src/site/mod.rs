@@ -2,9 +2,12 @@
 //! is planned first (path, template, context), then rendered and written in parallel into a
 //! staging folder that replaces the output only when everything succeeded.
 
+pub mod analysis;
+mod feeds;
 pub mod model;
 pub mod output;
 mod pages;
+pub mod people;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -49,31 +52,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let root = &options.root;
     let mut config = SiteConfig::load(&root.join("site.toml"))?;
     if let Some(base) = &options.base_url {
-        config.base_url = if base.ends_with('/') {
-            base.clone()
-        } else {
-            format!("{base}/")
-        };
+        config.base_url = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
     }
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| root.join(&config.output_dir));
+    let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
 
     let registry = Registry::new(&config.organisations);
     let indicators = Indicators::new(&config.indicators);
-    let archive = content::load(
-        root,
-        &registry,
-        LoadOptions {
-            drafts: options.drafts,
-        },
-    )?;
+    let archive = content::load(root, &registry, LoadOptions { drafts: options.drafts })?;
     let theme_dir = root.join("themes").join(&config.theme);
-    let urls = UrlScheme {
-        base_path: base_path(&config.base_url),
-        relative: config.relative_urls,
-    };
+    let urls = UrlScheme { base_path: base_path(&config.base_url), relative: config.relative_urls };
     let mut tera = templates::build(Some(&theme_dir), urls)?;
     let model = SiteModel::build(&archive, &indicators);
     pages::insert_globals(&mut tera, &config, &model, &indicators);
@@ -84,7 +71,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .par_iter()
         .map(|page| {
             let html = tera
-                .render(page.template, &page.context)
+                .render(page.template, &page.context(&model, &config))
                 .map_err(|e| render_diagnostic(&theme_dir, page, &e))?;
             staging
                 .write(&page.file(), html.as_bytes())
@@ -92,14 +79,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         })
         .collect();
     let mut problems = Diagnostics::default();
-    results
-        .into_iter()
-        .filter_map(Result::err)
-        .for_each(|d| problems.push(d));
-    problems
-        .into_result()
-        .context("the build failed; the previous output is untouched")?;
+    results.into_iter().filter_map(Result::err).for_each(|d| problems.push(d));
+    problems.into_result().context("the build failed; the previous output is untouched")?;
 
+    staging.write("atom.xml", feeds::atom(&config, &model).as_bytes())?;
+    staging.write("sitemap.xml", feeds::sitemap(&config, &model, &plan).as_bytes())?;
+    staging.write("robots.txt", feeds::robots(&config).as_bytes())?;
+    staging.write("data/speeches.json", &feeds::speeches_json(&config, &model))?;
+    staging.write("data/metrics.csv", &feeds::metrics_csv(&config, &model, &indicators))?;
     copy_static(&staging, &theme_dir, &root.join("static"))?;
     let output = staging.commit()?;
     Ok(BuildReport {
@@ -125,15 +112,9 @@ fn render_diagnostic(theme_dir: &Path, page: &Page, e: &tera::Error) -> Diagnost
 
 /// `https://host/archive/` → `/archive/`.
 pub fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url
-        .split_once("://")
-        .map(|(_, r)| r)
-        .unwrap_or(base_url);
+    let after_scheme = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
     let path = if base_url.contains("://") {
-        after_scheme
-            .find('/')
-            .map(|i| &after_scheme[i..])
-            .unwrap_or("/")
+        after_scheme.find('/').map(|i| &after_scheme[i..]).unwrap_or("/")
     } else {
         after_scheme
     };

@@ -11,6 +11,7 @@ use crate::content::{Archive, Meeting, Speech};
 use crate::metrics::Indicators;
 use crate::orgs::OrgKind;
 use crate::render::markdown::{self, TocEntry};
+use crate::site::{analysis, people};
 
 /// A meeting, with its speeches' summaries.
 #[derive(Debug, Clone, Serialize)]
@@ -94,6 +95,7 @@ pub struct OrgView {
     pub kind_label: &'static str,
     pub speeches: Vec<SpeechSummary>,
     pub latest_gdp: Option<f64>,
+    pub metrics: analysis::OrgMetrics,
 }
 
 /// Everything the pages need, computed once.
@@ -105,14 +107,25 @@ pub struct SiteModel {
     pub speeches: Vec<Vec<SpeechView>>,
     /// By slug.
     pub orgs: BTreeMap<String, OrgView>,
+    /// By slug.
+    pub people: Vec<analysis::PersonView>,
+    /// In dictionary order; only indicators some speech reports.
+    pub metrics: Vec<analysis::MetricView>,
 }
 
 impl SiteModel {
     pub fn build(archive: &Archive, indicators: &Indicators) -> SiteModel {
+        let (people, person_of) = people::identify(archive);
         let built: Vec<(MeetingView, Vec<SpeechView>)> = archive
             .meetings
             .par_iter()
-            .map(|m| meeting_view(m, indicators))
+            .enumerate()
+            .map(|(i, m)| {
+                let speaker_path = |j: usize| {
+                    person_of.get(&(i, j)).map(|&p| format!("speakers/{}/", people[p].slug))
+                };
+                meeting_view(m, indicators, &speaker_path)
+            })
             .collect();
         let (meetings, speeches): (Vec<_>, Vec<_>) = built.into_iter().unzip();
         let mut orgs: BTreeMap<String, OrgView> = BTreeMap::new();
@@ -124,32 +137,34 @@ impl SiteModel {
                     kind_label: org.kind.label(),
                     speeches: Vec::new(),
                     latest_gdp: None,
+                    metrics: Default::default(),
                 });
                 view.speeches.push(s.summary.clone());
             }
         }
         for view in orgs.values_mut() {
             // Meetings are newest first already; keep that, speaking order within a meeting.
-            view.latest_gdp = view
-                .speeches
-                .iter()
-                .find_map(|s| s.metrics.get("gdp").copied());
+            view.latest_gdp = view.speeches.iter().find_map(|s| s.metrics.get("gdp").copied());
+            view.metrics = analysis::org_metrics(view, indicators);
         }
-        SiteModel {
-            meetings,
-            speeches,
-            orgs,
-        }
+        let people = people.iter().map(|p| analysis::person_view(p, &speeches)).collect();
+        let metrics = analysis::metric_views(&meetings, indicators);
+        SiteModel { meetings, speeches, orgs, people, metrics }
     }
 }
 
-fn meeting_view(m: &Meeting, indicators: &Indicators) -> (MeetingView, Vec<SpeechView>) {
+fn meeting_view(
+    m: &Meeting,
+    indicators: &Indicators,
+    speaker_path: &dyn Fn(usize) -> Option<String>,
+) -> (MeetingView, Vec<SpeechView>) {
     let path = format!("meetings/{}/", m.slug);
     let date = m.date.format("%Y-%m-%d").to_string();
     let speeches: Vec<SpeechView> = m
         .speeches
         .iter()
-        .map(|s| speech_view(s, m, &path, &date, indicators))
+        .enumerate()
+        .map(|(j, s)| speech_view(s, m, &path, &date, indicators, speaker_path(j)))
         .collect();
     let mut keys: Vec<&str> = speeches
         .iter()
@@ -171,10 +186,7 @@ fn meeting_view(m: &Meeting, indicators: &Indicators) -> (MeetingView, Vec<Speec
         speeches: speeches.iter().map(|s| s.summary.clone()).collect(),
         metric_keys: keys
             .iter()
-            .map(|k| KeyLabel {
-                key: k.to_string(),
-                label: indicators.label(k).to_string(),
-            })
+            .map(|k| KeyLabel { key: k.to_string(), label: indicators.label(k).to_string() })
             .collect(),
         extra: serde_json::to_value(&m.front.extra).unwrap_or_default(),
     };
@@ -187,6 +199,7 @@ fn speech_view(
     meeting_path: &str,
     date: &str,
     indicators: &Indicators,
+    speaker_path: Option<String>,
 ) -> SpeechView {
     let rendered = markdown::render(&s.body);
     let mut metric_list: Vec<MetricValue> = s
@@ -205,7 +218,7 @@ fn speech_view(
         order: s.order,
         title: s.front.title.clone(),
         speaker: s.speaker_name().map(str::to_string),
-        speaker_path: None,
+        speaker_path,
         position: s.front.position.clone(),
         org: s.org.as_ref().map(|o| OrgLink {
             name: o.name.clone(),
@@ -215,12 +228,7 @@ fn speech_view(
             known: o.known,
         }),
         period: s.front.period.clone(),
-        metrics: s
-            .front
-            .metrics
-            .iter()
-            .map(|(k, v)| (k.clone(), *v))
-            .collect(),
+        metrics: s.front.metrics.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         metric_list,
         meeting_path: meeting_path.to_string(),
         meeting_title: m.front.title.clone(),

@@ -19,25 +19,16 @@ impl Staging {
     /// Creates an empty staging folder next to `target`.
     pub fn new(target: &Path) -> Result<Staging> {
         let target = absolute(target)?;
-        let parent = target
-            .parent()
-            .context("the output folder cannot be the file system root")?;
+        let parent = target.parent().context("the output folder cannot be the file system root")?;
         fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
-        let name = target
-            .file_name()
-            .context("output folder has no name")?
-            .to_string_lossy();
+        let name = target.file_name().context("output folder has no name")?.to_string_lossy();
         let dir = parent.join(format!(".{name}.yilu-staging-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging {
-            dir,
-            target,
-            committed: false,
-        })
+        Ok(Staging { dir, target, committed: false })
     }
 
     pub fn dir(&self) -> &Path {
@@ -54,8 +45,7 @@ impl Staging {
         }
         let mut file =
             fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-        file.write_all(bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
         Ok(())
     }
 
@@ -63,10 +53,7 @@ impl Staging {
     pub fn commit(mut self) -> Result<PathBuf> {
         let old = self.dir.with_file_name(format!(
             ".{}.yilu-old-{}",
-            self.target
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy(),
+            self.target.file_name().unwrap_or_default().to_string_lossy(),
             std::process::id()
         ));
         let had_old = self.target.exists();
@@ -101,11 +88,7 @@ impl Drop for Staging {
 /// A relative path with no `..`, root or prefix component.
 pub fn checked_relative(rel: &str) -> Result<PathBuf> {
     let path = Path::new(rel);
-    if rel.is_empty()
-        || path
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_)))
-    {
+    if rel.is_empty() || path.components().any(|c| !matches!(c, Component::Normal(_))) {
         bail!("refusing to write outside the output folder: {rel:?}");
     }
     Ok(path.to_path_buf())
@@ -115,18 +98,13 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     if path.is_absolute() {
         Ok(path.to_path_buf())
     } else {
-        Ok(std::env::current_dir()
-            .context("cannot read the current folder")?
-            .join(path))
+        Ok(std::env::current_dir().context("cannot read the current folder")?.join(path))
     }
 }
 
 /// Writes one file atomically: a temporary file in the same folder, then a rename.
 pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
     let tmp = parent.join(format!(
         ".{}.tmp-{}",
@@ -162,11 +140,7 @@ mod tests {
         }
         assert_eq!(fs::read_to_string(out.join("old.html")).unwrap(), "old");
         assert!(!out.join("new.html").exists());
-        assert_eq!(
-            fs::read_dir(tmp.path()).unwrap().count(),
-            1,
-            "staging folder removed"
-        );
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "staging folder removed");
         let s = Staging::new(&out).unwrap();
         s.write("new.html", b"new").unwrap();
         s.commit().unwrap();

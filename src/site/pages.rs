@@ -9,31 +9,41 @@ use crate::config::SiteConfig;
 use crate::metrics::Indicators;
 use crate::orgs::OrgKind;
 
+/// What a page shows; its context is built only when it is rendered, so a plan of every page
+/// costs little memory and `serve` can re-render just the pages a change touches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageKind {
+    Home,
+    MeetingList {
+        number: usize,
+        total: usize,
+    },
+    Meeting(usize),
+    /// Meeting index, speech index.
+    Speech(usize, usize),
+    Districts,
+    District(String),
+    Speakers,
+    /// Index into `SiteModel::people`.
+    Speaker(usize),
+    Metrics,
+    /// Index into `SiteModel::metrics`.
+    Metric(usize),
+    NotFound,
+}
+
 /// One page to render.
+#[derive(Debug, Clone)]
 pub struct Page {
     /// Site path: `meetings/2024-10-21/` (folder, written as index.html) or `404.html`.
     pub path: String,
     pub template: &'static str,
-    pub context: Context,
+    pub kind: PageKind,
 }
 
 impl Page {
-    fn new(path: impl Into<String>, template: &'static str, title: Option<&str>) -> Page {
-        let path = path.into();
-        let mut context = Context::new();
-        context.insert("current", &path);
-        // The navigation entry this page belongs to: its first path segment.
-        let section = path
-            .split_once('/')
-            .map(|(first, _)| format!("{first}/"))
-            .unwrap_or_default();
-        context.insert("section", &section);
-        context.insert("page_title", &title);
-        Page {
-            path,
-            template,
-            context,
-        }
+    fn new(path: impl Into<String>, template: &'static str, kind: PageKind) -> Page {
+        Page { path: path.into(), template, kind }
     }
 
     /// The file the page is written to, relative to the output folder.
@@ -44,6 +54,70 @@ impl Page {
             self.path.clone()
         }
     }
+
+    /// The template context: `current`, `section`, `page_title` and the page's own data.
+    pub fn context(&self, model: &SiteModel, config: &SiteConfig) -> Context {
+        let mut context = Context::new();
+        context.insert("current", &self.path);
+        // The navigation entry this page belongs to: its first path segment.
+        let section =
+            self.path.split_once('/').map(|(first, _)| format!("{first}/")).unwrap_or_default();
+        context.insert("section", &section);
+        let title: Option<&str> = match &self.kind {
+            PageKind::Home => {
+                home(&mut context, model);
+                None
+            }
+            PageKind::MeetingList { number, total } => {
+                meeting_list(&mut context, config, model, *number, *total);
+                Some("全部会议")
+            }
+            PageKind::Meeting(i) => {
+                let meeting = &model.meetings[*i];
+                context.insert("meeting", meeting);
+                Some(&meeting.title)
+            }
+            PageKind::Speech(i, j) => {
+                let (meeting, speeches) = (&model.meetings[*i], &model.speeches[*i]);
+                let speech = &speeches[*j];
+                context.insert("speech", speech);
+                context.insert("meeting", &MeetingRef::from(meeting));
+                context.insert("prev", &j.checked_sub(1).map(|k| &speeches[k].summary));
+                context.insert("next", &speeches.get(j + 1).map(|s| &s.summary));
+                Some(&speech.summary.title)
+            }
+            PageKind::Districts => {
+                context.insert("groups", &groups(model));
+                Some("区县与部门")
+            }
+            PageKind::District(slug) => {
+                let org = &model.orgs[slug];
+                context.insert("org", org);
+                Some(&org.link.name)
+            }
+            PageKind::Speakers => {
+                context.insert("people", &model.people);
+                Some("发言人")
+            }
+            PageKind::Speaker(i) => {
+                let person = &model.people[*i];
+                context.insert("person", person);
+                Some(&person.name)
+            }
+            PageKind::Metrics => {
+                context.insert("metrics", &model.metrics);
+                Some("指标")
+            }
+            PageKind::Metric(i) => {
+                let metric = &model.metrics[*i];
+                context.insert("metric", metric);
+                Some(&metric.label)
+            }
+            PageKind::NotFound => Some("找不到页面"),
+        };
+        context.insert("page_title", &title);
+        context
+    }
 }
 
 #[derive(Serialize)]
@@ -53,30 +127,12 @@ struct NavItem {
 }
 
 const NAV: &[NavItem] = &[
-    NavItem {
-        title: "首页",
-        path: "",
-    },
-    NavItem {
-        title: "会议",
-        path: "meetings/",
-    },
-    NavItem {
-        title: "区县",
-        path: "districts/",
-    },
-    NavItem {
-        title: "发言人",
-        path: "speakers/",
-    },
-    NavItem {
-        title: "指标",
-        path: "metrics/",
-    },
-    NavItem {
-        title: "搜索",
-        path: "search/",
-    },
+    NavItem { title: "首页", path: "" },
+    NavItem { title: "会议", path: "meetings/" },
+    NavItem { title: "区县", path: "districts/" },
+    NavItem { title: "发言人", path: "speakers/" },
+    NavItem { title: "指标", path: "metrics/" },
+    NavItem { title: "搜索", path: "search/" },
 ];
 
 #[derive(Serialize)]
@@ -110,10 +166,8 @@ pub fn insert_globals(
         speech_count: model.speeches.iter().map(Vec::len).sum(),
         org_count: model.orgs.len(),
     };
-    let list: Vec<_> = indicators
-        .iter()
-        .map(|i| serde_json::json!({"key": i.key, "label": i.label}))
-        .collect();
+    let list: Vec<_> =
+        indicators.iter().map(|i| serde_json::json!({"key": i.key, "label": i.label})).collect();
     let ctx = tera.global_context();
     ctx.insert("site", &globals);
     ctx.insert("nav", NAV);
@@ -138,30 +192,47 @@ struct KindGroup<'a> {
 
 /// Every page of the site.
 pub fn plan(config: &SiteConfig, model: &SiteModel) -> Vec<Page> {
-    let mut pages = Vec::new();
-    home(&mut pages, model);
-    meeting_list(&mut pages, config, model);
-    for (meeting, speeches) in model.meetings.iter().zip(&model.speeches) {
-        let mut page = Page::new(meeting.path.clone(), "meeting.html", Some(&meeting.title));
-        page.context.insert("meeting", meeting);
-        pages.push(page);
-        for (i, speech) in speeches.iter().enumerate() {
-            let mut page = Page::new(
+    let mut pages = vec![Page::new("", "index.html", PageKind::Home)];
+    let total = model.meetings.len().div_ceil(config.paginate_by.max(1)).max(1);
+    for number in 1..=total {
+        pages.push(Page::new(
+            list_path(number),
+            "meetings.html",
+            PageKind::MeetingList { number, total },
+        ));
+    }
+    for (i, (meeting, speeches)) in model.meetings.iter().zip(&model.speeches).enumerate() {
+        pages.push(Page::new(meeting.path.clone(), "meeting.html", PageKind::Meeting(i)));
+        for (j, speech) in speeches.iter().enumerate() {
+            pages.push(Page::new(
                 speech.summary.path.clone(),
                 "speech.html",
-                Some(&speech.summary.title),
-            );
-            page.context.insert("speech", speech);
-            page.context.insert("meeting", &MeetingRef::from(meeting));
-            page.context
-                .insert("prev", &i.checked_sub(1).map(|j| &speeches[j].summary));
-            page.context
-                .insert("next", &speeches.get(i + 1).map(|s| &s.summary));
-            pages.push(page);
+                PageKind::Speech(i, j),
+            ));
         }
     }
-    districts(&mut pages, model);
+    pages.push(Page::new("districts/", "districts.html", PageKind::Districts));
+    for org in model.orgs.values() {
+        pages.push(Page::new(
+            org.link.path.clone(),
+            "district.html",
+            PageKind::District(org.link.slug.clone()),
+        ));
+    }
+    pages.push(Page::new("speakers/", "speakers.html", PageKind::Speakers));
+    for (i, person) in model.people.iter().enumerate() {
+        pages.push(Page::new(person.path.clone(), "speaker.html", PageKind::Speaker(i)));
+    }
+    pages.push(Page::new("metrics/", "metrics.html", PageKind::Metrics));
+    for (i, metric) in model.metrics.iter().enumerate() {
+        pages.push(Page::new(metric.path.clone(), "metric.html", PageKind::Metric(i)));
+    }
+    pages.push(Page::new("404.html", "404.html", PageKind::NotFound));
     pages
+}
+
+fn list_path(n: usize) -> String {
+    if n == 1 { "meetings/".to_string() } else { format!("meetings/page/{n}/") }
 }
 
 /// What a speech page shows of its meeting (not the whole meeting view).
@@ -186,96 +257,53 @@ impl<'a> From<&'a MeetingView> for MeetingRef<'a> {
     }
 }
 
-fn home(pages: &mut Vec<Page>, model: &SiteModel) {
-    let mut page = Page::new("", "index.html", None);
+fn home(context: &mut Context, model: &SiteModel) {
     let latest: Vec<&MeetingView> = model.meetings.iter().take(5).collect();
-    page.context.insert("latest", &latest);
-    page.context.insert("groups", &groups(model));
+    context.insert("latest", &latest);
+    context.insert("groups", &groups(model));
     // Headline numbers: the latest meeting's speeches that report GDP, highest first.
     let mut headline: Vec<&SpeechSummary> = model
         .meetings
         .first()
-        .map(|m| {
-            m.speeches
-                .iter()
-                .filter(|s| s.metrics.contains_key("gdp"))
-                .collect()
-        })
+        .map(|m| m.speeches.iter().filter(|s| s.metrics.contains_key("gdp")).collect())
         .unwrap_or_default();
-    headline.sort_by(|a, b| {
-        b.metrics["gdp"]
-            .total_cmp(&a.metrics["gdp"])
-            .then(a.order.cmp(&b.order))
-    });
-    page.context.insert("headline", &headline);
-    pages.push(page);
+    headline
+        .sort_by(|a, b| b.metrics["gdp"].total_cmp(&a.metrics["gdp"]).then(a.order.cmp(&b.order)));
+    context.insert("headline", &headline);
 }
 
-fn meeting_list(pages: &mut Vec<Page>, config: &SiteConfig, model: &SiteModel) {
+fn meeting_list(
+    context: &mut Context,
+    config: &SiteConfig,
+    model: &SiteModel,
+    n: usize,
+    total: usize,
+) {
     let per = config.paginate_by.max(1);
-    let chunks: Vec<&[MeetingView]> = if model.meetings.is_empty() {
-        vec![&[]]
-    } else {
-        model.meetings.chunks(per).collect()
-    };
-    let total = chunks.len();
-    let page_path = |n: usize| {
-        if n == 1 {
-            "meetings/".to_string()
-        } else {
-            format!("meetings/page/{n}/")
-        }
-    };
-    for (i, chunk) in chunks.iter().enumerate() {
-        let n = i + 1;
-        let mut page = Page::new(page_path(n), "meetings.html", Some("全部会议"));
-        page.context.insert("meetings", chunk);
-        page.context.insert(
-            "paginator",
-            &Paginator {
-                number: n,
-                total,
-                prev: (n > 1).then(|| page_path(n - 1)),
-                next: (n < total).then(|| page_path(n + 1)),
-                pages: (1..=total).map(page_path).collect(),
-            },
-        );
-        pages.push(page);
-    }
+    let start = ((n - 1) * per).min(model.meetings.len());
+    let end = (start + per).min(model.meetings.len());
+    context.insert("meetings", &model.meetings[start..end]);
+    context.insert(
+        "paginator",
+        &Paginator {
+            number: n,
+            total,
+            prev: (n > 1).then(|| list_path(n - 1)),
+            next: (n < total).then(|| list_path(n + 1)),
+            pages: (1..=total).map(list_path).collect(),
+        },
+    );
 }
 
 fn groups(model: &SiteModel) -> Vec<KindGroup<'_>> {
     let mut groups: Vec<KindGroup<'_>> = Vec::new();
-    for kind in [
-        OrgKind::District,
-        OrgKind::County,
-        OrgKind::Zone,
-        OrgKind::Department,
-        OrgKind::Other,
-    ] {
-        let orgs: Vec<&OrgView> = model
-            .orgs
-            .values()
-            .filter(|o| o.link.kind == kind)
-            .collect();
+    for kind in
+        [OrgKind::District, OrgKind::County, OrgKind::Zone, OrgKind::Department, OrgKind::Other]
+    {
+        let orgs: Vec<&OrgView> = model.orgs.values().filter(|o| o.link.kind == kind).collect();
         if !orgs.is_empty() {
-            groups.push(KindGroup {
-                kind,
-                label: kind.label(),
-                orgs,
-            });
+            groups.push(KindGroup { kind, label: kind.label(), orgs });
         }
     }
     groups
-}
-
-fn districts(pages: &mut Vec<Page>, model: &SiteModel) {
-    let mut page = Page::new("districts/", "districts.html", Some("区县与部门"));
-    page.context.insert("groups", &groups(model));
-    pages.push(page);
-    for org in model.orgs.values() {
-        let mut page = Page::new(org.link.path.clone(), "district.html", Some(&org.link.name));
-        page.context.insert("org", org);
-        pages.push(page);
-    }
 }

@@ -1,0 +1,233 @@
+//! Inline SVG charts: readable with JavaScript off, labelled for screen readers (role="img",
+//! <title>, <desc>; every page also shows the numbers in a table beside the chart), and
+//! byte-identical from build to build (fixed layout, numbers printed with fixed precision).
+
+use std::fmt::Write;
+
+use crate::render::templates::format_number;
+
+/// One point of a line chart.
+#[derive(Debug, Clone)]
+pub struct Point {
+    /// X label, e.g. the meeting date.
+    pub label: String,
+    pub value: f64,
+    /// Shown under the label, e.g. the period (前三季度).
+    pub note: Option<String>,
+}
+
+/// One bar of a ranking chart.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    /// Drawn in the accent colour.
+    pub highlight: bool,
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A scale that includes zero and the data, with round ticks.
+fn scale(values: impl Iterator<Item = f64> + Clone) -> (f64, f64, f64) {
+    let lo = values.clone().fold(0.0_f64, f64::min);
+    let hi = values.fold(0.0_f64, f64::max);
+    let span = (hi - lo).max(1.0);
+    let raw = span / 4.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    ((lo / step).floor() * step, (hi / step).ceil() * step, step)
+}
+
+/// A line chart of one indicator over time. `id` must be unique on the page.
+pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
+    let (w, h, left, right, top, bottom) = (640.0, 260.0, 48.0, 16.0, 20.0, 56.0);
+    let (lo, hi, step) = scale(points.iter().map(|p| p.value));
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let y = |v: f64| top + plot_h * (hi - v) / (hi - lo);
+    let x = |i: usize| {
+        if points.len() <= 1 {
+            left + plot_w / 2.0
+        } else {
+            left + plot_w * i as f64 / (points.len() - 1) as f64
+        }
+    };
+    let desc: Vec<String> =
+        points.iter().map(|p| format!("{} {}{}", p.label, format_number(p.value), unit)).collect();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d" class="chart-line"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        escape(title),
+        escape(&desc.join("；"))
+    );
+    let mut v = lo;
+    while v <= hi + step / 2.0 {
+        let yy = y(v);
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}" stroke-width="1"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#59636e">{}{}</text>"##,
+            w - right,
+            if v == 0.0 { "#8c959f" } else { "#e3e0d8" },
+            left - 6.0,
+            yy + 4.0,
+            format_number(v),
+            unit
+        );
+        v += step;
+    }
+    if points.len() > 1 {
+        let path: Vec<String> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.value)))
+            .collect();
+        let _ = write!(
+            s,
+            r##"<polyline points="{}" fill="none" stroke="#a4262c" stroke-width="2"/>"##,
+            path.join(" ")
+        );
+    }
+    // Thin out x labels so they never overlap: at most ~8.
+    let every = points.len().div_ceil(8).max(1);
+    for (i, p) in points.iter().enumerate() {
+        let (px, py) = (x(i), y(p.value));
+        let _ = write!(
+            s,
+            r##"<circle cx="{px:.1}" cy="{py:.1}" r="3.5" fill="#a4262c"><title>{}</title></circle>"##,
+            escape(&desc[i])
+        );
+        if points.len() <= 12 {
+            let _ = write!(
+                s,
+                r##"<text x="{px:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#1f2328">{}</text>"##,
+                py - 8.0,
+                format_number(p.value)
+            );
+        }
+        if i % every == 0 || i + 1 == points.len() {
+            let _ = write!(
+                s,
+                r##"<text x="{px:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#59636e">{}</text>"##,
+                h - bottom + 18.0,
+                escape(&p.label)
+            );
+            if let Some(note) = &p.note {
+                let _ = write!(
+                    s,
+                    r##"<text x="{px:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="#8c959f">{}</text>"##,
+                    h - bottom + 32.0,
+                    escape(note)
+                );
+            }
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A horizontal bar chart, bars in the order given (already ranked).
+pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
+    let (w, row, left, right, top) = (640.0, 22.0, 120.0, 56.0, 8.0);
+    let h = top * 2.0 + row * bars.len().max(1) as f64;
+    let (lo, hi, _) = scale(bars.iter().map(|b| b.value));
+    let plot_w = w - left - right;
+    let x = |v: f64| left + plot_w * (v - lo) / (hi - lo);
+    let desc: Vec<String> =
+        bars.iter().map(|b| format!("{} {}{}", b.label, format_number(b.value), unit)).collect();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d" class="chart-bars"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        escape(title),
+        escape(&desc.join("；"))
+    );
+    let zero = x(0.0);
+    for (i, b) in bars.iter().enumerate() {
+        let yy = top + row * i as f64;
+        let (x0, x1) = if b.value >= 0.0 { (zero, x(b.value)) } else { (x(b.value), zero) };
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end" fill="#1f2328">{}</text><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#59636e">{}{}</text>"##,
+            left - 8.0,
+            yy + row * 0.68,
+            escape(&b.label),
+            yy + 3.0,
+            (x1 - x0).max(1.0),
+            row - 6.0,
+            if b.highlight { "#a4262c" } else { "#d9a3a5" },
+            x1.max(zero) + 4.0,
+            yy + row * 0.68,
+            format_number(b.value),
+            unit
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{zero:.1}" x2="{zero:.1}" y1="{top}" y2="{:.1}" stroke="#8c959f"/>"##,
+        h - top
+    );
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_has_one_point_per_value_and_labels() {
+        let pts: Vec<Point> = [6.6, 7.1, 5.9]
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Point {
+                label: format!("2024-0{}-01", i + 1),
+                value: *v,
+                note: Some("前三季度".into()),
+            })
+            .collect();
+        let svg = line("c1", "GDP <增速>", "%", &pts);
+        assert_eq!(svg.matches("<circle").count(), 3);
+        assert!(svg.contains("<title id=\"c1-t\">GDP &lt;增速&gt;</title>"));
+        assert!(svg.contains("2024-03-01 5.9%"));
+        assert!(svg.contains("前三季度"));
+        assert_eq!(svg, line("c1", "GDP <增速>", "%", &pts), "deterministic");
+    }
+
+    #[test]
+    fn bars_handle_negative_values() {
+        let svg = bars(
+            "b",
+            "t",
+            "%",
+            &[
+                Bar { label: "万州区".into(), value: 6.6, highlight: true },
+                Bar { label: "某县".into(), value: -2.0, highlight: false },
+            ],
+        );
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(!svg.contains("NaN"));
+    }
+
+    #[test]
+    fn scale_includes_zero() {
+        let (lo, hi, step) = scale([6.6, 11.2].into_iter());
+        assert!(lo <= 0.0 && hi >= 11.2 && step > 0.0, "{lo} {hi} {step}");
+    }
+}

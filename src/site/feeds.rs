@@ -1,0 +1,251 @@
+//! Machine-readable outputs: /atom.xml, /sitemap.xml, /robots.txt, and the archive as open data
+//! (/data/speeches.json, /data/metrics.csv). Written in Rust rather than templates: their
+//! formats are fixed by standards, and escaping is done once here, correctly.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::model::SiteModel;
+use super::pages::Page;
+use crate::config::SiteConfig;
+
+/// How many entries the Atom feed carries.
+const FEED_ENTRIES: usize = 50;
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The absolute URL of a site path.
+pub fn permalink(config: &SiteConfig, path: &str) -> String {
+    format!("{}{}", config.base_url, path.trim_start_matches('/'))
+}
+
+/// Atom 1.0: the newest meetings and their speeches, newest first.
+pub fn atom(config: &SiteConfig, model: &SiteModel) -> String {
+    let mut entries: Vec<(String, String, String, String, Option<String>)> = Vec::new();
+    'outer: for (m, speeches) in model.meetings.iter().zip(&model.speeches) {
+        entries.push((
+            m.date.clone(),
+            m.title.clone(),
+            m.path.clone(),
+            m.summary.clone().unwrap_or_default(),
+            None,
+        ));
+        for s in speeches {
+            if entries.len() >= FEED_ENTRIES {
+                break 'outer;
+            }
+            let author = s.summary.speaker.clone();
+            let summary = match (&s.summary.org, &s.summary.position) {
+                (Some(o), Some(p)) => format!("{} · {}", o.name, p),
+                (Some(o), None) => o.name.clone(),
+                (None, Some(p)) => p.clone(),
+                (None, None) => String::new(),
+            };
+            entries.push((
+                s.summary.date.clone(),
+                s.summary.title.clone(),
+                s.summary.path.clone(),
+                summary,
+                author,
+            ));
+        }
+    }
+    let updated = model.meetings.first().map(|m| m.date.as_str()).unwrap_or("1970-01-01");
+    let mut x = String::new();
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    let _ = writeln!(
+        x,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+        xml_escape(&config.language)
+    );
+    let _ = writeln!(x, "  <title>{}</title>", xml_escape(&config.title));
+    if !config.description.is_empty() {
+        let _ = writeln!(x, "  <subtitle>{}</subtitle>", xml_escape(&config.description));
+    }
+    let _ = writeln!(
+        x,
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
+        xml_escape(&permalink(config, "atom.xml"))
+    );
+    let _ = writeln!(
+        x,
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+        xml_escape(&permalink(config, ""))
+    );
+    let _ = writeln!(x, "  <id>{}</id>", xml_escape(&permalink(config, "")));
+    let _ = writeln!(x, "  <updated>{updated}T00:00:00Z</updated>");
+    let _ = writeln!(x, "  <generator>yilu</generator>");
+    let _ = writeln!(x, "  <author><name>{}</name></author>", xml_escape(&config.title));
+    for (date, title, path, summary, author) in entries {
+        let link = xml_escape(&permalink(config, &path));
+        let _ = writeln!(x, "  <entry>");
+        let _ = writeln!(x, "    <title>{}</title>", xml_escape(&title));
+        let _ = writeln!(x, "    <link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>");
+        let _ = writeln!(x, "    <id>{link}</id>");
+        let _ = writeln!(x, "    <updated>{date}T00:00:00Z</updated>");
+        if let Some(a) = author {
+            let _ = writeln!(x, "    <author><name>{}</name></author>", xml_escape(&a));
+        }
+        if !summary.is_empty() {
+            let _ = writeln!(x, "    <summary>{}</summary>", xml_escape(&summary));
+        }
+        let _ = writeln!(x, "  </entry>");
+    }
+    x.push_str("</feed>\n");
+    x
+}
+
+/// Sitemap protocol 0.9: every page but the 404 page.
+pub fn sitemap(config: &SiteConfig, model: &SiteModel, pages: &[Page]) -> String {
+    use super::pages::PageKind;
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for page in pages {
+        let lastmod = match page.kind {
+            PageKind::NotFound => continue,
+            PageKind::Meeting(i) | PageKind::Speech(i, _) => Some(model.meetings[i].date.as_str()),
+            PageKind::Home => model.meetings.first().map(|m| m.date.as_str()),
+            _ => None,
+        };
+        let _ = write!(x, "  <url><loc>{}</loc>", xml_escape(&permalink(config, &page.path)));
+        if let Some(d) = lastmod {
+            let _ = write!(x, "<lastmod>{d}</lastmod>");
+        }
+        x.push_str("</url>\n");
+    }
+    x.push_str("</urlset>\n");
+    x
+}
+
+pub fn robots(config: &SiteConfig) -> String {
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", permalink(config, "sitemap.xml"))
+}
+
+#[derive(Serialize)]
+struct SpeechRecord<'a> {
+    url: String,
+    path: &'a str,
+    date: &'a str,
+    meeting: &'a str,
+    meeting_url: String,
+    order: u32,
+    title: &'a str,
+    speaker: Option<&'a str>,
+    position: Option<&'a str>,
+    org: Option<&'a str>,
+    org_kind: Option<&'a str>,
+    org_slug: Option<&'a str>,
+    period: Option<&'a str>,
+    metrics: &'a std::collections::BTreeMap<String, f64>,
+    figures: &'a [crate::content::Figure],
+    chars: usize,
+    extra: &'a serde_json::Value,
+}
+
+/// Every speech's front matter and URL, as one JSON array (newest meeting first, speaking order).
+pub fn speeches_json(config: &SiteConfig, model: &SiteModel) -> Vec<u8> {
+    let records: Vec<SpeechRecord<'_>> = model
+        .speeches
+        .iter()
+        .flatten()
+        .map(|s| {
+            let m = &s.summary;
+            SpeechRecord {
+                url: permalink(config, &m.path),
+                path: &m.path,
+                date: &m.date,
+                meeting: &m.meeting_title,
+                meeting_url: permalink(config, &m.meeting_path),
+                order: m.order,
+                title: &m.title,
+                speaker: m.speaker.as_deref(),
+                position: m.position.as_deref(),
+                org: m.org.as_ref().map(|o| o.name.as_str()),
+                org_kind: m.org.as_ref().map(|o| o.kind.as_str()),
+                org_slug: m.org.as_ref().map(|o| o.slug.as_str()),
+                period: m.period.as_deref(),
+                metrics: &m.metrics,
+                figures: &s.figures,
+                chars: s.chars,
+                extra: &s.extra,
+            }
+        })
+        .collect();
+    let mut out = serde_json::to_vec_pretty(&records).expect("JSON serialises");
+    out.push(b'\n');
+    out
+}
+
+/// One row per speech and indicator. UTF-8 with a BOM, because spreadsheet programs (Excel)
+/// read BOM-less CSV as the local code page and garble Chinese; pandas reads it with
+/// `encoding="utf-8-sig"` (plain "utf-8" keeps the BOM in the first column name).
+pub fn metrics_csv(
+    config: &SiteConfig,
+    model: &SiteModel,
+    indicators: &crate::metrics::Indicators,
+) -> Vec<u8> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let _ = w.write_record([
+            "date",
+            "meeting",
+            "org",
+            "org_kind",
+            "speaker",
+            "indicator",
+            "label",
+            "value",
+            "unit",
+            "period",
+            "url",
+        ]);
+        for s in model.speeches.iter().flatten() {
+            let m = &s.summary;
+            for v in &m.metric_list {
+                let _ = w.write_record([
+                    m.date.as_str(),
+                    m.meeting_title.as_str(),
+                    m.org.as_ref().map(|o| o.name.as_str()).unwrap_or(""),
+                    m.org.as_ref().map(|o| o.kind.as_str()).unwrap_or(""),
+                    m.speaker.as_deref().unwrap_or(""),
+                    v.key.as_str(),
+                    indicators.label(&v.key),
+                    &crate::render::templates::format_number(v.value),
+                    "%",
+                    m.period.as_deref().unwrap_or(""),
+                    &permalink(config, &m.path),
+                ]);
+            }
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_xml() {
+        assert_eq!(xml_escape("a<b&\"c\"\u{1}"), "a&lt;b&amp;&quot;c&quot;");
+    }
+}
