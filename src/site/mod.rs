@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
+use tera::Tera;
 
 use crate::config::SiteConfig;
-use crate::content::{self, LoadOptions};
+use crate::content::{self, Archive, LoadOptions};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::Indicators;
 use crate::orgs::Registry;
@@ -46,54 +47,122 @@ pub struct BuildReport {
     pub elapsed: Duration,
 }
 
+/// A loaded site, ready to render: everything a build computes before writing. `serve` keeps
+/// one in memory and re-renders only what a change touches.
+pub struct Site {
+    pub root: PathBuf,
+    pub config: SiteConfig,
+    pub registry: Registry,
+    pub indicators: Indicators,
+    pub archive: Archive,
+    pub theme_dir: PathBuf,
+    pub tera: Tera,
+    pub model: SiteModel,
+    pub plan: Vec<Page>,
+    /// Where the output goes.
+    pub output: PathBuf,
+}
+
+impl Site {
+    /// Loads config, content and templates and plans every page. Nothing is written.
+    pub fn load(options: &BuildOptions) -> Result<Site> {
+        let root = options.root.clone();
+        let mut config = SiteConfig::load(&root.join("site.toml"))?;
+        if let Some(base) = &options.base_url {
+            config.base_url = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
+        }
+        let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
+        let registry = Registry::new(&config.organisations);
+        let indicators = Indicators::new(&config.indicators);
+        let archive = content::load(&root, &registry, LoadOptions { drafts: options.drafts })?;
+        let theme_dir = root.join("themes").join(&config.theme);
+        let urls =
+            UrlScheme { base_path: base_path(&config.base_url), relative: config.relative_urls };
+        let tera = templates::build(Some(&theme_dir), urls)?;
+        let mut site = Site {
+            model: SiteModel::build(&archive, &indicators),
+            plan: Vec::new(),
+            root,
+            config,
+            registry,
+            indicators,
+            archive,
+            theme_dir,
+            tera,
+            output,
+        };
+        site.replan();
+        Ok(site)
+    }
+
+    /// Recomputes the global template values and the page plan from the current model.
+    pub fn replan(&mut self) {
+        pages::insert_globals(&mut self.tera, &self.config, &self.model, &self.indicators);
+        self.plan = pages::plan(&self.config, &self.model);
+    }
+
+    /// Renders one page.
+    pub fn render_page(&self, page: &Page) -> Result<String, Diagnostic> {
+        self.tera
+            .render(page.template, &page.context(&self.model, &self.config))
+            .map_err(|e| render_diagnostic(&self.theme_dir, page, &e))
+    }
+
+    /// Renders the given pages in parallel and hands each to `write` (site-relative file path,
+    /// bytes). Every failing page is reported.
+    pub fn write_pages<'a>(
+        &self,
+        pages: impl IntoParallelIterator<Item = &'a Page>,
+        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    ) -> Result<()> {
+        let results: Vec<Result<(), Diagnostic>> = pages
+            .into_par_iter()
+            .map(|page| {
+                let html = self.render_page(page)?;
+                write(&page.file(), html.as_bytes())
+                    .map_err(|e| Diagnostic::new(page.file(), format!("{e:#}")))
+            })
+            .collect();
+        let mut problems = Diagnostics::default();
+        results.into_iter().filter_map(Result::err).for_each(|d| problems.push(d));
+        problems.into_result()
+    }
+
+    /// The files that summarise the whole archive: feeds, sitemap, open data.
+    pub fn write_archive_files(
+        &self,
+        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    ) -> Result<()> {
+        let (config, model) = (&self.config, &self.model);
+        write("atom.xml", feeds::atom(config, model).as_bytes())?;
+        write("sitemap.xml", feeds::sitemap(config, model, &self.plan).as_bytes())?;
+        write("robots.txt", feeds::robots(config).as_bytes())?;
+        write("data/speeches.json", &feeds::speeches_json(config, model))?;
+        write("data/metrics.csv", &feeds::metrics_csv(config, model, &self.indicators))?;
+        Ok(())
+    }
+
+    /// Everything: pages, archive files and static files.
+    pub fn write_all(&self, write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<()> {
+        self.write_pages(&self.plan, write)?;
+        self.write_archive_files(write)?;
+        copy_static(write, &self.theme_dir, &self.root.join("static"))
+    }
+}
+
 /// Builds the site: load, render, write atomically.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let root = &options.root;
-    let mut config = SiteConfig::load(&root.join("site.toml"))?;
-    if let Some(base) = &options.base_url {
-        config.base_url = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
-    }
-    let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
-
-    let registry = Registry::new(&config.organisations);
-    let indicators = Indicators::new(&config.indicators);
-    let archive = content::load(root, &registry, LoadOptions { drafts: options.drafts })?;
-    let theme_dir = root.join("themes").join(&config.theme);
-    let urls = UrlScheme { base_path: base_path(&config.base_url), relative: config.relative_urls };
-    let mut tera = templates::build(Some(&theme_dir), urls)?;
-    let model = SiteModel::build(&archive, &indicators);
-    pages::insert_globals(&mut tera, &config, &model, &indicators);
-    let plan = pages::plan(&config, &model);
-
-    let staging = output::Staging::new(&output)?;
-    let results: Vec<Result<(), Diagnostic>> = plan
-        .par_iter()
-        .map(|page| {
-            let html = tera
-                .render(page.template, &page.context(&model, &config))
-                .map_err(|e| render_diagnostic(&theme_dir, page, &e))?;
-            staging
-                .write(&page.file(), html.as_bytes())
-                .map_err(|e| Diagnostic::new(page.file(), format!("{e:#}")))
-        })
-        .collect();
-    let mut problems = Diagnostics::default();
-    results.into_iter().filter_map(Result::err).for_each(|d| problems.push(d));
-    problems.into_result().context("the build failed; the previous output is untouched")?;
-
-    staging.write("atom.xml", feeds::atom(&config, &model).as_bytes())?;
-    staging.write("sitemap.xml", feeds::sitemap(&config, &model, &plan).as_bytes())?;
-    staging.write("robots.txt", feeds::robots(&config).as_bytes())?;
-    staging.write("data/speeches.json", &feeds::speeches_json(&config, &model))?;
-    staging.write("data/metrics.csv", &feeds::metrics_csv(&config, &model, &indicators))?;
-    copy_static(&staging, &theme_dir, &root.join("static"))?;
+    let site = Site::load(options)?;
+    let staging = output::Staging::new(&site.output)?;
+    site.write_all(&|rel, bytes| staging.write(rel, bytes))
+        .context("the build failed; the previous output is untouched")?;
     let output = staging.commit()?;
     Ok(BuildReport {
         output,
-        pages: plan.len(),
-        meetings: archive.meetings.len(),
-        speeches: archive.meetings.iter().map(|m| m.speeches.len()).sum(),
+        pages: site.plan.len(),
+        meetings: site.archive.meetings.len(),
+        speeches: site.archive.meetings.iter().map(|m| m.speeches.len()).sum(),
         elapsed: started.elapsed(),
     })
 }
@@ -129,9 +198,13 @@ pub fn base_path(base_url: &str) -> String {
 }
 
 /// The theme's static files (embedded, then the theme folder's), then the site's static/.
-fn copy_static(staging: &output::Staging, theme_dir: &Path, site_static: &Path) -> Result<()> {
+fn copy_static(
+    write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    theme_dir: &Path,
+    site_static: &Path,
+) -> Result<()> {
     for (rel, bytes) in templates::EMBEDDED_STATIC {
-        staging.write(rel, bytes)?;
+        write(rel, bytes)?;
     }
     for dir in [theme_dir.join("static"), site_static.to_path_buf()] {
         if !dir.is_dir() {
@@ -150,7 +223,7 @@ fn copy_static(staging: &output::Staging, theme_dir: &Path, site_static: &Path) 
                 .replace('\\', "/");
             let bytes = std::fs::read(entry.path())
                 .with_context(|| format!("cannot read {}", entry.path().display()))?;
-            staging.write(&rel, &bytes)?;
+            write(&rel, &bytes)?;
         }
     }
     Ok(())
