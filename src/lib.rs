@@ -12,6 +12,7 @@
 //! `serve` and `check` sit on top of `site`; `cli` wires the commands.
 #![warn(clippy::print_stdout)]
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;

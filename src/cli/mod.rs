@@ -4,6 +4,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 mod build;
+mod check;
 mod ingest;
 mod init;
 
@@ -26,6 +27,8 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Render the site to the output folder.
     Build(build::BuildArgs),
+    /// Validate content and the built site's links; exit 1 on any problem.
+    Check(check::CheckArgs),
 }
 
 impl Cli {
@@ -34,6 +37,7 @@ impl Cli {
             Command::Init(args) => args.run(self.quiet),
             Command::Ingest(args) => args.run(self.quiet),
             Command::Build(args) => args.run(self.quiet),
+            Command::Check(args) => args.run(self.quiet),
         }
     }
 }
