@@ -22,7 +22,7 @@ const BUILTIN: &[(&str, &str, &[&str])] = &[
     (
         "gdp",
         "地区生产总值（GDP）",
-        &["GDP", "地区生产总值", "生产总值", "经济增速"],
+        &["GDP", "地区生产总值", "生产总值", "经济增速", "经济"],
     ),
     (
         "industrial_value_added",
