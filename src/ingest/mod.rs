@@ -251,7 +251,8 @@ fn participants(lead: &str) -> Option<Vec<String>> {
     let start = det[..at]
         .rfind(['。', '，', '：', '\n'])
         .map_or(0, |i| i + det[i..].chars().next().map_or(0, char::len_utf8));
-    let list = lead[start..at].trim().trim_end_matches('等').trim();
+    // Byte offsets are the detection form's; its punctuation may be wider than the original's.
+    let list = det[start..at].trim().trim_end_matches('等').trim();
     let names: Vec<String> = list
         .split(['、', '，', ','])
         .map(|s| s.trim().trim_start_matches('和').to_string())
