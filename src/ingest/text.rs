@@ -81,12 +81,16 @@ pub fn detection(text: &str) -> String {
 
 /// True when a block ends a sentence, so the next block starts a new paragraph.
 pub fn ends_sentence(block: &str) -> bool {
-    block.chars().next_back().is_some_and(|c| {
-        matches!(
+    let mut rev = block.chars().rev();
+    match rev.next() {
+        // "增长13." is a number a column break split, not a sentence end.
+        Some('.') => !rev.next().is_some_and(|c| c.is_ascii_digit()),
+        Some(c) => matches!(
             c,
-            '。' | '！' | '？' | '…' | '”' | '；' | '」' | '』' | '.' | '!' | '?' | ';' | '"'
-        )
-    })
+            '。' | '！' | '？' | '…' | '”' | '；' | '」' | '』' | '!' | '?' | ';' | '"'
+        ),
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -135,6 +139,7 @@ mod tests {
             ("“小巨人”", true),
             ("大抓工业、", false),
             ("done.", true),
+            ("到位资金增长13.", false),
             ("", false),
         ] {
             assert_eq!(ends_sentence(block), want, "{block}");
