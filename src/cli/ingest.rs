@@ -1,19 +1,71 @@
-//! `yilu ingest FILE...`
+//! `yilu ingest FILE...`: parse the flags, load site.toml's overrides, run the library's
+//! ingest and print its report.
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
+use chrono::NaiveDate;
 use clap::Args;
+
+use crate::config::SiteConfig;
+use crate::ingest::{IngestOptions, WriteMode, ingest};
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
     /// Transcript files (plain text or the article's HTML page).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Year of a meeting whose text gives only month and day (10月21日).
+    #[arg(long, conflicts_with = "date")]
+    pub year: Option<i32>,
+    /// The meeting's date, when the text does not give a full one.
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub date: Option<NaiveDate>,
+    /// Content folder to write into.
+    #[arg(long, default_value = "content")]
+    pub out: PathBuf,
+    /// Print the files it would write and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("expected YYYY-MM-DD, found {s:?}"))
+}
+
+/// site.toml of the current folder, else of the folder that holds --out; defaults when absent.
+fn site_config(out: &Path) -> Result<SiteConfig> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    let candidates =
+        [Some(Path::new("site.toml").to_path_buf()), parent.map(|p| p.join("site.toml"))];
+    for path in candidates.into_iter().flatten() {
+        if path.is_file() {
+            return SiteConfig::load(&path).with_context(|| format!("loading {}", path.display()));
+        }
+    }
+    Ok(SiteConfig::default())
 }
 
 impl IngestArgs {
-    pub fn run(self, _quiet: bool) -> Result<()> {
-        anyhow::bail!("ingest is not implemented yet")
+    pub fn run(self, quiet: bool) -> Result<()> {
+        let config = site_config(&self.out)?;
+        let options =
+            IngestOptions { year: self.year, date: self.date, ..IngestOptions::new(&config) };
+        let mode = WriteMode { force: self.force, dry_run: self.dry_run };
+        let report = ingest(&self.files, &self.out, &options, mode)?;
+        if !quiet || self.dry_run {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`yilu ingest … | head`) is not an error worth reporting.
+            match write!(stdout, "{report}") {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }

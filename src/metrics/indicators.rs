@@ -19,7 +19,7 @@ pub struct Indicators {
 }
 
 const BUILTIN: &[(&str, &str, &[&str])] = &[
-    ("gdp", "地区生产总值（GDP）", &["GDP", "地区生产总值", "生产总值", "经济增速"]),
+    ("gdp", "地区生产总值（GDP）", &["GDP", "地区生产总值", "生产总值", "经济增速", "经济"]),
     (
         "industrial_value_added",
         "规上工业增加值",
