@@ -2,4 +2,5 @@
 //! (and the binary where the command line itself is under test), outputs compared and walked.
 
 mod build;
+mod ingest;
 mod support;

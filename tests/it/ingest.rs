@@ -396,3 +396,25 @@ fn output_is_deterministic() {
     assert_eq!(a.len(), 11);
     assert_eq!(a, b);
 }
+
+#[test]
+fn reingesting_the_fixture_reproduces_the_example_content() {
+    let tmp = tempfile::tempdir().unwrap();
+    let report =
+        ingest(&[PathBuf::from(FIXTURE)], tmp.path(), &options(), WriteMode::default()).unwrap();
+    assert_eq!(report.files.len(), 11);
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("content/meetings/2024-10-21");
+    let fresh = tmp.path().join("meetings/2024-10-21");
+    let names = |dir: &Path| {
+        let mut v: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&committed), names(&fresh));
+    for name in names(&committed) {
+        assert!(
+            fs::read(committed.join(&name)).unwrap() == fs::read(fresh.join(&name)).unwrap(),
+            "{name:?} differs from a fresh ingest: re-run `yilu ingest {FIXTURE} --year 2024 --out content --force`"
+        );
+    }
+}
