@@ -131,34 +131,69 @@ fn parse<T: DeserializeOwned>(
     known: &[&str],
 ) -> Result<(T, Extra), FrontMatterError> {
     let yaml = if split.yaml.trim().is_empty() { "{}" } else { split.yaml };
-    let value: T = serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, split.yaml_line))?;
-    let all: IndexMap<String, serde_yaml::Value> =
+    // Parse once into a value (the fast path: tens of thousands of files per build); only when
+    // the typed read fails, parse again from text so the error carries its line and column.
+    let value: serde_yaml::Value =
         serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, split.yaml_line))?;
     let mut extra = IndexMap::new();
-    for (key, v) in all {
-        if !known.contains(&key.as_str()) {
-            let json = serde_json::to_value(&v).map_err(|e| FrontMatterError {
-                line: split.yaml_line,
-                column: 1,
-                message: format!("{key}: {e}"),
-            })?;
-            extra.insert(key, json);
+    if let serde_yaml::Value::Mapping(map) = &value {
+        for (key, v) in map {
+            let key = match key {
+                serde_yaml::Value::String(k) => k.clone(),
+                other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+            };
+            if !known.contains(&key.as_str()) {
+                let json = serde_json::to_value(v).map_err(|e| FrontMatterError {
+                    line: split.yaml_line,
+                    column: 1,
+                    message: format!("{key}: {e}"),
+                })?;
+                extra.insert(key, json);
+            }
         }
+    } else {
+        return Err(FrontMatterError {
+            line: split.yaml_line,
+            column: 1,
+            message: "front matter must be a mapping of `key: value` lines".into(),
+        });
     }
-    Ok((value, extra))
+    match serde_yaml::from_value::<T>(value) {
+        Ok(typed) => Ok((typed, extra)),
+        Err(fast) => Err(match serde_yaml::from_str::<T>(yaml) {
+            Err(located) => yaml_error(&located, split.yaml_line),
+            Ok(_) => yaml_error(&fast, split.yaml_line),
+        }),
+    }
 }
 
 type Extra = IndexMap<String, serde_json::Value>;
 
 fn yaml_error(e: &serde_yaml::Error, first_line: usize) -> FrontMatterError {
-    let text = e.to_string();
-    let message = match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    };
-    let (line, column) =
-        e.location().map(|l| (l.line() + first_line - 1, l.column())).unwrap_or((first_line, 1));
-    FrontMatterError { line, column, message }
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line() + first_line - 1, l.column()))
+        .unwrap_or((first_line, 1));
+    FrontMatterError { line, column, message: strip_yaml_positions(&e.to_string()) }
+}
+
+/// serde_yaml puts "at line N column M" (counted from the YAML slice, not the file) into its
+/// messages; the file position is given separately, so drop them.
+fn strip_yaml_positions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let tail = &after[digits..];
+        rest = match tail.strip_prefix(" column ") {
+            Some(t) => &t[t.bytes().take_while(u8::is_ascii_digit).count()..],
+            None => tail,
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Reads a meeting `_index.md`: front matter and Markdown body.
@@ -278,6 +313,16 @@ mod tests {
     fn malformed_yaml_has_location() {
         let e = read_meeting("---\ntitle: [a\ndate: 2024-01-01\n---\n").unwrap_err();
         assert!(e.line >= 2, "{e:?}");
+    }
+
+    #[test]
+    fn yaml_positions_are_stripped_from_messages() {
+        assert_eq!(
+            strip_yaml_positions("did not find ',' at line 2 column 1, while parsing at line 1 column 8"),
+            "did not find ',', while parsing"
+        );
+        let e = read_meeting("---\n- a\n---\n").unwrap_err();
+        assert!(e.message.contains("mapping"), "{}", e.message);
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct Site {
     pub tera: Tera,
     pub model: SiteModel,
     pub plan: Vec<Page>,
+    /// Template values shared by many pages, converted once.
+    pub shared: pages::Shared,
     /// Where the output goes.
     pub output: PathBuf,
 }
@@ -79,8 +81,10 @@ impl Site {
         let urls =
             UrlScheme { base_path: base_path(&config.base_url), relative: config.relative_urls };
         let tera = templates::build(Some(&theme_dir), urls)?;
+        let model = SiteModel::build(&archive, &indicators);
         let mut site = Site {
-            model: SiteModel::build(&archive, &indicators),
+            shared: pages::Shared::new(&model),
+            model,
             plan: Vec::new(),
             root,
             config,
@@ -91,7 +95,8 @@ impl Site {
             tera,
             output,
         };
-        site.replan();
+        pages::insert_globals(&mut site.tera, &site.config, &site.model, &site.indicators);
+        site.plan = pages::plan(&site.config, &site.model);
         Ok(site)
     }
 
@@ -99,12 +104,13 @@ impl Site {
     pub fn replan(&mut self) {
         pages::insert_globals(&mut self.tera, &self.config, &self.model, &self.indicators);
         self.plan = pages::plan(&self.config, &self.model);
+        self.shared = pages::Shared::new(&self.model);
     }
 
     /// Renders one page.
     pub fn render_page(&self, page: &Page) -> Result<String, Diagnostic> {
         self.tera
-            .render(page.template, &page.context(&self.model, &self.config))
+            .render(page.template, &page.context(&self.model, &self.config, &self.shared))
             .map_err(|e| render_diagnostic(&self.theme_dir, page, &e))
     }
 

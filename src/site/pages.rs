@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::model::{MeetingView, OrgView, SiteModel, SpeechSummary};
+use super::model::{MeetingView, SiteModel, SpeechSummary};
 use crate::config::SiteConfig;
 use crate::metrics::Indicators;
 use crate::orgs::OrgKind;
@@ -56,7 +56,7 @@ impl Page {
     }
 
     /// The template context: `current`, `section`, `page_title` and the page's own data.
-    pub fn context(&self, model: &SiteModel, config: &SiteConfig) -> Context {
+    pub fn context(&self, model: &SiteModel, config: &SiteConfig, shared: &Shared) -> Context {
         let mut context = Context::new();
         context.insert("current", &self.path);
         // The navigation entry this page belongs to: its first path segment.
@@ -65,11 +65,11 @@ impl Page {
         context.insert("section", &section);
         let title: Option<&str> = match &self.kind {
             PageKind::Home => {
-                home(&mut context, model);
+                home(&mut context, model, shared);
                 None
             }
             PageKind::MeetingList { number, total } => {
-                meeting_list(&mut context, config, model, *number, *total);
+                meeting_list(&mut context, config, shared, *number, *total);
                 Some("全部会议")
             }
             PageKind::Meeting(i) => {
@@ -81,13 +81,16 @@ impl Page {
                 let (meeting, speeches) = (&model.meetings[*i], &model.speeches[*i]);
                 let speech = &speeches[*j];
                 context.insert("speech", speech);
-                context.insert("meeting", &MeetingRef::from(meeting));
-                context.insert("prev", &j.checked_sub(1).map(|k| &speeches[k].summary));
-                context.insert("next", &speeches.get(j + 1).map(|s| &s.summary));
+                let _ = meeting;
+                let summaries = &shared.summaries[*i];
+                context.insert_value("meeting", shared.meeting_refs[*i].clone());
+                let none = tera::Value::none();
+                context.insert_value("prev", j.checked_sub(1).map_or(none.clone(), |k| summaries[k].clone()));
+                context.insert_value("next", summaries.get(j + 1).cloned().unwrap_or(none));
                 Some(&speech.summary.title)
             }
             PageKind::Districts => {
-                context.insert("groups", &groups(model));
+                context.insert_value("groups", shared.groups.clone());
                 Some("区县与部门")
             }
             PageKind::District(slug) => {
@@ -96,7 +99,7 @@ impl Page {
                 Some(&org.link.name)
             }
             PageKind::Speakers => {
-                context.insert("people", &model.people);
+                context.insert_value("people", shared.people.clone());
                 Some("发言人")
             }
             PageKind::Speaker(i) => {
@@ -105,7 +108,7 @@ impl Page {
                 Some(&person.name)
             }
             PageKind::Metrics => {
-                context.insert("metrics", &model.metrics);
+                context.insert_value("metrics", shared.metrics.clone());
                 Some("指标")
             }
             PageKind::Metric(i) => {
@@ -184,10 +187,133 @@ struct Paginator {
 }
 
 #[derive(Serialize)]
-struct KindGroup<'a> {
+struct KindGroup {
     kind: OrgKind,
     label: &'static str,
-    orgs: Vec<&'a OrgView>,
+    orgs: Vec<OrgCard>,
+}
+
+/// What listings show of an organisation.
+#[derive(Serialize)]
+struct OrgCard {
+    name: String,
+    slug: String,
+    path: String,
+    kind: OrgKind,
+    count: usize,
+    latest_gdp: Option<f64>,
+}
+
+/// What listings show of a meeting.
+#[derive(Serialize)]
+struct MeetingCard<'a> {
+    slug: &'a str,
+    path: &'a str,
+    title: &'a str,
+    subtitle: Option<&'a str>,
+    date: &'a str,
+    summary: Option<&'a str>,
+    speech_count: usize,
+}
+
+/// What /speakers/ shows of a person.
+#[derive(Serialize)]
+struct PersonCard<'a> {
+    name: &'a str,
+    path: &'a str,
+    positions: Vec<&'a str>,
+    count: usize,
+    latest: &'a str,
+}
+
+/// What /metrics/ shows of an indicator.
+#[derive(Serialize)]
+struct MetricCard<'a> {
+    key: &'a str,
+    label: &'a str,
+    path: &'a str,
+    reports: usize,
+    meeting_count: usize,
+    latest_date: &'a str,
+    latest_median: f64,
+}
+
+/// Template values used by more than one page, converted to Tera values once per build (a
+/// Tera value clones in O(1)), so listing pages do not re-serialise the archive each time.
+pub struct Shared {
+    groups: tera::Value,
+    people: tera::Value,
+    metrics: tera::Value,
+    /// One card per meeting, newest first.
+    meetings: Vec<tera::Value>,
+    /// Per meeting: the reference a speech page shows, and each speech's summary.
+    meeting_refs: Vec<tera::Value>,
+    summaries: Vec<Vec<tera::Value>>,
+}
+
+impl Shared {
+    pub fn new(model: &SiteModel) -> Shared {
+        use tera::Value;
+        let people: Vec<PersonCard<'_>> = model
+            .people
+            .iter()
+            .map(|p| {
+                let mut positions: Vec<&str> =
+                    p.posts.iter().filter_map(|post| post.position.as_deref()).collect();
+                positions.dedup();
+                PersonCard {
+                    name: &p.name,
+                    path: &p.path,
+                    positions,
+                    count: p.speeches.len(),
+                    latest: p.speeches.first().map(|s| s.date.as_str()).unwrap_or(""),
+                }
+            })
+            .collect();
+        let metrics: Vec<MetricCard<'_>> = model
+            .metrics
+            .iter()
+            .map(|m| MetricCard {
+                key: &m.key,
+                label: &m.label,
+                path: &m.path,
+                reports: m.reports,
+                meeting_count: m.meetings.len(),
+                latest_date: m.meetings.first().map(|x| x.date.as_str()).unwrap_or(""),
+                latest_median: m.meetings.first().map(|x| x.median).unwrap_or(0.0),
+            })
+            .collect();
+        Shared {
+            groups: Value::from_serializable(&groups(model)),
+            people: Value::from_serializable(&people),
+            metrics: Value::from_serializable(&metrics),
+            meetings: model
+                .meetings
+                .iter()
+                .map(|m| {
+                    Value::from_serializable(&MeetingCard {
+                        slug: &m.slug,
+                        path: &m.path,
+                        title: &m.title,
+                        subtitle: m.subtitle.as_deref(),
+                        date: &m.date,
+                        summary: m.summary.as_deref(),
+                        speech_count: m.speeches.len(),
+                    })
+                })
+                .collect(),
+            meeting_refs: model
+                .meetings
+                .iter()
+                .map(|m| Value::from_serializable(&MeetingRef::from(m)))
+                .collect(),
+            summaries: model
+                .speeches
+                .iter()
+                .map(|list| list.iter().map(|s| Value::from_serializable(&s.summary)).collect())
+                .collect(),
+        }
+    }
 }
 
 /// Every page of the site.
@@ -257,32 +383,26 @@ impl<'a> From<&'a MeetingView> for MeetingRef<'a> {
     }
 }
 
-fn home(context: &mut Context, model: &SiteModel) {
-    let latest: Vec<&MeetingView> = model.meetings.iter().take(5).collect();
-    context.insert("latest", &latest);
-    context.insert("groups", &groups(model));
+fn home(context: &mut Context, model: &SiteModel, shared: &Shared) {
+    context.insert_value("latest", tera::Value::from(shared.meetings.iter().take(5).cloned().collect::<Vec<_>>()));
+    context.insert_value("groups", shared.groups.clone());
     // Headline numbers: the latest meeting's speeches that report GDP, highest first.
     let mut headline: Vec<&SpeechSummary> = model
         .meetings
         .first()
         .map(|m| m.speeches.iter().filter(|s| s.metrics.contains_key("gdp")).collect())
         .unwrap_or_default();
-    headline
-        .sort_by(|a, b| b.metrics["gdp"].total_cmp(&a.metrics["gdp"]).then(a.order.cmp(&b.order)));
+    headline.sort_by(|a, b| {
+        b.metrics["gdp"].total_cmp(&a.metrics["gdp"]).then(a.order.cmp(&b.order))
+    });
     context.insert("headline", &headline);
 }
 
-fn meeting_list(
-    context: &mut Context,
-    config: &SiteConfig,
-    model: &SiteModel,
-    n: usize,
-    total: usize,
-) {
+fn meeting_list(context: &mut Context, config: &SiteConfig, shared: &Shared, n: usize, total: usize) {
     let per = config.paginate_by.max(1);
-    let start = ((n - 1) * per).min(model.meetings.len());
-    let end = (start + per).min(model.meetings.len());
-    context.insert("meetings", &model.meetings[start..end]);
+    let start = ((n - 1) * per).min(shared.meetings.len());
+    let end = (start + per).min(shared.meetings.len());
+    context.insert_value("meetings", tera::Value::from(shared.meetings[start..end].to_vec()));
     context.insert(
         "paginator",
         &Paginator {
@@ -295,12 +415,24 @@ fn meeting_list(
     );
 }
 
-fn groups(model: &SiteModel) -> Vec<KindGroup<'_>> {
-    let mut groups: Vec<KindGroup<'_>> = Vec::new();
+fn groups(model: &SiteModel) -> Vec<KindGroup> {
+    let mut groups: Vec<KindGroup> = Vec::new();
     for kind in
         [OrgKind::District, OrgKind::County, OrgKind::Zone, OrgKind::Department, OrgKind::Other]
     {
-        let orgs: Vec<&OrgView> = model.orgs.values().filter(|o| o.link.kind == kind).collect();
+        let orgs: Vec<OrgCard> = model
+            .orgs
+            .values()
+            .filter(|o| o.link.kind == kind)
+            .map(|o| OrgCard {
+                name: o.link.name.clone(),
+                slug: o.link.slug.clone(),
+                path: o.link.path.clone(),
+                kind,
+                count: o.speeches.len(),
+                latest_gdp: o.latest_gdp,
+            })
+            .collect();
         if !orgs.is_empty() {
             groups.push(KindGroup { kind, label: kind.label(), orgs });
         }
