@@ -21,6 +21,9 @@ pub struct BuildArgs {
     /// Include pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Print how long each step took.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 impl BuildArgs {
@@ -44,6 +47,11 @@ impl BuildArgs {
                 report.output.display(),
                 report.elapsed.as_millis()
             );
+        }
+        if self.timings {
+            for (name, took) in &report.phases {
+                eprintln!("  {:>7.1} ms  {name}", took.as_secs_f64() * 1000.0);
+            }
         }
         Ok(())
     }

@@ -170,10 +170,8 @@ fn parse<T: DeserializeOwned>(
 type Extra = IndexMap<String, serde_json::Value>;
 
 fn yaml_error(e: &serde_yaml::Error, first_line: usize) -> FrontMatterError {
-    let (line, column) = e
-        .location()
-        .map(|l| (l.line() + first_line - 1, l.column()))
-        .unwrap_or((first_line, 1));
+    let (line, column) =
+        e.location().map(|l| (l.line() + first_line - 1, l.column())).unwrap_or((first_line, 1));
     FrontMatterError { line, column, message: strip_yaml_positions(&e.to_string()) }
 }
 
@@ -318,7 +316,9 @@ mod tests {
     #[test]
     fn yaml_positions_are_stripped_from_messages() {
         assert_eq!(
-            strip_yaml_positions("did not find ',' at line 2 column 1, while parsing at line 1 column 8"),
+            strip_yaml_positions(
+                "did not find ',' at line 2 column 1, while parsing at line 1 column 8"
+            ),
             "did not find ',', while parsing"
         );
         let e = read_meeting("---\n- a\n---\n").unwrap_err();

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use indexmap::IndexMap;
+use rayon::prelude::*;
 
 use crate::config::SiteConfig;
 use crate::content::front_matter::{
@@ -325,17 +326,19 @@ pub fn ingest(
     options: &IngestOptions,
     mode: WriteMode,
 ) -> Result<IngestReport> {
+    // Files are independent: read and parse them in parallel, keep the input order.
+    let results: Vec<Result<IngestedMeeting>> =
+        paths.par_iter().map(|path| ingest_file(path, options)).collect();
     let mut problems = Diagnostics::default();
     let mut meetings = Vec::new();
-    for path in paths {
-        match ingest_file(path, options) {
+    for (path, result) in paths.iter().zip(results) {
+        match result {
             Ok(m) => meetings.push(m),
             Err(e) => problems.push(Diagnostic::new(path, strip_path(&e, path))),
         }
     }
     problems.into_result()?;
 
-    let mut files: Vec<OutputFile> = Vec::new();
     let mut owners: IndexMap<PathBuf, &Path> = IndexMap::new();
     let mut problems = Diagnostics::default();
     for meeting in &meetings {
@@ -352,8 +355,11 @@ pub fn ingest(
             continue;
         }
         owners.insert(folder, &meeting.source);
-        files.extend(meeting.files(out));
     }
+    problems.into_result().context("nothing was written")?;
+    let files: Vec<OutputFile> =
+        meetings.par_iter().flat_map_iter(|meeting| meeting.files(out)).collect();
+    let mut problems = Diagnostics::default();
     if !mode.force {
         for file in &files {
             if file.path.exists() {
@@ -367,9 +373,7 @@ pub fn ingest(
     problems.into_result().context("nothing was written")?;
 
     if !mode.dry_run {
-        for file in &files {
-            write_atomically(&file.path, &file.contents)?;
-        }
+        files.par_iter().try_for_each(|file| write_atomically(&file.path, &file.contents))?;
     }
     Ok(IngestReport {
         files: files.into_iter().map(|f| f.path).collect(),

@@ -45,6 +45,8 @@ pub struct BuildReport {
     pub meetings: usize,
     pub speeches: usize,
     pub elapsed: Duration,
+    /// Wall time of each step, in order.
+    pub phases: Vec<(&'static str, Duration)>,
 }
 
 /// A loaded site, ready to render: everything a build computes before writing. `serve` keeps
@@ -159,17 +161,27 @@ impl Site {
 /// Builds the site: load, render, write atomically.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
+    let mut phases = Vec::new();
+    let mut lap = Instant::now();
+    let mut step = |name: &'static str| {
+        phases.push((name, lap.elapsed()));
+        lap = Instant::now();
+    };
     let site = Site::load(options)?;
+    step("load content, templates, model");
     let staging = output::Staging::new(&site.output)?;
     site.write_all(&|rel, bytes| staging.write(rel, bytes))
         .context("the build failed; the previous output is untouched")?;
+    step("render and write");
     let output = staging.commit()?;
+    step("swap into place");
     Ok(BuildReport {
         output,
         pages: site.plan.len(),
         meetings: site.archive.meetings.len(),
         speeches: site.archive.meetings.iter().map(|m| m.speeches.len()).sum(),
         elapsed: started.elapsed(),
+        phases,
     })
 }
 

@@ -85,7 +85,10 @@ impl Page {
                 let summaries = &shared.summaries[*i];
                 context.insert_value("meeting", shared.meeting_refs[*i].clone());
                 let none = tera::Value::none();
-                context.insert_value("prev", j.checked_sub(1).map_or(none.clone(), |k| summaries[k].clone()));
+                context.insert_value(
+                    "prev",
+                    j.checked_sub(1).map_or(none.clone(), |k| summaries[k].clone()),
+                );
                 context.insert_value("next", summaries.get(j + 1).cloned().unwrap_or(none));
                 Some(&speech.summary.title)
             }
@@ -384,7 +387,10 @@ impl<'a> From<&'a MeetingView> for MeetingRef<'a> {
 }
 
 fn home(context: &mut Context, model: &SiteModel, shared: &Shared) {
-    context.insert_value("latest", tera::Value::from(shared.meetings.iter().take(5).cloned().collect::<Vec<_>>()));
+    context.insert_value(
+        "latest",
+        tera::Value::from(shared.meetings.iter().take(5).cloned().collect::<Vec<_>>()),
+    );
     context.insert_value("groups", shared.groups.clone());
     // Headline numbers: the latest meeting's speeches that report GDP, highest first.
     let mut headline: Vec<&SpeechSummary> = model
@@ -392,13 +398,18 @@ fn home(context: &mut Context, model: &SiteModel, shared: &Shared) {
         .first()
         .map(|m| m.speeches.iter().filter(|s| s.metrics.contains_key("gdp")).collect())
         .unwrap_or_default();
-    headline.sort_by(|a, b| {
-        b.metrics["gdp"].total_cmp(&a.metrics["gdp"]).then(a.order.cmp(&b.order))
-    });
+    headline
+        .sort_by(|a, b| b.metrics["gdp"].total_cmp(&a.metrics["gdp"]).then(a.order.cmp(&b.order)));
     context.insert("headline", &headline);
 }
 
-fn meeting_list(context: &mut Context, config: &SiteConfig, shared: &Shared, n: usize, total: usize) {
+fn meeting_list(
+    context: &mut Context,
+    config: &SiteConfig,
+    shared: &Shared,
+    n: usize,
+    total: usize,
+) {
     let per = config.paginate_by.max(1);
     let start = ((n - 1) * per).min(shared.meetings.len());
     let end = (start + per).min(shared.meetings.len());
