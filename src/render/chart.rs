@@ -56,7 +56,7 @@ fn scale(values: impl Iterator<Item = f64> + Clone) -> (f64, f64, f64) {
 
 /// A line chart of one indicator over time. `id` must be unique on the page.
 pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
-    let (w, h, left, right, top, bottom) = (640.0, 260.0, 48.0, 16.0, 20.0, 56.0);
+    let (w, h, left, right, top, bottom) = (640.0, 240.0, 52.0, 24.0, 24.0, 52.0);
     let (lo, hi, step) = scale(points.iter().map(|p| p.value));
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
@@ -82,7 +82,7 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
         let yy = y(v);
         let _ = write!(
             s,
-            r##"<line x1="{left}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}" stroke-width="1"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#59636e">{}{}</text>"##,
+            r##"<line x1="{left}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}" stroke-width="1"/><text x="{:.1}" y="{:.1}" font-size="13" text-anchor="end" fill="#59636e">{}{}</text>"##,
             w - right,
             if v == 0.0 { "#8c959f" } else { "#e3e0d8" },
             left - 6.0,
@@ -116,7 +116,7 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
         if points.len() <= 12 {
             let _ = write!(
                 s,
-                r##"<text x="{px:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#1f2328">{}</text>"##,
+                r##"<text x="{px:.1}" y="{:.1}" font-size="13" text-anchor="middle" fill="#1f2328">{}</text>"##,
                 py - 8.0,
                 format_number(p.value)
             );
@@ -124,14 +124,14 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
         if i % every == 0 || i + 1 == points.len() {
             let _ = write!(
                 s,
-                r##"<text x="{px:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#59636e">{}</text>"##,
+                r##"<text x="{px:.1}" y="{:.1}" font-size="13" text-anchor="middle" fill="#59636e">{}</text>"##,
                 h - bottom + 18.0,
                 escape(&p.label)
             );
             if let Some(note) = &p.note {
                 let _ = write!(
                     s,
-                    r##"<text x="{px:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="#8c959f">{}</text>"##,
+                    r##"<text x="{px:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#8c959f">{}</text>"##,
                     h - bottom + 32.0,
                     escape(note)
                 );
@@ -164,7 +164,7 @@ pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
         let (x0, x1) = if b.value >= 0.0 { (zero, x(b.value)) } else { (x(b.value), zero) };
         let _ = write!(
             s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end" fill="#1f2328">{}</text><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#59636e">{}{}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" font-size="13" text-anchor="end" fill="#1f2328">{}</text><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="13" fill="#59636e">{}{}</text>"##,
             left - 8.0,
             yy + row * 0.68,
             escape(&b.label),
