@@ -99,7 +99,7 @@ pub struct OrgView {
 }
 
 /// Everything the pages need, computed once.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct SiteModel {
     /// Newest first.
     pub meetings: Vec<MeetingView>,
@@ -113,18 +113,50 @@ pub struct SiteModel {
     pub metrics: Vec<analysis::MetricView>,
 }
 
+/// One meeting's views: the expensive part of a model (every Markdown body rendered), which
+/// depends on nothing but that meeting, the indicators and its speakers' links.
+pub type MeetingViews = (MeetingView, Vec<SpeechView>);
+
 impl SiteModel {
     pub fn build(archive: &Archive, indicators: &Indicators) -> SiteModel {
+        SiteModel::build_reusing(archive, indicators, Vec::new())
+    }
+
+    /// Builds the model, taking meeting `i`'s views from `cached[i]` when it holds them (their
+    /// speaker links are refreshed) and rendering the others; the aggregates (organisations,
+    /// people, metrics) are always recomputed from the views. `serve` uses this so an edit
+    /// renders only the touched meeting's Markdown.
+    pub fn build_reusing(
+        archive: &Archive,
+        indicators: &Indicators,
+        mut cached: Vec<Option<MeetingViews>>,
+    ) -> SiteModel {
         let (people, person_of) = people::identify(archive);
-        let built: Vec<(MeetingView, Vec<SpeechView>)> = archive
+        cached.resize_with(archive.meetings.len(), || None);
+        let built: Vec<MeetingViews> = archive
             .meetings
             .par_iter()
+            .zip(cached)
             .enumerate()
-            .map(|(i, m)| {
+            .map(|(i, (m, cached))| {
                 let speaker_path = |j: usize| {
                     person_of.get(&(i, j)).map(|&p| format!("speakers/{}/", people[p].slug))
                 };
-                meeting_view(m, indicators, &speaker_path)
+                match cached {
+                    Some((mut view, mut speeches)) => {
+                        for (j, (summary, speech)) in
+                            view.speeches.iter_mut().zip(&mut speeches).enumerate()
+                        {
+                            let path = speaker_path(j);
+                            if summary.speaker_path != path {
+                                summary.speaker_path.clone_from(&path);
+                                speech.summary.speaker_path = path;
+                            }
+                        }
+                        (view, speeches)
+                    }
+                    None => meeting_view(m, indicators, &speaker_path),
+                }
             })
             .collect();
         let (meetings, speeches): (Vec<_>, Vec<_>) = built.into_iter().unzip();
@@ -150,6 +182,11 @@ impl SiteModel {
         let people = people.iter().map(|p| analysis::person_view(p, &speeches)).collect();
         let metrics = analysis::metric_views(&meetings, indicators);
         SiteModel { meetings, speeches, orgs, people, metrics }
+    }
+
+    /// Takes the per-meeting views out, leaving the model empty.
+    pub fn into_meeting_views(self) -> impl Iterator<Item = MeetingViews> {
+        self.meetings.into_iter().zip(self.speeches)
     }
 }
 
