@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod build;
 mod ingest;
 mod init;
+mod serve;
 
 /// yilu (议录): static archives of meeting transcripts.
 #[derive(Debug, Parser)]
@@ -26,6 +27,8 @@ pub enum Command {
     Ingest(ingest::IngestArgs),
     /// Render the site to the output folder.
     Build(build::BuildArgs),
+    /// Build, serve on 127.0.0.1, rebuild on change and live-reload the browser.
+    Serve(serve::ServeArgs),
 }
 
 impl Cli {
@@ -34,6 +37,7 @@ impl Cli {
             Command::Init(args) => args.run(self.quiet),
             Command::Ingest(args) => args.run(self.quiet),
             Command::Build(args) => args.run(self.quiet),
+            Command::Serve(args) => args.run(self.quiet),
         }
     }
 }

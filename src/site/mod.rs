@@ -23,7 +23,7 @@ use crate::metrics::Indicators;
 use crate::orgs::Registry;
 use crate::render::templates::{self, UrlScheme};
 use model::SiteModel;
-pub use pages::Page;
+pub use pages::{Page, PageKind};
 
 /// What `yilu build` was asked for.
 #[derive(Debug, Clone, Default)]
