@@ -129,6 +129,18 @@ fn incremental_rebuilds_write_what_a_full_build_writes() {
             false,
         ),
         (
+            "gdp change",
+            Box::new(|r| {
+                write(
+                    r,
+                    "content/meetings/2024-10-21/01-wanzhou.md",
+                    &speech("卢红", "万州区", 1, 7.7, "改过的正文。"),
+                )
+            }),
+            &wanzhou,
+            false,
+        ),
+        (
             "gdp and org change",
             Box::new(|r| {
                 write(

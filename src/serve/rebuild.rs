@@ -14,15 +14,16 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 
 use super::watch::{Change, classify};
-use crate::content::{self, LoadOptions, Meeting};
+use crate::content::{self, LoadOptions, Meeting, Speech};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::site::model::{MeetingViews, SiteModel, SpeechSummary};
+use crate::site::model::{MeetingViews, SiteModel, SpeechSummary, meeting_view};
 use crate::site::output::{self, Staging};
 use crate::site::{BuildOptions, Page, PageKind, Site};
 
@@ -108,6 +109,10 @@ impl Rebuilder {
     ) -> Result<RebuildReport> {
         // 1. Read the touched folders; any problem leaves everything as it was.
         let loaded = self.read_folders(folders)?;
+        let loaded = match self.update_bodies(loaded, folders, started) {
+            Ok(report) => return report,
+            Err(loaded) => loaded,
+        };
         let site = &mut self.site;
 
         // 2. Swap them into the archive, in the loader's order.
@@ -196,7 +201,66 @@ impl Rebuilder {
             }
             PageKind::NotFound => false,
         };
-        let pages: Vec<&Page> = site.plan.iter().filter(|p| shows(p)).collect();
+        let pages: Vec<Page> = site.plan.iter().filter(|p| shows(p)).cloned().collect();
+        self.write_rendered(&pages, started)
+    }
+
+    /// The common edit, fast: each touched folder still holds its meeting with the same speeches
+    /// and speakers, and its meeting view (all that lists, organisation, speaker and indicator
+    /// pages show of it) comes out unchanged. Then the aggregates stand and only the meeting's
+    /// speech pages and the archive files are written. Hands `loaded` back otherwise.
+    fn update_bodies(
+        &mut self,
+        loaded: Vec<Meeting>,
+        folders: &BTreeSet<String>,
+        started: Instant,
+    ) -> Result<Result<RebuildReport>, Vec<Meeting>> {
+        let site = &self.site;
+        let mut updates = Vec::with_capacity(loaded.len());
+        for meeting in &loaded {
+            let Some(i) = site.archive.meetings.iter().position(|m| m.slug == meeting.slug) else {
+                return Err(loaded);
+            };
+            let old = &site.archive.meetings[i];
+            let same_people = old.date == meeting.date
+                && old.speeches.len() == meeting.speeches.len()
+                && old
+                    .speeches
+                    .iter()
+                    .zip(&meeting.speeches)
+                    .all(|(a, b)| identity(a) == identity(b));
+            if !same_people {
+                return Err(loaded);
+            }
+            let old_speeches = &site.model.speeches[i];
+            let speaker_path = |j: usize| old_speeches[j].summary.speaker_path.clone();
+            let (view, speeches) = meeting_view(meeting, &site.indicators, &speaker_path);
+            if view != site.model.meetings[i] {
+                return Err(loaded);
+            }
+            updates.push((i, speeches));
+        }
+        if updates.len() != folders.len() {
+            return Err(loaded); // a folder went away, or became a draft
+        }
+        let touched: BTreeSet<usize> = updates.iter().map(|(i, _)| *i).collect();
+        for ((i, speeches), meeting) in updates.into_iter().zip(loaded) {
+            self.site.archive.meetings[i] = meeting;
+            self.site.model.speeches[i] = speeches;
+        }
+        let site = &self.site;
+        let pages: Vec<Page> = site
+            .plan
+            .iter()
+            .filter(|p| matches!(p.kind, PageKind::Speech(i, _) if touched.contains(&i)))
+            .cloned()
+            .collect();
+        Ok(self.write_rendered(&pages, started))
+    }
+
+    /// Renders `pages` and writes them and the archive files where their bytes changed.
+    fn write_rendered(&mut self, pages: &[Page], started: Instant) -> Result<RebuildReport> {
+        let site = &self.site;
         let rendered: Vec<Result<(String, String), Diagnostic>> = pages
             .par_iter()
             .map(|page| site.render_page(page).map(|html| (page.file(), html)))
@@ -213,10 +277,10 @@ impl Rebuilder {
             self.stale = true;
             return Err(e);
         }
-        let written = std::sync::atomic::AtomicUsize::new(0);
+        let written = AtomicUsize::new(0);
         let write = |rel: &str, bytes: &[u8]| -> Result<()> {
             if write_if_changed(&site.output, rel, bytes)? {
-                written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                written.fetch_add(1, Ordering::Relaxed);
             }
             Ok(())
         };
@@ -268,6 +332,11 @@ impl Rebuilder {
         problems.into_result()?;
         Ok(loaded)
     }
+}
+
+/// What people are identified by (see `site::people`): unchanged, so are the speaker pages.
+fn identity(s: &Speech) -> impl PartialEq + '_ {
+    (&s.slug, s.order, s.speaker_name(), s.front.extra.get("speaker_id"), &s.org, &s.front.position)
 }
 
 /// What some speeches show on other pages: their organisations, speakers and indicators.

@@ -14,7 +14,7 @@ use crate::render::markdown::{self, TocEntry};
 use crate::site::{analysis, people};
 
 /// A meeting, with its speeches' summaries.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MeetingView {
     pub slug: String,
     /// Site path, `meetings/2024-10-21/`.
@@ -34,7 +34,7 @@ pub struct MeetingView {
 }
 
 /// What lists show of a speech.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SpeechSummary {
     pub path: String,
     pub order: u32,
@@ -74,13 +74,13 @@ pub struct OrgLink {
     pub known: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct KeyLabel {
     pub key: String,
     pub label: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MetricValue {
     pub key: String,
     pub label: String,
@@ -190,7 +190,8 @@ impl SiteModel {
     }
 }
 
-fn meeting_view(
+/// One meeting's views; `speaker_path(j)` links speech `j` to its speaker's page.
+pub fn meeting_view(
     m: &Meeting,
     indicators: &Indicators,
     speaker_path: &dyn Fn(usize) -> Option<String>,
