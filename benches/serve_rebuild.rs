@@ -6,6 +6,7 @@
 //! it once, then edits one speech's body several times through the same incremental path serve
 //! uses (`serve::Rebuilder::apply`) and prints each time and the median. Plain timing: no
 //! assertion, never a test.
+#![allow(clippy::print_stdout)] // the figure is the program's output
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -184,6 +185,45 @@ fn main() {
         );
         times.push(ms);
     }
+    // A front-matter edit that changes what other pages show (a metric value): the slower path
+    // that rebuilds the aggregates and re-renders organisation, speaker and indicator pages.
+    let file = dirs[dirs.len() / 2].join("03-s2.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("period: 前三季度", "period: 前三季度\nslug: edited", 1))
+        .unwrap();
+    let report = rebuilder.apply(std::slice::from_ref(&file)).unwrap().unwrap();
+    eprintln!(
+        "a speech's URL changed: {} pages in {} ms",
+        report.pages,
+        report.elapsed.as_millis()
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    // The first indicator's value under `metrics:` becomes 99.9.
+    let mut in_metrics = false;
+    let edited: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line == "metrics:" {
+                in_metrics = true;
+            } else if in_metrics && line.starts_with("  ") {
+                in_metrics = false;
+                let key = line.split(':').next().unwrap_or_default();
+                return format!("{key}: 99.9");
+            }
+            line.to_string()
+        })
+        .collect();
+    let edited = edited.join("\n") + "\n";
+    std::fs::write(&file, edited).unwrap();
+    let report = rebuilder.apply(&[file]).unwrap().unwrap();
+    eprintln!(
+        "a metric value changed: rebuilt {} pages in {} ms",
+        report.pages,
+        report.elapsed.as_millis()
+    );
+    let t = Instant::now();
+    rebuilder.site().write_archive_files(&|_, _| Ok(())).unwrap();
+    eprintln!("of which archive files (feeds, sitemap, data): {} ms", t.elapsed().as_millis());
     times.sort_by(f64::total_cmp);
     println!(
         "serve_rebuild: {} speeches, one-speech edit: median {:.1} ms (min {:.1}, max {:.1})",

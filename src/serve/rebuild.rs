@@ -15,7 +15,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
@@ -47,14 +47,17 @@ pub struct Rebuilder {
     pending: BTreeSet<PathBuf>,
     /// Set when the output may lag the model (a failed incremental write): write all next time.
     stale: bool,
+    /// When the last rebuild started reading the sources.
+    scanned: SystemTime,
 }
 
 impl Rebuilder {
     /// Loads the site and writes it all, like `yilu build`.
     pub fn new(options: BuildOptions) -> Result<Rebuilder> {
+        let scanned = SystemTime::now();
         let site = Site::load(&options)?;
         write_staged(&site)?;
-        Ok(Rebuilder { options, site, pending: BTreeSet::new(), stale: false })
+        Ok(Rebuilder { options, site, pending: BTreeSet::new(), stale: false, scanned })
     }
 
     pub fn site(&self) -> &Site {
@@ -62,17 +65,22 @@ impl Rebuilder {
     }
 
     /// Applies changed paths (absolute, under the site root). Returns None when none of them is
-    /// a source of the site.
+    /// a source of the site, or none changed since the last rebuild read them: file watchers
+    /// also report files being opened, and a rebuild opens every file it reads.
     pub fn apply(&mut self, paths: &[PathBuf]) -> Result<Option<RebuildReport>> {
         let started = Instant::now();
         let root = self.site.root.clone();
         let output = self.site.output.clone();
-        let mut changes: BTreeSet<Change> =
-            paths.iter().map(|p| classify(&root, &output, p)).collect();
+        let mut changes: BTreeSet<Change> = paths
+            .iter()
+            .filter(|p| changed_since(p, self.scanned))
+            .map(|p| classify(&root, &output, p))
+            .collect();
         changes.remove(&Change::Ignored);
         if changes.is_empty() {
             return Ok(None);
         }
+        self.scanned = SystemTime::now();
         self.pending.extend(paths.iter().cloned());
         let retry: Vec<PathBuf> = self.pending.iter().cloned().collect();
         changes.extend(retry.iter().map(|p| classify(&root, &output, p)));
@@ -332,6 +340,30 @@ impl Rebuilder {
         problems.into_result()?;
         Ok(loaded)
     }
+}
+
+/// True when `path` is gone, or its content or its entry changed at or after `since` (ctime
+/// too, because a rename or a copy that keeps the modification time is a change). File times
+/// come from the kernel's coarse clock, a few ms behind `SystemTime::now()`: allow for that.
+fn changed_since(path: &Path, since: SystemTime) -> bool {
+    let since = since - Duration::from_millis(20);
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return true };
+    if meta.modified().is_ok_and(|t| t >= since) {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let ctime = std::time::UNIX_EPOCH
+            + Duration::new(
+                meta.ctime().max(0) as u64,
+                meta.ctime_nsec().clamp(0, 999_999_999) as u32,
+            );
+        if ctime >= since {
+            return true;
+        }
+    }
+    false
 }
 
 /// What people are identified by (see `site::people`): unchanged, so are the speaker pages.
