@@ -21,5 +21,6 @@ pub mod ingest;
 pub mod metrics;
 pub mod orgs;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod slug;

@@ -7,6 +7,7 @@ mod build;
 mod check;
 mod ingest;
 mod init;
+mod serve;
 
 /// yilu (议录): static archives of meeting transcripts.
 #[derive(Debug, Parser)]
@@ -29,6 +30,8 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Validate content and the built site's links; exit 1 on any problem.
     Check(check::CheckArgs),
+    /// Build, serve on 127.0.0.1, rebuild on change and live-reload the browser.
+    Serve(serve::ServeArgs),
 }
 
 impl Cli {
@@ -38,6 +41,7 @@ impl Cli {
             Command::Ingest(args) => args.run(self.quiet),
             Command::Build(args) => args.run(self.quiet),
             Command::Check(args) => args.run(self.quiet),
+            Command::Serve(args) => args.run(self.quiet),
         }
     }
 }

@@ -133,7 +133,7 @@ fn fm_diag(root: &Path, path: &Path, e: front_matter::FrontMatterError) -> Diagn
     Diagnostic::new(relative(root, path), e.message).at(e.line, e.column)
 }
 
-fn load_meeting(
+pub(crate) fn load_meeting(
     root: &Path,
     folder: &Path,
     files: &[PathBuf],

@@ -14,7 +14,7 @@ use crate::render::markdown::{self, TocEntry};
 use crate::site::{analysis, people};
 
 /// A meeting, with its speeches' summaries.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MeetingView {
     pub slug: String,
     /// Site path, `meetings/2024-10-21/`.
@@ -34,7 +34,7 @@ pub struct MeetingView {
 }
 
 /// What lists show of a speech.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SpeechSummary {
     pub path: String,
     pub order: u32,
@@ -74,13 +74,13 @@ pub struct OrgLink {
     pub known: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct KeyLabel {
     pub key: String,
     pub label: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MetricValue {
     pub key: String,
     pub label: String,
@@ -99,7 +99,7 @@ pub struct OrgView {
 }
 
 /// Everything the pages need, computed once.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct SiteModel {
     /// Newest first.
     pub meetings: Vec<MeetingView>,
@@ -113,18 +113,50 @@ pub struct SiteModel {
     pub metrics: Vec<analysis::MetricView>,
 }
 
+/// One meeting's views: the expensive part of a model (every Markdown body rendered), which
+/// depends on nothing but that meeting, the indicators and its speakers' links.
+pub type MeetingViews = (MeetingView, Vec<SpeechView>);
+
 impl SiteModel {
     pub fn build(archive: &Archive, indicators: &Indicators) -> SiteModel {
+        SiteModel::build_reusing(archive, indicators, Vec::new())
+    }
+
+    /// Builds the model, taking meeting `i`'s views from `cached[i]` when it holds them (their
+    /// speaker links are refreshed) and rendering the others; the aggregates (organisations,
+    /// people, metrics) are always recomputed from the views. `serve` uses this so an edit
+    /// renders only the touched meeting's Markdown.
+    pub fn build_reusing(
+        archive: &Archive,
+        indicators: &Indicators,
+        mut cached: Vec<Option<MeetingViews>>,
+    ) -> SiteModel {
         let (people, person_of) = people::identify(archive);
-        let built: Vec<(MeetingView, Vec<SpeechView>)> = archive
+        cached.resize_with(archive.meetings.len(), || None);
+        let built: Vec<MeetingViews> = archive
             .meetings
             .par_iter()
+            .zip(cached)
             .enumerate()
-            .map(|(i, m)| {
+            .map(|(i, (m, cached))| {
                 let speaker_path = |j: usize| {
                     person_of.get(&(i, j)).map(|&p| format!("speakers/{}/", people[p].slug))
                 };
-                meeting_view(m, indicators, &speaker_path)
+                match cached {
+                    Some((mut view, mut speeches)) => {
+                        for (j, (summary, speech)) in
+                            view.speeches.iter_mut().zip(&mut speeches).enumerate()
+                        {
+                            let path = speaker_path(j);
+                            if summary.speaker_path != path {
+                                summary.speaker_path.clone_from(&path);
+                                speech.summary.speaker_path = path;
+                            }
+                        }
+                        (view, speeches)
+                    }
+                    None => meeting_view(m, indicators, &speaker_path),
+                }
             })
             .collect();
         let (meetings, speeches): (Vec<_>, Vec<_>) = built.into_iter().unzip();
@@ -151,9 +183,15 @@ impl SiteModel {
         let metrics = analysis::metric_views(&meetings, indicators);
         SiteModel { meetings, speeches, orgs, people, metrics }
     }
+
+    /// Takes the per-meeting views out, leaving the model empty.
+    pub fn into_meeting_views(self) -> impl Iterator<Item = MeetingViews> {
+        self.meetings.into_iter().zip(self.speeches)
+    }
 }
 
-fn meeting_view(
+/// One meeting's views; `speaker_path(j)` links speech `j` to its speaker's page.
+pub fn meeting_view(
     m: &Meeting,
     indicators: &Indicators,
     speaker_path: &dyn Fn(usize) -> Option<String>,

@@ -3,4 +3,5 @@
 
 mod build;
 mod ingest;
+mod serve;
 mod support;

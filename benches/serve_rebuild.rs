@@ -1,0 +1,235 @@
+//! How long `yilu serve` takes to rebuild after a one-speech edit, at archive size.
+//!
+//! `cargo bench --bench serve_rebuild [-- MEETINGS]` (default 1000 meetings × 10 speeches):
+//! writes a corpus of yilu content (front matter through `content::front_matter`, bodies
+//! recombined from the fixture transcript's paragraphs, ~1,500 characters each), loads and builds
+//! it once, then edits one speech's body several times through the same incremental path serve
+//! uses (`serve::Rebuilder::apply`) and prints each time and the median. Plain timing: no
+//! assertion, never a test.
+#![allow(clippy::print_stdout)] // the figure is the program's output
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use yilu::content::front_matter::{self, MeetingFrontMatter, SpeechFrontMatter};
+use yilu::serve::Rebuilder;
+use yilu::site::BuildOptions;
+
+const ORGS: &[&str] = &[
+    "万州区",
+    "涪陵区",
+    "渝中区",
+    "大渡口区",
+    "江北区",
+    "沙坪坝区",
+    "九龙坡区",
+    "南岸区",
+    "北碚区",
+    "渝北区",
+    "巴南区",
+    "长寿区",
+    "江津区",
+    "合川区",
+    "永川区",
+    "南川区",
+    "綦江区",
+    "大足区",
+    "璧山区",
+    "铜梁区",
+    "潼南区",
+    "荣昌区",
+    "开州区",
+    "梁平区",
+    "武隆区",
+    "城口县",
+    "丰都县",
+    "垫江县",
+    "忠县",
+    "云阳县",
+    "奉节县",
+    "巫山县",
+    "巫溪县",
+    "石柱县",
+    "秀山县",
+    "酉阳县",
+    "彭水县",
+    "两江新区",
+    "重庆高新区",
+    "万盛经开区",
+];
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘";
+const GIVEN: &str = "红洪斌英伟军华明强平芳燕玲桂兰春秀建国志勇";
+const KEYS: &[&str] = &["gdp", "industrial_value_added", "fixed_asset_investment", "retail_sales"];
+
+/// A small deterministic generator (no dependency for a benchmark's dice).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+fn paragraphs() -> Vec<String> {
+    let text = include_str!("../tests/fixtures/chongqing-2024-10-21.txt");
+    text.lines().map(str::trim).filter(|l| l.chars().count() > 60).map(str::to_string).collect()
+}
+
+fn body(rng: &mut Lcg, paras: &[String]) -> String {
+    let mut out = String::new();
+    let mut section = 0;
+    while out.chars().count() < 1500 {
+        if out.is_empty() || rng.next(3) == 0 {
+            section += 1;
+            let numeral = ["一", "二", "三", "四", "五", "六", "七", "八"][(section - 1) % 8];
+            out.push_str(&format!("## {numeral}、第{section}部分\n\n"));
+        }
+        out.push_str(&paras[rng.next(paras.len())]);
+        out.push_str("\n\n");
+    }
+    out
+}
+
+fn speaker(rng: &mut Lcg) -> String {
+    let s: Vec<char> = SURNAMES.chars().collect();
+    let g: Vec<char> = GIVEN.chars().collect();
+    format!("{}{}{}", s[rng.next(s.len())], g[rng.next(g.len())], g[rng.next(g.len())])
+}
+
+fn generate(root: &Path, meetings: usize) {
+    let _ = std::fs::remove_dir_all(root);
+    std::fs::create_dir_all(root).unwrap();
+    std::fs::write(root.join("site.toml"), "title = \"议录基准\"\nbase_url = \"/\"\n").unwrap();
+    let paras = paragraphs();
+    let mut rng = Lcg(1);
+    // Each organisation keeps a speaker for a while, as in real archives.
+    let mut speakers: Vec<String> = ORGS.iter().map(|_| speaker(&mut rng)).collect();
+    let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    for m in 0..meetings {
+        let date = start + chrono::Duration::days(7 * m as i64);
+        let dir = root.join("content/meetings").join(date.format("%Y-%m-%d").to_string());
+        std::fs::create_dir_all(&dir).unwrap();
+        let meeting = MeetingFrontMatter {
+            title: format!("第{}次例会", m + 1),
+            subtitle: Some("区县委书记和部门一把手例会发言摘登".into()),
+            summary: Some(paras[rng.next(paras.len())].clone()),
+            ..Default::default()
+        };
+        std::fs::write(dir.join("_index.md"), front_matter::write_meeting(&meeting, "")).unwrap();
+        let first = rng.next(ORGS.len());
+        for j in 0..10 {
+            let o = (first + j * 3) % ORGS.len();
+            if rng.next(20) == 0 {
+                speakers[o] = speaker(&mut rng);
+            }
+            let mut metrics = indexmap::IndexMap::new();
+            for key in KEYS {
+                if rng.next(3) > 0 {
+                    metrics.insert(key.to_string(), rng.next(150) as f64 / 10.0);
+                }
+            }
+            let fm = SpeechFrontMatter {
+                title: format!("{}发言：以改革强动力增活力提质效", ORGS[o]),
+                speaker: Some(speakers[o].clone()),
+                position: Some(format!("{}委书记", ORGS[o])),
+                org: Some(ORGS[o].to_string()),
+                order: Some(j as u32 + 1),
+                period: Some("前三季度".into()),
+                metrics,
+                ..Default::default()
+            };
+            let text = front_matter::write_speech(&fm, &body(&mut rng, &paras));
+            std::fs::write(dir.join(format!("{:02}-s{j}.md", j + 1)), text).unwrap();
+        }
+    }
+}
+
+fn main() {
+    let meetings: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1000);
+    let root: PathBuf = std::env::temp_dir().join(format!("yilu-bench-serve-{meetings}"));
+    let t = Instant::now();
+    generate(&root, meetings);
+    eprintln!("generated {meetings} meetings × 10 speeches in {:.1} s", t.elapsed().as_secs_f64());
+
+    let root = root.canonicalize().unwrap();
+    let t = Instant::now();
+    let mut rebuilder =
+        Rebuilder::new(BuildOptions { root: root.clone(), ..Default::default() }).unwrap();
+    eprintln!(
+        "initial build: {} pages in {} ms",
+        rebuilder.site().plan.len(),
+        t.elapsed().as_millis()
+    );
+
+    // Edit a speech in a middle meeting, the newest meeting, and the oldest.
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("content/meetings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    let targets = [dirs.len() / 2, dirs.len() - 1, 0, dirs.len() / 3, dirs.len() / 2];
+    let mut times = Vec::new();
+    for (n, &i) in targets.iter().enumerate() {
+        let file = dirs[i].join("03-s2.md");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let edited = text.replacen("\n\n## ", &format!("\n\n编辑{n}。\n\n## "), 1);
+        std::fs::write(&file, edited).unwrap();
+        let t = Instant::now();
+        let report = rebuilder.apply(&[file]).unwrap().expect("a content change");
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        assert!(!report.full, "a body edit is incremental");
+        eprintln!(
+            "one-speech edit: rebuilt {} pages, wrote {} files in {ms:.1} ms",
+            report.pages, report.written
+        );
+        times.push(ms);
+    }
+    // A front-matter edit that changes what other pages show (a metric value): the slower path
+    // that rebuilds the aggregates and re-renders organisation, speaker and indicator pages.
+    let file = dirs[dirs.len() / 2].join("03-s2.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen("period: 前三季度", "period: 前三季度\nslug: edited", 1))
+        .unwrap();
+    let report = rebuilder.apply(std::slice::from_ref(&file)).unwrap().unwrap();
+    eprintln!(
+        "a speech's URL changed: {} pages in {} ms",
+        report.pages,
+        report.elapsed.as_millis()
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    // The first indicator's value under `metrics:` becomes 99.9.
+    let mut in_metrics = false;
+    let edited: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line == "metrics:" {
+                in_metrics = true;
+            } else if in_metrics && line.starts_with("  ") {
+                in_metrics = false;
+                let key = line.split(':').next().unwrap_or_default();
+                return format!("{key}: 99.9");
+            }
+            line.to_string()
+        })
+        .collect();
+    let edited = edited.join("\n") + "\n";
+    std::fs::write(&file, edited).unwrap();
+    let report = rebuilder.apply(&[file]).unwrap().unwrap();
+    eprintln!(
+        "a metric value changed: rebuilt {} pages in {} ms",
+        report.pages,
+        report.elapsed.as_millis()
+    );
+    let t = Instant::now();
+    rebuilder.site().write_archive_files(&|_, _| Ok(())).unwrap();
+    eprintln!("of which archive files (feeds, sitemap, data): {} ms", t.elapsed().as_millis());
+    times.sort_by(f64::total_cmp);
+    println!(
+        "serve_rebuild: {} speeches, one-speech edit: median {:.1} ms (min {:.1}, max {:.1})",
+        meetings * 10,
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1]
+    );
+}

@@ -1,0 +1,138 @@
+//! Live reload over Server-Sent Events: a hub that fans `reload` and `error` events out to every
+//! open page, and the small script that `serve` injects into HTML responses (never into the
+//! output files). The script reloads the page on `reload`, shows an overlay on `error`, and
+//! reconnects (then reloads) when the server restarts.
+
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+/// Where the injected script listens.
+pub const EVENTS_PATH: &str = "/__yilu/events";
+
+/// What the pages are told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The output changed: reload.
+    Reload,
+    /// The last change broke the build; the message, as printed in the terminal.
+    Error(String),
+}
+
+impl Event {
+    /// The event in the text/event-stream format.
+    pub fn to_sse(&self) -> String {
+        match self {
+            Event::Reload => "event: reload\ndata: \n\n".to_string(),
+            Event::Error(message) => {
+                let mut out = String::from("event: error\n");
+                for line in message.lines() {
+                    out.push_str("data: ");
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                out.push('\n');
+                out
+            }
+        }
+    }
+}
+
+/// Every open event stream, and the build error pages connecting now should see.
+#[derive(Default)]
+pub struct Hub {
+    clients: Mutex<Vec<Sender<String>>>,
+    error: Mutex<Option<String>>,
+}
+
+impl Hub {
+    /// Sends `event` to every open page; an error is remembered until the next reload.
+    pub fn send(&self, event: &Event) {
+        *self.error.lock().expect("hub lock") = match event {
+            Event::Reload => None,
+            Event::Error(message) => Some(message.clone()),
+        };
+        let text = event.to_sse();
+        self.clients.lock().expect("hub lock").retain(|c| c.send(text.clone()).is_ok());
+    }
+
+    /// A new event stream; it gets the current error at once, if any.
+    pub fn subscribe(&self) -> Receiver<String> {
+        let (tx, rx) = channel();
+        if let Some(message) = self.error.lock().expect("hub lock").clone() {
+            let _ = tx.send(Event::Error(message).to_sse());
+        }
+        self.clients.lock().expect("hub lock").push(tx);
+        rx
+    }
+
+    /// Ends every stream (the server is stopping).
+    pub fn close(&self) {
+        self.clients.lock().expect("hub lock").clear();
+    }
+}
+
+/// The live-reload client. `error` is both our event and EventSource's own connection-error
+/// event; only ours carries data.
+pub const SCRIPT: &str = r#"<script>(function () {
+  var box = null, opened = false;
+  function show(text) {
+    if (!box) {
+      box = document.createElement("pre");
+      box.id = "yilu-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;margin:0;padding:2em;" +
+        "overflow:auto;white-space:pre-wrap;background:rgba(40,0,0,.93);color:#fff;" +
+        "font:14px/1.5 ui-monospace,monospace";
+      document.body.appendChild(box);
+    }
+    box.textContent = "yilu: the build failed; showing the last good page.\n\n" + text;
+  }
+  function connect() {
+    var es = new EventSource("/__yilu/events");
+    es.onopen = function () { if (opened) location.reload(); opened = true; };
+    es.addEventListener("reload", function () { location.reload(); });
+    es.addEventListener("error", function (e) {
+      if (typeof e.data === "string") { show(e.data); return; }
+      if (es.readyState === EventSource.CLOSED) { es.close(); setTimeout(connect, 1000); }
+    });
+  }
+  connect();
+})();</script>"#;
+
+/// `html` with the live-reload script before its last `</body>` (or at the end).
+pub fn inject(html: &[u8]) -> Vec<u8> {
+    let at =
+        html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + SCRIPT.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(SCRIPT.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn injects_before_the_last_body_end() {
+        let html = b"<html><body><p>x</p></body></html>";
+        let out = String::from_utf8(inject(html)).unwrap();
+        assert!(out.ends_with(&format!("<p>x</p>{SCRIPT}</body></html>")));
+        let bare = String::from_utf8(inject(b"<p>x</p>")).unwrap();
+        assert_eq!(bare, format!("<p>x</p>{SCRIPT}"));
+    }
+
+    #[test]
+    fn errors_are_multi_line_events_and_remembered() {
+        let e = Event::Error("a.md:1:2: bad\n1 problem".into());
+        assert_eq!(e.to_sse(), "event: error\ndata: a.md:1:2: bad\ndata: 1 problem\n\n");
+        let hub = Hub::default();
+        hub.send(&e);
+        let rx = hub.subscribe();
+        assert_eq!(rx.try_recv().unwrap(), e.to_sse());
+        hub.send(&Event::Reload);
+        assert_eq!(rx.try_recv().unwrap(), Event::Reload.to_sse());
+        assert!(hub.subscribe().try_recv().is_err(), "a reload clears the error");
+    }
+}
