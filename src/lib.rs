@@ -20,5 +20,6 @@ pub mod ingest;
 pub mod metrics;
 pub mod orgs;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod slug;
