@@ -43,6 +43,10 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
         "district.html",
         include_str!("../../themes/default/templates/district.html"),
     ),
+    (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
 ];
 
 /// Static files of the default theme, copied to the output root.
@@ -54,6 +58,10 @@ pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
     (
         "js/sort.js",
         include_bytes!("../../themes/default/static/js/sort.js"),
+    ),
+    (
+        "js/search.js",
+        include_bytes!("../../themes/default/static/js/search.js"),
     ),
 ];
 

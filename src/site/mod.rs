@@ -101,6 +101,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .context("the build failed; the previous output is untouched")?;
 
     copy_static(&staging, &theme_dir, &root.join("static"))?;
+    crate::search::write_index(&staging, &model).context("cannot write the search index")?;
     let output = staging.commit()?;
     Ok(BuildReport {
         output,

@@ -161,6 +161,7 @@ pub fn plan(config: &SiteConfig, model: &SiteModel) -> Vec<Page> {
         }
     }
     districts(&mut pages, model);
+    pages.push(Page::new("search/", "search.html", Some("搜索")));
     pages
 }
 
