@@ -17,6 +17,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -85,7 +86,7 @@ pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
     let mut files: Vec<(String, Vec<u8>)> = postings
         .into_par_iter()
         .enumerate()
-        .map(|(shard, p)| (format!("search/idx-{shard:02x}.json"), p.to_json()))
+        .map(|(shard, p)| (format!("search/idx-{shard:02x}.json"), p.into_json()))
         .collect();
     files.par_extend(
         order
@@ -117,18 +118,18 @@ pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-/// One doc's distinct tokens with their field masks, sorted by shard.
+/// One doc's tokens, repeats included, grouped by shard.
 struct DocTokens {
-    /// `shard << 55 | key << 5 | mask`, sorted; key = [`Token::Han`]'s 42-bit number.
+    /// `key << 5 | mask`, key = [`Token::Han`]'s 42-bit number; shard `s` holds
+    /// `han[starts[s]..starts[s + 1]]`.
     han: Vec<u64>,
-    /// (shard, word, mask), sorted.
+    starts: Vec<u32>,
+    /// (shard, word, mask), by shard.
     words: Vec<(usize, String, u8)>,
 }
 
-const KEY_BITS: u32 = 42;
-
 fn doc_tokens(doc: &SearchDoc, shards: usize) -> DocTokens {
-    let mut han: Vec<u64> = Vec::with_capacity(doc.body.len() / 3 + 64);
+    let mut raw: Vec<(u32, u64)> = Vec::with_capacity(doc.body.len() / 3 + 64);
     let mut words: Vec<(usize, String, u8)> = Vec::new();
     for (text, mask) in [
         (&doc.title, TITLE),
@@ -138,53 +139,71 @@ fn doc_tokens(doc: &SearchDoc, shards: usize) -> DocTokens {
         (&doc.body, BODY),
     ] {
         tokenize_with(text, |token| {
-            let shard = shard_of(&token, shards) as u64;
+            let shard = shard_of(&token, shards);
             match token {
-                Token::Han(key) => han.push(shard << (KEY_BITS + 5) | key << 5 | u64::from(mask)),
-                Token::Word(w) => words.push((shard as usize, w, mask)),
+                Token::Han(key) => raw.push((shard as u32, key << 5 | u64::from(mask))),
+                Token::Word(w) => words.push((shard, w, mask)),
             }
         });
     }
-    han.sort_unstable();
-    // Merge repeats of a token, OR-ing their masks.
-    han.dedup_by(|next, kept| {
-        if *next >> 5 == *kept >> 5 {
-            *kept |= *next & 0x1F;
-            true
-        } else {
-            false
-        }
-    });
-    words.sort_unstable();
-    words.dedup_by(|next, kept| {
-        if next.0 == kept.0 && next.1 == kept.1 {
-            kept.2 |= next.2;
-            true
-        } else {
-            false
-        }
-    });
-    DocTokens { han, words }
+    // Counting sort by shard: linear, and the order within a shard does not matter.
+    let mut starts = vec![0u32; shards + 1];
+    for (shard, _) in &raw {
+        starts[*shard as usize + 1] += 1;
+    }
+    for s in 0..shards {
+        starts[s + 1] += starts[s];
+    }
+    let mut fill = starts.clone();
+    let mut han = vec![0u64; raw.len()];
+    for (shard, packed) in raw {
+        let at = &mut fill[shard as usize];
+        han[*at as usize] = packed;
+        *at += 1;
+    }
+    words.sort_unstable_by_key(|w| w.0);
+    DocTokens { han, starts, words }
 }
 
-/// A token's postings, encoded as they are appended (docs arrive in id order).
+/// A token's postings, encoded as docs arrive (in id order); the current doc's entry waits in
+/// `pending` so repeats within a doc only OR their field bits.
 #[derive(Default)]
 struct Postings {
-    next_base: u32,
+    /// Last doc written to `text`.
+    written: Option<u32>,
+    pending: Option<(u32, u8)>,
     text: String,
 }
 
 impl Postings {
     fn push(&mut self, doc: u32, mask: u8) {
-        if !self.text.is_empty() {
+        match &mut self.pending {
+            Some((d, m)) if *d == doc => *m |= mask,
+            _ => {
+                self.flush();
+                self.pending = Some((doc, mask));
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        let Some((doc, mask)) = self.pending.take() else {
+            return;
+        };
+        if self.written.is_some() {
             self.text.push(',');
         }
-        push_base36(&mut self.text, doc - self.next_base);
+        push_base36(&mut self.text, doc - self.written.unwrap_or(0));
         if mask != BODY {
             self.text.push('.');
             push_base36(&mut self.text, u32::from(mask));
         }
-        self.next_base = doc;
+        self.written = Some(doc);
+    }
+
+    fn finish(&mut self) -> &str {
+        self.flush();
+        &self.text
     }
 }
 
@@ -202,53 +221,78 @@ fn push_base36(out: &mut String, mut n: u32) {
     out.push_str(std::str::from_utf8(&buf[i..]).expect("ascii"));
 }
 
+/// Multiply-and-rotate hashing for the packed token numbers: they are already well spread, and
+/// SipHash would be most of the index's build time.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517C_C1B7_2722_0A95);
+    }
+}
+
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
 #[derive(Default)]
 struct ShardPostings {
-    han: HashMap<u64, Postings>,
+    han: KeyMap<Postings>,
     words: HashMap<String, Postings>,
 }
 
 impl ShardPostings {
     fn add(&mut self, shard: usize, doc: u32, tokens: &DocTokens) {
-        let shard = shard as u64;
-        let lo = tokens.han.partition_point(|t| t >> (KEY_BITS + 5) < shard);
-        let hi = tokens.han.partition_point(|t| t >> (KEY_BITS + 5) <= shard);
-        for t in &tokens.han[lo..hi] {
-            let key = (t >> 5) & ((1 << KEY_BITS) - 1);
-            self.han.entry(key).or_default().push(doc, (t & 0x1F) as u8);
+        let range = tokens.starts[shard] as usize..tokens.starts[shard + 1] as usize;
+        for packed in &tokens.han[range] {
+            self.han
+                .entry(packed >> 5)
+                .or_default()
+                .push(doc, (packed & 0x1F) as u8);
         }
-        for (s, word, mask) in &tokens.words {
-            if *s as u64 == shard {
-                match self.words.get_mut(word) {
-                    Some(p) => p.push(doc, *mask),
-                    None => {
-                        let mut p = Postings::default();
-                        p.push(doc, *mask);
-                        self.words.insert(word.clone(), p);
-                    }
+        let lo = tokens.words.partition_point(|w| w.0 < shard);
+        for (_, word, mask) in tokens.words[lo..].iter().take_while(|w| w.0 == shard) {
+            match self.words.get_mut(word) {
+                Some(p) => p.push(doc, *mask),
+                None => {
+                    let mut p = Postings::default();
+                    p.push(doc, *mask);
+                    self.words.insert(word.clone(), p);
                 }
             }
         }
     }
 
     /// `{"token":"postings",…}`, tokens in text order.
-    fn to_json(&self) -> Vec<u8> {
-        let mut entries: Vec<(String, &str)> = self
+    fn into_json(self) -> Vec<u8> {
+        let mut entries: Vec<(String, Postings)> = self
             .han
-            .iter()
-            .map(|(k, p)| (Token::Han(*k).text(), p.text.as_str()))
-            .chain(self.words.iter().map(|(w, p)| (w.clone(), p.text.as_str())))
+            .into_iter()
+            .map(|(k, p)| (Token::Han(k).text(), p))
+            .chain(self.words)
             .collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let size: usize = entries.iter().map(|(t, p)| t.len() + p.len() + 6).sum();
-        let mut out = String::with_capacity(size + 2);
+        let mut out = String::with_capacity(
+            entries
+                .iter()
+                .map(|(t, p)| t.len() + p.text.len() + 12)
+                .sum::<usize>()
+                + 2,
+        );
         out.push('{');
-        for (i, (token, postings)) in entries.iter().enumerate() {
+        for (i, (token, postings)) in entries.iter_mut().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             // Tokens are Han characters and [a-z0-9.], postings [0-9a-z.,]: nothing to escape.
-            let _ = write!(out, "\"{token}\":\"{postings}\"");
+            let _ = write!(out, "\"{token}\":\"{}\"", postings.finish());
         }
         out.push('}');
         out.into_bytes()
@@ -274,8 +318,9 @@ mod tests {
         let mut p = Postings::default();
         p.push(3, BODY);
         p.push(5, TITLE | BODY);
+        p.push(5, BODY);
         p.push(50, BODY);
-        assert_eq!(p.text, "3,2.h,19");
+        assert_eq!(p.finish(), "3,2.h,19");
     }
 
     #[test]
