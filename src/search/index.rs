@@ -38,6 +38,8 @@ pub const BODY: u8 = 16;
 
 /// Docs tokenized at once; bounds the memory the per-doc token lists take.
 const CHUNK: usize = 512;
+/// Postings shards filled by one task.
+const SHARD_GROUP: usize = 16;
 
 /// Postings shards for `docs` documents: about 40 docs' worth each, a power of two in 1..=256.
 pub fn shard_count(docs: usize) -> usize {
@@ -76,11 +78,18 @@ pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
             .par_iter()
             .map(|doc| doc_tokens(doc, shards))
             .collect();
-        postings.par_iter_mut().enumerate().for_each(|(shard, p)| {
-            for (i, doc) in tokens.iter().enumerate() {
-                p.add(shard, (first_id + i) as u32, doc);
-            }
-        });
+        // Shards in groups: each task reads one contiguous run of every doc's token list, which
+        // the cache likes far better than a visit per shard.
+        postings
+            .par_chunks_mut(SHARD_GROUP)
+            .enumerate()
+            .for_each(|(g, group)| {
+                for (i, doc) in tokens.iter().enumerate() {
+                    for (j, p) in group.iter_mut().enumerate() {
+                        p.add(g * SHARD_GROUP + j, (first_id + i) as u32, doc);
+                    }
+                }
+            });
     }
 
     let mut files: Vec<(String, Vec<u8>)> = postings
@@ -124,7 +133,7 @@ struct DocTokens {
     /// `han[starts[s]..starts[s + 1]]`.
     han: Vec<u64>,
     starts: Vec<u32>,
-    /// (shard, word, mask), by shard.
+    /// (shard, word, mask), by shard, each word once.
     words: Vec<(usize, String, u8)>,
 }
 
@@ -146,7 +155,8 @@ fn doc_tokens(doc: &SearchDoc, shards: usize) -> DocTokens {
             }
         });
     }
-    // Counting sort by shard: linear, and the order within a shard does not matter.
+    // Counting sort by shard: linear, and the order within a shard does not matter. Then merge
+    // repeats inside each shard's (small) bucket, OR-ing their field bits.
     let mut starts = vec![0u32; shards + 1];
     for (shard, _) in &raw {
         starts[*shard as usize + 1] += 1;
@@ -155,74 +165,81 @@ fn doc_tokens(doc: &SearchDoc, shards: usize) -> DocTokens {
         starts[s + 1] += starts[s];
     }
     let mut fill = starts.clone();
-    let mut han = vec![0u64; raw.len()];
+    let mut sorted = vec![0u64; raw.len()];
     for (shard, packed) in raw {
         let at = &mut fill[shard as usize];
-        han[*at as usize] = packed;
+        sorted[*at as usize] = packed;
         *at += 1;
     }
-    words.sort_unstable_by_key(|w| w.0);
+    let mut han = Vec::with_capacity(sorted.len());
+    for s in 0..shards {
+        let bucket = &mut sorted[starts[s] as usize..starts[s + 1] as usize];
+        bucket.sort_unstable();
+        starts[s] = han.len() as u32;
+        let mut prev: Option<u64> = None;
+        for &packed in bucket.iter() {
+            if prev == Some(packed >> 5) {
+                *han.last_mut().expect("pushed") |= packed & 0x1F;
+            } else {
+                prev = Some(packed >> 5);
+                han.push(packed);
+            }
+        }
+    }
+    starts[shards] = han.len() as u32;
+    words.sort_unstable();
+    words.dedup_by(|next, kept| {
+        let same = next.0 == kept.0 && next.1 == kept.1;
+        if same {
+            kept.2 |= next.2;
+        }
+        same
+    });
     DocTokens { han, starts, words }
 }
 
-/// A token's postings, encoded as docs arrive (in id order); the current doc's entry waits in
-/// `pending` so repeats within a doc only OR their field bits.
+/// A token's postings, encoded as docs arrive: in id order, each doc once.
 #[derive(Default)]
 struct Postings {
-    /// Last doc written to `text`.
-    written: Option<u32>,
-    pending: Option<(u32, u8)>,
+    last: u32,
     text: String,
 }
 
 impl Postings {
     fn push(&mut self, doc: u32, mask: u8) {
-        match &mut self.pending {
-            Some((d, m)) if *d == doc => *m |= mask,
-            _ => {
-                self.flush();
-                self.pending = Some((doc, mask));
-            }
-        }
-    }
-
-    fn flush(&mut self) {
-        let Some((doc, mask)) = self.pending.take() else {
-            return;
-        };
-        if self.written.is_some() {
+        if !self.text.is_empty() {
             self.text.push(',');
         }
-        push_base36(&mut self.text, doc - self.written.unwrap_or(0));
+        push_base36(&mut self.text, doc - self.last);
         if mask != BODY {
             self.text.push('.');
             push_base36(&mut self.text, u32::from(mask));
         }
-        self.written = Some(doc);
-    }
-
-    fn finish(&mut self) -> &str {
-        self.flush();
-        &self.text
+        self.last = doc;
     }
 }
 
 fn push_base36(out: &mut String, mut n: u32) {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    if n < 36 {
+        out.push(char::from(DIGITS[n as usize]));
+        return;
+    }
     let mut buf = [0u8; 8];
     let mut i = buf.len();
     loop {
         i -= 1;
-        buf[i] = b"0123456789abcdefghijklmnopqrstuvwxyz"[(n % 36) as usize];
+        buf[i] = DIGITS[(n % 36) as usize];
         n /= 36;
         if n == 0 {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).expect("ascii"));
+    out.extend(buf[i..].iter().map(|b| char::from(*b)));
 }
 
-/// Multiply-and-rotate hashing for the packed token numbers: they are already well spread, and
-/// SipHash would be most of the index's build time.
+/// Multiply-and-rotate hashing for tokens (packed numbers and short words): SipHash would be a
+/// large part of the index's build time, and the keys come from our own text, not an attacker.
 #[derive(Default)]
 struct KeyHasher(u64);
 
@@ -240,12 +257,12 @@ impl Hasher for KeyHasher {
     }
 }
 
-type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+type Fast = BuildHasherDefault<KeyHasher>;
 
 #[derive(Default)]
 struct ShardPostings {
-    han: KeyMap<Postings>,
-    words: HashMap<String, Postings>,
+    han: HashMap<u64, Postings, Fast>,
+    words: HashMap<String, Postings, Fast>,
 }
 
 impl ShardPostings {
@@ -287,12 +304,12 @@ impl ShardPostings {
                 + 2,
         );
         out.push('{');
-        for (i, (token, postings)) in entries.iter_mut().enumerate() {
+        for (i, (token, postings)) in entries.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             // Tokens are Han characters and [a-z0-9.], postings [0-9a-z.,]: nothing to escape.
-            let _ = write!(out, "\"{token}\":\"{}\"", postings.finish());
+            let _ = write!(out, "\"{token}\":\"{}\"", postings.text);
         }
         out.push('}');
         out.into_bytes()
@@ -318,9 +335,8 @@ mod tests {
         let mut p = Postings::default();
         p.push(3, BODY);
         p.push(5, TITLE | BODY);
-        p.push(5, BODY);
         p.push(50, BODY);
-        assert_eq!(p.finish(), "3,2.h,19");
+        assert_eq!(p.text, "3,2.h,19");
     }
 
     #[test]

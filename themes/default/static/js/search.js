@@ -76,13 +76,12 @@
     return out;
   }
 
-  // FNV-1a, 32 bit, over the token's UTF-8 bytes.
+  // Per code point: xor, multiply, fold the high bits down (src/search/tokenize.rs `mix`).
   function tokenHash(token) {
     var h = 0x811c9dc5;
-    var bytes = new TextEncoder().encode(token);
-    for (var i = 0; i < bytes.length; i++) {
-      h ^= bytes[i];
-      h = Math.imul(h, 0x01000193);
+    for (var ch of token) {
+      h = Math.imul(h ^ ch.codePointAt(0), 0x9e3779b1);
+      h ^= h >>> 15;
     }
     return h >>> 0;
   }
