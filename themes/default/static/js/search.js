@@ -104,7 +104,7 @@
   // ---- Index access ----
 
   var PAGE = 20; // results added per step
-  var BATCH = 40; // candidates verified per fetch round
+  var BATCH = 24; // candidates verified per fetch round (each may fetch a doc shard)
   var WEIGHTS = { title: 16, speaker: 4, org: 4, meeting: 2, body: 1 };
   var FIELDS = ["title", "speaker", "org", "meeting", "body"];
   var has = Object.prototype.hasOwnProperty;
@@ -321,7 +321,11 @@
     s.shown = list.children.length;
     var done = s.next >= s.cands.length;
     if (s.found.length === 0 && done) {
-      setStatus("没有找到“" + s.query + "”。");
+      // The index holds bigrams: a single character is only found where it stands alone.
+      var single = s.terms.some(function (t) {
+        return Array.from(t).length === 1 && isHan(t.codePointAt(0));
+      });
+      setStatus("没有找到“" + s.query + "”。" + (single ? "单个汉字请与前后的字一起搜索，如“渝”→“成渝”。" : ""));
     } else if (done || s.exact) {
       var total = done ? s.found.length : s.cands.length;
       setStatus("找到 " + total + " 篇发言" + (s.shown < total ? "，显示前 " + s.shown + " 篇" : "") + "。");
