@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::SearchDoc;
-use super::tokenize::{Token, shard_of, tokenize_with};
+use super::tokenize::{Token, token_hash, tokenize_with};
 
 /// Bumped whenever a file's format or the tokenizer changes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -138,25 +138,32 @@ struct DocTokens {
 }
 
 fn doc_tokens(doc: &SearchDoc, shards: usize) -> DocTokens {
-    let mut raw: Vec<(u32, u64)> = Vec::with_capacity(doc.body.len() / 3 + 64);
+    let mut raw: Vec<(u32, u64)> = Vec::with_capacity(doc.body.len() / 6 + 64);
     let mut words: Vec<(usize, String, u8)> = Vec::new();
-    for (text, mask) in [
-        (&doc.title, TITLE),
-        (&doc.speaker, SPEAKER),
-        (&doc.org, ORG),
-        (&doc.meeting, MEETING),
-        (&doc.body, BODY),
-    ] {
-        tokenize_with(text, |token| {
-            let shard = shard_of(&token, shards);
-            match token {
-                Token::Han(key) => raw.push((shard as u32, key << 5 | u64::from(mask))),
-                Token::Word(w) => words.push((shard, w, mask)),
-            }
-        });
-    }
-    // Counting sort by shard: linear, and the order within a shard does not matter. Then merge
-    // repeats inside each shard's (small) bucket, OR-ing their field bits.
+    SEEN.with_borrow_mut(|seen| {
+        seen.start();
+        for (text, mask) in [
+            (&doc.title, TITLE),
+            (&doc.speaker, SPEAKER),
+            (&doc.org, ORG),
+            (&doc.meeting, MEETING),
+            (&doc.body, BODY),
+        ] {
+            tokenize_with(text, |token| {
+                let hash = token_hash(&token);
+                let shard = hash as usize & (shards - 1);
+                match token {
+                    // Each distinct token once, with the fields it occurs in.
+                    Token::Han(key) => match seen.find_or_insert(key, hash, raw.len()) {
+                        Some(i) => raw[i].1 |= u64::from(mask),
+                        None => raw.push((shard as u32, key << 5 | u64::from(mask))),
+                    },
+                    Token::Word(w) => words.push((shard, w, mask)),
+                }
+            });
+        }
+    });
+    // Counting sort by shard: linear, and the order within a shard does not matter.
     let mut starts = vec![0u32; shards + 1];
     for (shard, _) in &raw {
         starts[*shard as usize + 1] += 1;
@@ -165,28 +172,12 @@ fn doc_tokens(doc: &SearchDoc, shards: usize) -> DocTokens {
         starts[s + 1] += starts[s];
     }
     let mut fill = starts.clone();
-    let mut sorted = vec![0u64; raw.len()];
+    let mut han = vec![0u64; raw.len()];
     for (shard, packed) in raw {
         let at = &mut fill[shard as usize];
-        sorted[*at as usize] = packed;
+        han[*at as usize] = packed;
         *at += 1;
     }
-    let mut han = Vec::with_capacity(sorted.len());
-    for s in 0..shards {
-        let bucket = &mut sorted[starts[s] as usize..starts[s + 1] as usize];
-        bucket.sort_unstable();
-        starts[s] = han.len() as u32;
-        let mut prev: Option<u64> = None;
-        for &packed in bucket.iter() {
-            if prev == Some(packed >> 5) {
-                *han.last_mut().expect("pushed") |= packed & 0x1F;
-            } else {
-                prev = Some(packed >> 5);
-                han.push(packed);
-            }
-        }
-    }
-    starts[shards] = han.len() as u32;
     words.sort_unstable();
     words.dedup_by(|next, kept| {
         let same = next.0 == kept.0 && next.1 == kept.1;
@@ -196,6 +187,71 @@ fn doc_tokens(doc: &SearchDoc, shards: usize) -> DocTokens {
         same
     });
     DocTokens { han, starts, words }
+}
+
+thread_local! {
+    static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+}
+
+/// The Han tokens one doc has produced so far: an open-addressing table reused from doc to doc
+/// (a new stamp empties it), so merging repeats costs no sorting and no allocation.
+#[derive(Default)]
+struct Seen {
+    stamp: u32,
+    /// (key, stamp, index into the doc's token list).
+    slots: Vec<(u64, u32, u32)>,
+    len: usize,
+}
+
+impl Seen {
+    fn start(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.slots.iter_mut().for_each(|s| s.1 = 0);
+            self.stamp = 1;
+        }
+        self.len = 0;
+        if self.slots.is_empty() {
+            self.slots = vec![(0, 0, 0); 4096];
+        }
+    }
+
+    /// The index stored for `key`, or None after storing `index` for it.
+    fn find_or_insert(&mut self, key: u64, hash: u32, index: usize) -> Option<usize> {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        // The low hash bits pick the shard; the high ones spread the slots.
+        let mut i = (hash.rotate_right(16) as usize) & mask;
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.1 != self.stamp {
+                *slot = (key, self.stamp, index as u32);
+                self.len += 1;
+                return None;
+            }
+            if slot.0 == key {
+                return Some(slot.2 as usize);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let live: Vec<(u64, u32, u32)> = self
+            .slots
+            .iter()
+            .copied()
+            .filter(|s| s.1 == self.stamp)
+            .collect();
+        self.slots = vec![(0, 0, 0); self.slots.len() * 2];
+        self.len = 0;
+        for (key, _, index) in live {
+            let hash = token_hash(&Token::Han(key));
+            self.find_or_insert(key, hash, index as usize);
+        }
+    }
 }
 
 /// A token's postings, encoded as docs arrive: in id order, each doc once.

@@ -252,6 +252,37 @@ mod tests {
     }
 
     #[test]
+    fn long_docs_with_many_distinct_tokens() {
+        // 6,000 distinct bigrams in one doc, then a short doc: the per-doc table grows and resets.
+        let body: String = (0x4E00..0x4E00 + 6001).filter_map(char::from_u32).collect();
+        let mut docs = sample();
+        docs.push(doc(
+            "meetings/2024-10-21/long/",
+            "2024-10-21",
+            "长",
+            "",
+            "",
+            &body,
+        ));
+        docs.push(doc(
+            "meetings/2024-10-21/short/",
+            "2024-10-21",
+            "短",
+            "",
+            "",
+            "一丁，万州",
+        ));
+        let files = build_index(&docs);
+        let last: String = body.chars().skip(5998).collect();
+        assert_eq!(query(&files, &last), ["meetings/2024-10-21/long/"]);
+        assert_eq!(
+            query(&files, "一丁"),
+            ["meetings/2024-10-21/long/", "meetings/2024-10-21/short/"]
+        );
+        assert_eq!(query(&files, "万州").len(), 4);
+    }
+
+    #[test]
     fn two_builds_are_byte_identical() {
         let mut docs = sample();
         // Enough docs for many shards and several doc files.
