@@ -66,10 +66,38 @@ struct Fields {
 
 /// The index files, as (path under the output folder, bytes), in path order.
 pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
+    let files = std::sync::Mutex::new(Vec::new());
+    write_index_files(docs, &|path, bytes| {
+        files
+            .lock()
+            .expect("no panics holding it")
+            .push((path, bytes));
+        Ok(())
+    })
+    .expect("collecting cannot fail");
+    let mut files = files.into_inner().expect("no panics holding it");
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+/// Builds the index and hands each file to `write` as soon as it is ready (from several threads),
+/// so a site build never holds the whole index in memory. Stops at the first error.
+pub fn write_index_files(
+    docs: &[SearchDoc],
+    write: &(dyn Fn(String, Vec<u8>) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<()> {
     // Newest first; equal dates keep their given order.
     let mut order: Vec<&SearchDoc> = docs.iter().collect();
     order.sort_by(|a, b| b.date.cmp(&a.date));
     let shards = shard_count(order.len());
+
+    order
+        .par_chunks(DOCS_PER_SHARD)
+        .enumerate()
+        .try_for_each(|(n, chunk)| {
+            let bytes = serde_json::to_vec(chunk).expect("docs serialize");
+            write(format!("search/docs-{n}.json"), bytes)
+        })?;
 
     let mut postings: Vec<ShardPostings> = (0..shards).map(|_| ShardPostings::default()).collect();
     for (chunk_no, chunk) in order.chunks(CHUNK).enumerate() {
@@ -91,21 +119,11 @@ pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
                 }
             });
     }
-
-    let mut files: Vec<(String, Vec<u8>)> = postings
+    postings
         .into_par_iter()
         .enumerate()
-        .map(|(shard, p)| (format!("search/idx-{shard:02x}.json"), p.into_json()))
-        .collect();
-    files.par_extend(
-        order
-            .par_chunks(DOCS_PER_SHARD)
-            .enumerate()
-            .map(|(n, chunk)| {
-                let bytes = serde_json::to_vec(chunk).expect("docs serialize");
-                (format!("search/docs-{n}.json"), bytes)
-            }),
-    );
+        .try_for_each(|(shard, p)| write(format!("search/idx-{shard:02x}.json"), p.into_json()))?;
+
     let meta = Meta {
         version: FORMAT_VERSION,
         docs: order.len(),
@@ -119,12 +137,10 @@ pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
             body: BODY,
         },
     };
-    files.push((
+    write(
         "search/meta.json".to_string(),
         serde_json::to_vec(&meta).expect("meta serializes"),
-    ));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    files
+    )
 }
 
 /// One doc's tokens, repeats included, grouped by shard.

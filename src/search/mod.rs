@@ -60,10 +60,7 @@ pub fn docs(model: &SiteModel) -> Vec<SearchDoc> {
 /// Writes the index files of every speech in `model` into the staging folder.
 pub fn write_index(staging: &Staging, model: &SiteModel) -> Result<()> {
     let docs = docs(model);
-    for (path, bytes) in build_index(&docs) {
-        staging.write(&path, &bytes)?;
-    }
-    Ok(())
+    index::write_index_files(&docs, &|path, bytes| staging.write(&path, &bytes))
 }
 
 #[cfg(test)]
