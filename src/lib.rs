@@ -21,6 +21,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod orgs;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod slug;

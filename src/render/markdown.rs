@@ -240,3 +240,92 @@ mod tests {
         assert_eq!(reading_minutes(401), 2);
     }
 }
+
+/// The text of HTML that [`render`] produced: tags dropped, the entities it writes decoded,
+/// block ends as line breaks. For the search index, which needs words, not markup.
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    // Raw line breaks are pulldown-cmark's layout or soft breaks: a space inside a line.
+    let push_text = |out: &mut String, text: &str| {
+        for piece in text.split_inclusive('\n') {
+            match piece.strip_suffix('\n') {
+                Some(line) => {
+                    out.push_str(line);
+                    if !out.is_empty() && !out.ends_with(['\n', ' ']) {
+                        out.push(' ');
+                    }
+                }
+                None => out.push_str(piece),
+            }
+        }
+    };
+    while let Some(i) = rest.find(['<', '&']) {
+        push_text(&mut out, &rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |j| j + 1);
+            let tag = &rest[..end];
+            let block_end = ["</p", "</h", "</li", "</td", "</th", "</blockquote", "<br"]
+                .iter()
+                .any(|b| tag.starts_with(b));
+            if block_end && !out.is_empty() {
+                let kept = out.trim_end_matches(' ').len();
+                out.truncate(kept);
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+            } else if tag.starts_with("</td") || tag.starts_with("</th") {
+                out.push(' ');
+            }
+            rest = &rest[end..];
+        } else {
+            let end = rest.find(';').filter(|j| *j <= 10);
+            let decoded = end.and_then(|j| decode_entity(&rest[1..j]));
+            match (end, decoded) {
+                (Some(j), Some(c)) => {
+                    out.push(c);
+                    rest = &rest[j + 1..];
+                }
+                _ => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    push_text(&mut out, rest);
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out
+}
+
+fn decode_entity(name: &str) -> Option<char> {
+    match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            char::from_u32(code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn html_to_text_keeps_words() {
+        let r = render("万州区**真，**她 <b>x</b> & y\n\n## 一、建体系\n\n- 甲\n- 乙\n");
+        assert_eq!(html_to_text(&r.html), "万州区真，她 <b>x</b> & y\n一、建体系\n甲\n乙");
+        assert_eq!(html_to_text("a &#39;b&#x27; &bogus; &"), "a 'b' &bogus; &");
+    }
+}

@@ -24,12 +24,14 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
     ("metrics.html", include_str!("../../themes/default/templates/metrics.html")),
     ("metric.html", include_str!("../../themes/default/templates/metric.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("search.html", include_str!("../../themes/default/templates/search.html")),
 ];
 
 /// Static files of the default theme, copied to the output root.
 pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
     ("css/yilu.css", include_bytes!("../../themes/default/static/css/yilu.css")),
     ("js/sort.js", include_bytes!("../../themes/default/static/js/sort.js")),
+    ("js/search.js", include_bytes!("../../themes/default/static/js/search.js")),
 ];
 
 /// How links are written: under a base path (`/archive/`) or relative to the page.

@@ -207,7 +207,7 @@ impl Rebuilder {
                 let key = &site.model.metrics[*i].key;
                 before.metrics.contains(key) || after.metrics.contains(key)
             }
-            PageKind::NotFound => false,
+            PageKind::NotFound | PageKind::Search => false,
         };
         let pages: Vec<Page> = site.plan.iter().filter(|p| shows(p)).cloned().collect();
         self.write_rendered(&pages, started)
@@ -295,7 +295,14 @@ impl Rebuilder {
         let result = files
             .par_iter()
             .try_for_each(|(file, html)| write(file, html.as_bytes()))
-            .and_then(|()| site.write_archive_files(&write));
+            .and_then(|()| {
+                // The search index holds the body text, so it follows every edit.
+                let (archive, search) = rayon::join(
+                    || site.write_archive_files(&write),
+                    || site.write_search_index(&write),
+                );
+                archive.and(search)
+            });
         if let Err(e) = result {
             self.stale = true;
             return Err(e);

@@ -137,6 +137,16 @@ impl Site {
     }
 
     /// The files that summarise the whole archive: feeds, sitemap, open data.
+    /// The search index under search/.
+    pub fn write_search_index(
+        &self,
+        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    ) -> Result<()> {
+        let docs = crate::search::docs(&self.model);
+        crate::search::index::write_index_files(&docs, &|path, bytes| write(&path, &bytes))
+            .context("cannot write the search index")
+    }
+
     pub fn write_archive_files(
         &self,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
@@ -156,9 +166,16 @@ impl Site {
     }
 
     /// Everything: pages, archive files and static files.
+    /// Everything: pages, archive files, the search index and static files. The independent
+    /// parts run side by side.
     pub fn write_all(&self, write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<()> {
-        self.write_pages(&self.plan, write)?;
-        self.write_archive_files(write)?;
+        let (pages, (archive, search)) = rayon::join(
+            || self.write_pages(&self.plan, write),
+            || rayon::join(|| self.write_archive_files(write), || self.write_search_index(write)),
+        );
+        pages?;
+        archive?;
+        search?;
         copy_static(write, &self.theme_dir, &self.root.join("static"))
     }
 }

@@ -29,6 +29,7 @@ pub enum PageKind {
     Metrics,
     /// Index into `SiteModel::metrics`.
     Metric(usize),
+    Search,
     NotFound,
 }
 
@@ -119,6 +120,7 @@ impl Page {
                 context.insert("metric", metric);
                 Some(&metric.label)
             }
+            PageKind::Search => Some("搜索"),
             PageKind::NotFound => Some("找不到页面"),
         };
         context.insert("page_title", &title);
@@ -356,6 +358,7 @@ pub fn plan(config: &SiteConfig, model: &SiteModel) -> Vec<Page> {
     for (i, metric) in model.metrics.iter().enumerate() {
         pages.push(Page::new(metric.path.clone(), "metric.html", PageKind::Metric(i)));
     }
+    pages.push(Page::new("search/", "search.html", PageKind::Search));
     pages.push(Page::new("404.html", "404.html", PageKind::NotFound));
     pages
 }

@@ -3,5 +3,6 @@
 
 mod build;
 mod ingest;
+mod search_page;
 mod serve;
 mod support;
