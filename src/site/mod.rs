@@ -61,6 +61,8 @@ pub struct Site {
     pub tera: Tera,
     pub model: SiteModel,
     pub plan: Vec<Page>,
+    /// Wall time of each loading step.
+    pub timings: Vec<(&'static str, Duration)>,
     /// Template values shared by many pages, converted once.
     pub shared: pages::Shared,
     /// Where the output goes.
@@ -78,14 +80,26 @@ impl Site {
         let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
         let registry = Registry::new(&config.organisations);
         let indicators = Indicators::new(&config.indicators);
+        let mut timings = Vec::new();
+        let mut lap = Instant::now();
+        let mut step = |name: &'static str| {
+            timings.push((name, lap.elapsed()));
+            lap = Instant::now();
+        };
         let archive = content::load(&root, &registry, LoadOptions { drafts: options.drafts })?;
+        step("read content");
         let theme_dir = root.join("themes").join(&config.theme);
         let urls =
             UrlScheme { base_path: base_path(&config.base_url), relative: config.relative_urls };
         let tera = templates::build(Some(&theme_dir), urls)?;
+        step("load templates");
         let model = SiteModel::build(&archive, &indicators);
+        step("build the page model");
+        let shared = pages::Shared::new(&model);
+        step("convert shared template values");
         let mut site = Site {
-            shared: pages::Shared::new(&model),
+            timings,
+            shared,
             model,
             plan: Vec::new(),
             root,
@@ -183,20 +197,16 @@ impl Site {
 /// Builds the site: load, render, write atomically.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
-    let mut phases = Vec::new();
-    let mut lap = Instant::now();
-    let mut step = |name: &'static str| {
-        phases.push((name, lap.elapsed()));
-        lap = Instant::now();
-    };
     let site = Site::load(options)?;
-    step("load content, templates, model");
+    let mut phases = site.timings.clone();
+    let lap = Instant::now();
     let staging = output::Staging::new(&site.output)?;
     site.write_all(&|rel, bytes| staging.write(rel, bytes))
         .context("the build failed; the previous output is untouched")?;
-    step("render and write");
+    phases.push(("render and write", lap.elapsed()));
+    let lap = Instant::now();
     let output = staging.commit()?;
-    step("swap into place");
+    phases.push(("swap into place", lap.elapsed()));
     Ok(BuildReport {
         output,
         pages: site.plan.len(),
