@@ -33,11 +33,19 @@ impl BuildArgs {
             output: self.output.clone(),
             base_url: self.base_url.clone(),
             drafts: self.drafts,
+            progress: None,
         }
     }
 
     pub fn run(self, quiet: bool) -> Result<()> {
-        let report = site::build(&self.options())?;
+        let mut options = self.options();
+        let bar = (!quiet).then(|| progress_bar("rendering"));
+        options.progress = bar.clone();
+        let report = site::build(&options);
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        let report = report?;
         if !quiet {
             eprintln!(
                 "built {} pages ({} meetings, {} speeches) into {} in {} ms",
@@ -55,4 +63,16 @@ impl BuildArgs {
         }
         Ok(())
     }
+}
+
+/// A progress bar on stderr; indicatif draws nothing when stderr is not a terminal.
+pub fn progress_bar(what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_string());
+    bar
 }

@@ -54,10 +54,24 @@ fn site_config(out: &Path) -> Result<SiteConfig> {
 impl IngestArgs {
     pub fn run(self, quiet: bool) -> Result<()> {
         let config = site_config(&self.out)?;
-        let options =
-            IngestOptions { year: self.year, date: self.date, ..IngestOptions::new(&config) };
+        // A bar only for many files: one transcript ingests in milliseconds.
+        let bar = (!quiet && self.files.len() > 20).then(|| {
+            let bar = super::build::progress_bar("ingesting");
+            bar.set_length(self.files.len() as u64);
+            bar
+        });
+        let options = IngestOptions {
+            year: self.year,
+            date: self.date,
+            progress: bar.clone(),
+            ..IngestOptions::new(&config)
+        };
         let mode = WriteMode { force: self.force, dry_run: self.dry_run };
-        let report = ingest(&self.files, &self.out, &options, mode)?;
+        let report = ingest(&self.files, &self.out, &options, mode);
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        let report = report?;
         if !quiet || self.dry_run {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`yilu ingest … | head`) is not an error worth reporting.

@@ -39,6 +39,7 @@ impl ServeArgs {
                 output: self.output,
                 base_url: None,
                 drafts: self.drafts,
+                progress: None,
             },
             bind: self.bind,
             port: self.port,

@@ -37,6 +37,8 @@ pub struct IngestOptions {
     pub date: Option<NaiveDate>,
     pub registry: Registry,
     pub indicators: Indicators,
+    /// Advanced by one per file read; the CLI shows it on a terminal.
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 impl IngestOptions {
@@ -47,6 +49,7 @@ impl IngestOptions {
             date: None,
             registry: Registry::new(&config.organisations),
             indicators: Indicators::new(&config.indicators),
+            progress: None,
         }
     }
 }
@@ -327,8 +330,16 @@ pub fn ingest(
     mode: WriteMode,
 ) -> Result<IngestReport> {
     // Files are independent: read and parse them in parallel, keep the input order.
-    let results: Vec<Result<IngestedMeeting>> =
-        paths.par_iter().map(|path| ingest_file(path, options)).collect();
+    let results: Vec<Result<IngestedMeeting>> = paths
+        .par_iter()
+        .map(|path| {
+            let result = ingest_file(path, options);
+            if let Some(bar) = &options.progress {
+                bar.inc(1);
+            }
+            result
+        })
+        .collect();
     let mut problems = Diagnostics::default();
     let mut meetings = Vec::new();
     for (path, result) in paths.iter().zip(results) {

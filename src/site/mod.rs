@@ -35,6 +35,8 @@ pub struct BuildOptions {
     /// Overrides site.toml's base_url.
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Advanced by one per page written; the CLI shows it on a terminal.
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 /// What a build did.
@@ -61,6 +63,8 @@ pub struct Site {
     pub tera: Tera,
     pub model: SiteModel,
     pub plan: Vec<Page>,
+    /// Shown advancing while pages are written.
+    pub progress: Option<indicatif::ProgressBar>,
     /// Wall time of each loading step.
     pub timings: Vec<(&'static str, Duration)>,
     /// Template values shared by many pages, converted once.
@@ -98,6 +102,7 @@ impl Site {
         let shared = pages::Shared::new(&model);
         step("convert shared template values");
         let mut site = Site {
+            progress: options.progress.clone(),
             timings,
             shared,
             model,
@@ -141,8 +146,12 @@ impl Site {
             .into_par_iter()
             .map(|page| {
                 let html = self.render_page(page)?;
-                write(&page.file(), html.as_bytes())
-                    .map_err(|e| Diagnostic::new(page.file(), format!("{e:#}")))
+                let written = write(&page.file(), html.as_bytes())
+                    .map_err(|e| Diagnostic::new(page.file(), format!("{e:#}")));
+                if let Some(bar) = &self.progress {
+                    bar.inc(1);
+                }
+                written
             })
             .collect();
         let mut problems = Diagnostics::default();
@@ -150,7 +159,6 @@ impl Site {
         problems.into_result()
     }
 
-    /// The files that summarise the whole archive: feeds, sitemap, open data.
     /// The search index under search/.
     pub fn write_search_index(
         &self,
@@ -161,6 +169,7 @@ impl Site {
             .context("cannot write the search index")
     }
 
+    /// The files that summarise the whole archive: feeds, sitemap, open data.
     pub fn write_archive_files(
         &self,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
@@ -200,6 +209,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let site = Site::load(options)?;
     let mut phases = site.timings.clone();
     let lap = Instant::now();
+    if let Some(bar) = &site.progress {
+        bar.set_length(site.plan.len() as u64);
+    }
     let staging = output::Staging::new(&site.output)?;
     site.write_all(&|rel, bytes| staging.write(rel, bytes))
         .context("the build failed; the previous output is untouched")?;
