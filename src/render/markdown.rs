@@ -329,3 +329,70 @@ mod text_tests {
         assert_eq!(html_to_text("a &#39;b&#x27; &bogus; &"), "a 'b' &bogus; &");
     }
 }
+
+/// The text of a Markdown body without markup: block ends as line breaks, soft breaks as a space
+/// (none between CJK characters), raw HTML as the text it shows. Parsing without writing HTML is
+/// cheaper than [`render`], so the page model and the search index use this.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let end_block = |out: &mut String| {
+        let kept = out.trim_end_matches(' ').len();
+        out.truncate(kept);
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+    };
+    let mut pending_space = false;
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                if pending_space {
+                    let before = out.chars().last();
+                    let after = t.chars().next();
+                    if !(before.is_some_and(is_cjk) && after.is_some_and(is_cjk)) {
+                        out.push(' ');
+                    }
+                    pending_space = false;
+                }
+                out.push_str(&t);
+            }
+            Event::SoftBreak => pending_space = !out.is_empty(),
+            Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_)
+                | TagEnd::CodeBlock,
+            ) => {
+                pending_space = false;
+                end_block(&mut out);
+            }
+            _ => {}
+        }
+    }
+    let kept = out.trim_end().len();
+    out.truncate(kept);
+    out
+}
+
+/// Characters a reader reads: everything but white space.
+pub fn count_chars(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+#[cfg(test)]
+mod plain_text_tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_of_markdown() {
+        assert_eq!(
+            plain_text("航线实现\n首航。\n\n## 一、标题\n\n**真，**她 GDP\ngrowth"),
+            "航线实现首航。\n一、标题\n**真，**她 GDP growth"
+        );
+        assert_eq!(plain_text("<script>x</script>"), "<script>x</script>");
+        assert_eq!(count_chars("万州 GDP\n增长"), 7);
+    }
+}

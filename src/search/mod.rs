@@ -16,6 +16,7 @@ use serde::Serialize;
 
 pub use index::build_index;
 
+use crate::content::Archive;
 use crate::render::markdown;
 use crate::site::model::SiteModel;
 use crate::site::output::Staging;
@@ -37,12 +38,14 @@ pub struct SearchDoc {
 }
 
 /// Every speech of the site as a [`SearchDoc`], meetings newest first, speeches in order.
-pub fn docs(model: &SiteModel) -> Vec<SearchDoc> {
+/// The model's speeches correspond one to one with the archive's.
+pub fn docs(archive: &Archive, model: &SiteModel) -> Vec<SearchDoc> {
     model
         .speeches
         .par_iter()
-        .flatten()
-        .map(|s| {
+        .zip(&archive.meetings)
+        .flat_map_iter(|(views, meeting)| views.iter().zip(&meeting.speeches))
+        .map(|(s, source)| {
             let sum = &s.summary;
             SearchDoc {
                 path: sum.path.clone(),
@@ -51,15 +54,15 @@ pub fn docs(model: &SiteModel) -> Vec<SearchDoc> {
                 org: sum.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
                 date: sum.date.clone(),
                 meeting: sum.meeting_title.clone(),
-                body: markdown::html_to_text(&s.body_html),
+                body: markdown::plain_text(&source.body),
             }
         })
         .collect()
 }
 
 /// Writes the index files of every speech in `model` into the staging folder.
-pub fn write_index(staging: &Staging, model: &SiteModel) -> Result<()> {
-    let docs = docs(model);
+pub fn write_index(staging: &Staging, archive: &Archive, model: &SiteModel) -> Result<()> {
+    let docs = docs(archive, model);
     index::write_index_files(&docs, &|path, bytes| staging.write(&path, &bytes))
 }
 

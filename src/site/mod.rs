@@ -131,7 +131,10 @@ impl Site {
     /// Renders one page.
     pub fn render_page(&self, page: &Page) -> Result<String, Diagnostic> {
         self.tera
-            .render(page.template, &page.context(&self.model, &self.config, &self.shared))
+            .render(
+                page.template,
+                &page.context(&self.archive, &self.model, &self.config, &self.shared),
+            )
             .map_err(|e| render_diagnostic(&self.theme_dir, page, &e))
     }
 
@@ -164,7 +167,7 @@ impl Site {
         &self,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<()> {
-        let docs = crate::search::docs(&self.model);
+        let docs = crate::search::docs(&self.archive, &self.model);
         crate::search::index::write_index_files(&docs, &|path, bytes| write(&path, &bytes))
             .context("cannot write the search index")
     }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::content::{Archive, Meeting, Speech};
 use crate::metrics::Indicators;
 use crate::orgs::OrgKind;
-use crate::render::markdown::{self, TocEntry};
+use crate::render::markdown;
 use crate::site::{analysis, people};
 
 /// A meeting, with its speeches' summaries.
@@ -57,8 +57,8 @@ pub struct SpeechSummary {
 pub struct SpeechView {
     #[serde(flatten)]
     pub summary: SpeechSummary,
-    pub body_html: String,
-    pub toc: Vec<TocEntry>,
+    /// Characters of text; the body itself is rendered when its page is (see pages.rs), so
+    /// the model never holds every speech's HTML at once.
     pub chars: usize,
     pub minutes: usize,
     pub figures: Vec<crate::content::Figure>,
@@ -239,7 +239,7 @@ fn speech_view(
     indicators: &Indicators,
     speaker_path: Option<String>,
 ) -> SpeechView {
-    let rendered = markdown::render(&s.body);
+    let chars = markdown::count_chars(&markdown::plain_text(&s.body));
     let mut metric_list: Vec<MetricValue> = s
         .front
         .metrics
@@ -274,10 +274,8 @@ fn speech_view(
     };
     SpeechView {
         summary,
-        minutes: markdown::reading_minutes(rendered.chars),
-        chars: rendered.chars,
-        body_html: rendered.html,
-        toc: rendered.toc,
+        minutes: markdown::reading_minutes(chars),
+        chars,
         figures: s.front.figures.clone(),
         extra: serde_json::to_value(&s.front.extra).unwrap_or_default(),
     }

@@ -6,8 +6,10 @@ use tera::{Context, Tera};
 
 use super::model::{MeetingView, SiteModel, SpeechSummary};
 use crate::config::SiteConfig;
+use crate::content::Archive;
 use crate::metrics::Indicators;
 use crate::orgs::OrgKind;
+use crate::render::markdown;
 
 /// What a page shows; its context is built only when it is rendered, so a plan of every page
 /// costs little memory and `serve` can re-render just the pages a change touches.
@@ -57,7 +59,13 @@ impl Page {
     }
 
     /// The template context: `current`, `section`, `page_title` and the page's own data.
-    pub fn context(&self, model: &SiteModel, config: &SiteConfig, shared: &Shared) -> Context {
+    pub fn context(
+        &self,
+        archive: &Archive,
+        model: &SiteModel,
+        config: &SiteConfig,
+        shared: &Shared,
+    ) -> Context {
         let mut context = Context::new();
         context.insert("current", &self.path);
         // The navigation entry this page belongs to: its first path segment.
@@ -81,7 +89,11 @@ impl Page {
             PageKind::Speech(i, j) => {
                 let (meeting, speeches) = (&model.meetings[*i], &model.speeches[*i]);
                 let speech = &speeches[*j];
-                context.insert("speech", speech);
+                let body = markdown::render(&archive.meetings[*i].speeches[*j].body);
+                context.insert(
+                    "speech",
+                    &SpeechPage { view: speech, body_html: &body.html, toc: &body.toc },
+                );
                 let _ = meeting;
                 let summaries = &shared.summaries[*i];
                 context.insert_value("meeting", shared.meeting_refs[*i].clone());
@@ -365,6 +377,15 @@ pub fn plan(config: &SiteConfig, model: &SiteModel) -> Vec<Page> {
 
 fn list_path(n: usize) -> String {
     if n == 1 { "meetings/".to_string() } else { format!("meetings/page/{n}/") }
+}
+
+/// A speech page's `speech`: the model's view and the body, rendered now.
+#[derive(Serialize)]
+struct SpeechPage<'a> {
+    #[serde(flatten)]
+    view: &'a super::model::SpeechView,
+    body_html: &'a str,
+    toc: &'a [markdown::TocEntry],
 }
 
 /// What a speech page shows of its meeting (not the whole meeting view).
