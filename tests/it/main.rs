@@ -2,5 +2,6 @@
 //! (and the binary where the command line itself is under test), outputs compared and walked.
 
 mod build;
+mod hostile;
 mod ingest;
 mod support;
