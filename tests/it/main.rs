@@ -4,4 +4,5 @@
 mod build;
 mod hostile;
 mod ingest;
+mod props;
 mod support;
