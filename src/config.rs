@@ -92,6 +92,26 @@ impl SiteConfig {
         if config.paginate_by == 0 {
             anyhow::bail!("{name}: paginate_by must be at least 1");
         }
+        // Slugs and keys become URL segments: check them here, where the user can be told
+        // which entry is wrong, rather than when a page would be written outside the output.
+        for (i, org) in config.organisations.iter().enumerate() {
+            if !crate::slug::is_valid(&org.slug) {
+                anyhow::bail!(
+                    "{name}: organisations[{i}] ({}): slug {:?} must be lowercase ASCII letters, digits and hyphens",
+                    org.name,
+                    org.slug
+                );
+            }
+        }
+        for (i, ind) in config.indicators.iter().enumerate() {
+            if !crate::slug::is_valid(&ind.key.replace('_', "-")) {
+                anyhow::bail!(
+                    "{name}: indicators[{i}] ({}): key {:?} must be lowercase ASCII letters, digits and underscores",
+                    ind.label,
+                    ind.key
+                );
+            }
+        }
         Ok(config)
     }
 
@@ -147,5 +167,20 @@ mod tests {
         .unwrap();
         assert_eq!(c.organisations[0].slug, "moumou");
         assert_eq!(c.indicators[0].phrasings, vec!["粮食产量"]);
+    }
+
+    #[test]
+    fn slugs_and_keys_that_are_not_url_segments_are_refused() {
+        let org = "[[organisations]]\nname = \"某某区\"\nslug = \"../x\"\n";
+        let err = SiteConfig::from_str(org, "site.toml").unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "site.toml: organisations[0] (某某区): slug \"../x\" must be lowercase ASCII letters, digits and hyphens"
+        );
+        let ind = "[[indicators]]\nkey = \"a/b\"\nlabel = \"甲\"\n";
+        let err = SiteConfig::from_str(ind, "site.toml").unwrap_err().to_string();
+        assert!(err.contains("indicators[0] (甲): key \"a/b\""), "{err}");
+        let ok = "[[indicators]]\nkey = \"grain_output\"\nlabel = \"粮食产量\"\n";
+        assert!(SiteConfig::from_str(ok, "site.toml").is_ok());
     }
 }

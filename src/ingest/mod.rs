@@ -111,8 +111,19 @@ impl IngestedMeeting {
 }
 
 /// Reads and ingests one file (plain text or an HTML page). Errors name the file.
+/// Files over [`text::MAX_INPUT_BYTES`] are refused before they are read.
 pub fn ingest_file(path: &Path, options: &IngestOptions) -> Result<IngestedMeeting> {
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    use std::io::Read as _;
+    let cannot_read = || format!("{}: cannot read", path.display());
+    let file = std::fs::File::open(path).with_context(cannot_read)?;
+    let size = file.metadata().with_context(cannot_read)?.len();
+    if size > text::MAX_INPUT_BYTES {
+        bail!("{}: {}", path.display(), text::InputProblem::TooLarge { bytes: size });
+    }
+    // At most one byte past the limit, in case the file grew since it was measured (decode
+    // refuses it then).
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(text::MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).with_context(cannot_read)?;
     ingest_bytes(path, &bytes, options)
 }
 

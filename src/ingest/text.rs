@@ -8,7 +8,13 @@ pub enum InputProblem {
     Empty,
     Binary,
     NotUtf8 { offset: usize },
+    TooLarge { bytes: u64 },
 }
+
+/// The largest transcript ingest reads. A printed digest is tens of kilobytes and a saved
+/// article page a few megabytes; anything past this is the wrong file, and refusing it before
+/// reading keeps ingest's memory bounded (it holds a file's text several times over).
+pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
 
 impl std::fmt::Display for InputProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -23,12 +29,21 @@ impl std::fmt::Display for InputProblem {
                     "the file is not UTF-8 text (invalid byte at offset {offset}); convert it to UTF-8 first"
                 )
             }
+            InputProblem::TooLarge { bytes } => write!(
+                f,
+                "the file is {:.1} MiB; transcripts over {} MiB are refused (a digest is well under 1 MiB): is it the right file?",
+                *bytes as f64 / 1048576.0,
+                MAX_INPUT_BYTES / 1024 / 1024
+            ),
         }
     }
 }
 
 /// Bytes → text, refusing what cannot be a transcript. Strips a BOM.
 pub fn decode(bytes: &[u8]) -> Result<String, InputProblem> {
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(InputProblem::TooLarge { bytes: bytes.len() as u64 });
+    }
     if bytes.contains(&0) {
         return Err(InputProblem::Binary);
     }
@@ -97,6 +112,8 @@ mod tests {
         assert_eq!(decode(b"ab\0cd"), Err(InputProblem::Binary));
         assert_eq!(decode(b"ab\xffcd"), Err(InputProblem::NotUtf8 { offset: 2 }));
         assert_eq!(decode("\u{feff}标题".as_bytes()).unwrap(), "标题");
+        let huge = vec![b'a'; MAX_INPUT_BYTES as usize + 1];
+        assert_eq!(decode(&huge), Err(InputProblem::TooLarge { bytes: MAX_INPUT_BYTES + 1 }));
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
     ("css/yilu.css", include_bytes!("../../themes/default/static/css/yilu.css")),
     ("js/sort.js", include_bytes!("../../themes/default/static/js/sort.js")),
     ("js/search.js", include_bytes!("../../themes/default/static/js/search.js")),
+    ("favicon.svg", include_bytes!("../../themes/default/static/favicon.svg")),
 ];
 
 /// How links are written: under a base path (`/archive/`) or relative to the page.

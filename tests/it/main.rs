@@ -2,7 +2,9 @@
 //! (and the binary where the command line itself is under test), outputs compared and walked.
 
 mod build;
+mod hostile;
 mod ingest;
 mod search_page;
 mod serve;
+mod props;
 mod support;
