@@ -91,10 +91,14 @@ fn assert_inert(out: &Path) {
         for el in doc.select(&sel) {
             let v = el.value();
             match v.name() {
-                "script" => assert!(
-                    v.attr("src").is_some_and(|s| s.ends_with("/js/sort.js")),
-                    "{rel}: inline script"
-                ),
+                "script" => {
+                    assert!(
+                        v.attr("src").is_some_and(
+                            |s| s.ends_with("/js/sort.js") || s.ends_with("/js/search.js")
+                        ),
+                        "{rel}: inline script"
+                    )
+                }
                 "a" => {
                     let href = v.attr("href").unwrap().trim().to_ascii_lowercase();
                     let scheme = href.split_once(':').map(|(s, _)| s).filter(|s| !s.contains('/'));

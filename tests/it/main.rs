@@ -4,7 +4,7 @@
 mod build;
 mod hostile;
 mod ingest;
+mod props;
 mod search_page;
 mod serve;
-mod props;
 mod support;
