@@ -42,13 +42,17 @@ pub struct OrgMetrics {
 }
 
 /// Builds the organisation pages' metrics from its speeches (newest first).
-pub fn org_metrics(org: &OrgView, indicators: &Indicators) -> OrgMetrics {
+pub fn org_metrics(
+    org: &OrgView,
+    all: &[Vec<super::model::SpeechView>],
+    indicators: &Indicators,
+) -> OrgMetrics {
+    let list: Vec<&SpeechSummary> = org.speeches.iter().map(|&(i, j)| &all[i][j].summary).collect();
     let mut keys: Vec<&str> =
-        org.speeches.iter().flat_map(|s| s.metrics.keys().map(String::as_str)).collect();
+        list.iter().flat_map(|s| s.metrics.keys().map(String::as_str)).collect();
     keys.sort_by_key(|k| (indicators.rank(k), *k));
     keys.dedup();
-    let rows: Vec<OrgMetricRow> = org
-        .speeches
+    let rows: Vec<OrgMetricRow> = list
         .iter()
         .filter(|s| !s.metrics.is_empty())
         .map(|s| OrgMetricRow {
@@ -62,8 +66,7 @@ pub fn org_metrics(org: &OrgView, indicators: &Indicators) -> OrgMetrics {
     let charts = keys
         .iter()
         .map(|key| {
-            let points: Vec<Point> = org
-                .speeches
+            let points: Vec<Point> = list
                 .iter()
                 .rev()
                 .filter_map(|s| {
@@ -110,16 +113,20 @@ pub struct PersonView {
     pub slug: String,
     pub name: String,
     pub path: String,
-    /// Newest first.
-    pub speeches: Vec<SpeechSummary>,
+    /// (meeting, speech) indices into the model, newest first; pages list them from the
+    /// shared summaries rather than each view holding copies.
+    #[serde(skip)]
+    pub speeches: Vec<(usize, usize)>,
+    pub count: usize,
+    pub latest: String,
     /// Oldest first.
     pub posts: Vec<Post>,
     pub split: bool,
 }
 
 pub fn person_view(person: &Person, speeches: &[Vec<super::model::SpeechView>]) -> PersonView {
-    let list: Vec<SpeechSummary> =
-        person.speeches.iter().map(|&(i, j)| speeches[i][j].summary.clone()).collect();
+    let list: Vec<&SpeechSummary> =
+        person.speeches.iter().map(|&(i, j)| &speeches[i][j].summary).collect();
     let mut posts: Vec<Post> = Vec::new();
     for s in list.iter().rev() {
         match posts.iter_mut().find(|p| p.position == s.position && p.org == s.org) {
@@ -140,7 +147,9 @@ pub fn person_view(person: &Person, speeches: &[Vec<super::model::SpeechView>]) 
         slug: person.slug.clone(),
         name: person.name.clone(),
         path: format!("speakers/{}/", person.slug),
-        speeches: list,
+        count: list.len(),
+        latest: list.first().map(|s| s.date.clone()).unwrap_or_default(),
+        speeches: person.speeches.clone(),
         posts,
         split: person.split,
     }

@@ -93,7 +93,10 @@ pub struct OrgView {
     #[serde(flatten)]
     pub link: OrgLink,
     pub kind_label: &'static str,
-    pub speeches: Vec<SpeechSummary>,
+    /// (meeting, speech) indices into the model, newest first.
+    #[serde(skip)]
+    pub speeches: Vec<(usize, usize)>,
+    pub count: usize,
     pub latest_gdp: Option<f64>,
     pub metrics: analysis::OrgMetrics,
 }
@@ -161,23 +164,28 @@ impl SiteModel {
             .collect();
         let (meetings, speeches): (Vec<_>, Vec<_>) = built.into_iter().unzip();
         let mut orgs: BTreeMap<String, OrgView> = BTreeMap::new();
-        for list in &speeches {
-            for s in list {
+        for (i, list) in speeches.iter().enumerate() {
+            for (j, s) in list.iter().enumerate() {
                 let Some(org) = &s.summary.org else { continue };
                 let view = orgs.entry(org.slug.clone()).or_insert_with(|| OrgView {
                     link: org.clone(),
                     kind_label: org.kind.label(),
                     speeches: Vec::new(),
+                    count: 0,
                     latest_gdp: None,
                     metrics: Default::default(),
                 });
-                view.speeches.push(s.summary.clone());
+                view.speeches.push((i, j));
             }
         }
         for view in orgs.values_mut() {
             // Meetings are newest first already; keep that, speaking order within a meeting.
-            view.latest_gdp = view.speeches.iter().find_map(|s| s.metrics.get("gdp").copied());
-            view.metrics = analysis::org_metrics(view, indicators);
+            view.count = view.speeches.len();
+            view.latest_gdp = view
+                .speeches
+                .iter()
+                .find_map(|&(i, j)| speeches[i][j].summary.metrics.get("gdp").copied());
+            view.metrics = analysis::org_metrics(view, &speeches, indicators);
         }
         let people = people.iter().map(|p| analysis::person_view(p, &speeches)).collect();
         let metrics = analysis::metric_views(&meetings, indicators);

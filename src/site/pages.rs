@@ -112,6 +112,7 @@ impl Page {
             PageKind::District(slug) => {
                 let org = &model.orgs[slug];
                 context.insert("org", org);
+                context.insert_value("speeches", shared.list(&org.speeches));
                 Some(&org.link.name)
             }
             PageKind::Speakers => {
@@ -121,6 +122,7 @@ impl Page {
             PageKind::Speaker(i) => {
                 let person = &model.people[*i];
                 context.insert("person", person);
+                context.insert_value("speeches", shared.list(&person.speeches));
                 Some(&person.name)
             }
             PageKind::Metrics => {
@@ -269,6 +271,13 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The summaries of the given (meeting, speech) pairs, as one template list.
+    fn list(&self, refs: &[(usize, usize)]) -> tera::Value {
+        tera::Value::from(
+            refs.iter().map(|&(i, j)| self.summaries[i][j].clone()).collect::<Vec<_>>(),
+        )
+    }
+
     pub fn new(model: &SiteModel) -> Shared {
         use tera::Value;
         let people: Vec<PersonCard<'_>> = model
@@ -282,8 +291,8 @@ impl Shared {
                     name: &p.name,
                     path: &p.path,
                     positions,
-                    count: p.speeches.len(),
-                    latest: p.speeches.first().map(|s| s.date.as_str()).unwrap_or(""),
+                    count: p.count,
+                    latest: &p.latest,
                 }
             })
             .collect();
@@ -464,7 +473,7 @@ fn groups(model: &SiteModel) -> Vec<KindGroup> {
                 slug: o.link.slug.clone(),
                 path: o.link.path.clone(),
                 kind,
-                count: o.speeches.len(),
+                count: o.count,
                 latest_gdp: o.latest_gdp,
             })
             .collect();
