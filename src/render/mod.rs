@@ -3,3 +3,30 @@
 pub mod chart;
 pub mod markdown;
 pub mod templates;
+
+/// Text for XML and HTML attribute or element content: markup characters escaped, and the
+/// control characters XML 1.0 forbids dropped. Used by the feeds and the SVG charts.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_xml() {
+        assert_eq!(super::escape_xml("a<b&\"c'\u{1}"), "a&lt;b&amp;&quot;c&apos;");
+    }
+}

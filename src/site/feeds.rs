@@ -9,26 +9,10 @@ use serde::Serialize;
 use super::model::SiteModel;
 use super::pages::Page;
 use crate::config::SiteConfig;
+use crate::render::escape_xml as xml_escape;
 
 /// How many entries the Atom feed carries.
 const FEED_ENTRIES: usize = 50;
-
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The absolute URL of a site path.
 pub fn permalink(config: &SiteConfig, path: &str) -> String {
@@ -238,14 +222,4 @@ pub fn metrics_csv(
         let _ = w.flush();
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_xml() {
-        assert_eq!(xml_escape("a<b&\"c\"\u{1}"), "a&lt;b&amp;&quot;c&quot;");
-    }
 }
