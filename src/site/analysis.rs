@@ -174,7 +174,8 @@ pub struct MetricMeeting {
     pub meeting_path: String,
     pub meeting_title: String,
     pub ranking: Vec<RankRow>,
-    pub chart: String,
+    /// Only for the newest [`RECENT_CHARTS`] meetings: a page of a thousand charts helps nobody.
+    pub chart: Option<String>,
     pub median: f64,
 }
 
@@ -190,6 +191,9 @@ pub struct MetricView {
     /// The median per meeting over time, oldest first.
     pub trend: Option<ChartView>,
 }
+
+/// How many of an indicator's newest meetings get a bar chart on its page.
+pub const RECENT_CHARTS: usize = 12;
 
 /// Every indicator that any speech reports, in dictionary order.
 pub fn metric_views(
@@ -214,11 +218,13 @@ pub fn metric_views(
                 format!("{} {}：各单位{}同比增速（%）排名", m.date, m.title, indicators.label(key));
             let mut values: Vec<f64> = ranking.iter().map(|r| r.value).collect();
             values.sort_by(f64::total_cmp);
+            let recent = by_key.get(key).map_or(0, Vec::len) < RECENT_CHARTS;
             by_key.entry(key).or_default().push(MetricMeeting {
                 date: m.date.clone(),
                 meeting_path: m.path.clone(),
                 meeting_title: m.title.clone(),
-                chart: chart::bars(&format!("bars-{}", m.slug), &title, "%", &bars),
+                // Bar charts for the most recent meetings; older ones keep their ranking table.
+                chart: recent.then(|| chart::bars(&format!("bars-{}", m.slug), &title, "%", &bars)),
                 median: median(&values),
                 ranking,
             });

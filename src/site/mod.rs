@@ -130,12 +130,18 @@ impl Site {
 
     /// Renders one page.
     pub fn render_page(&self, page: &Page) -> Result<String, Diagnostic> {
+        let bytes = self.render_page_bytes(page)?;
+        String::from_utf8(bytes).map_err(|e| Diagnostic::new(page.file(), e.to_string()))
+    }
+
+    /// Renders one page into bytes (Tera writes UTF-8; no second validation pass).
+    pub fn render_page_bytes(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
+        let mut out = Vec::with_capacity(16 * 1024);
+        let context = page.context(&self.archive, &self.model, &self.config, &self.shared);
         self.tera
-            .render(
-                page.template,
-                &page.context(&self.archive, &self.model, &self.config, &self.shared),
-            )
-            .map_err(|e| render_diagnostic(&self.theme_dir, page, &e))
+            .render_to(page.template, &context, &mut out)
+            .map_err(|e| render_diagnostic(&self.theme_dir, page, &e))?;
+        Ok(out)
     }
 
     /// Renders the given pages in parallel and hands each to `write` (site-relative file path,
@@ -148,8 +154,8 @@ impl Site {
         let results: Vec<Result<(), Diagnostic>> = pages
             .into_par_iter()
             .map(|page| {
-                let html = self.render_page(page)?;
-                let written = write(&page.file(), html.as_bytes())
+                let html = self.render_page_bytes(page)?;
+                let written = write(&page.file(), &html)
                     .map_err(|e| Diagnostic::new(page.file(), format!("{e:#}")));
                 if let Some(bar) = &self.progress {
                     bar.inc(1);
