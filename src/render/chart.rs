@@ -55,8 +55,11 @@ fn scale(values: impl Iterator<Item = f64> + Clone) -> (f64, f64, f64) {
 }
 
 /// A line chart of one indicator over time. `id` must be unique on the page.
+///
+/// Sized for a phone: the viewBox is 420 wide, so a 358 px column (a 390 px screen) shows the
+/// 14 px text at about 12 px; room is kept for half a date label at either end.
 pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
-    let (w, h, left, right, top, bottom) = (640.0, 240.0, 52.0, 24.0, 24.0, 52.0);
+    let (w, h, left, right, top, bottom) = (420.0, 240.0, 52.0, 40.0, 24.0, 52.0);
     let (lo, hi, step) = scale(points.iter().map(|p| p.value));
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
@@ -82,7 +85,7 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
         let yy = y(v);
         let _ = write!(
             s,
-            r##"<line x1="{left}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}" stroke-width="1"/><text x="{:.1}" y="{:.1}" font-size="13" text-anchor="end" fill="#59636e">{}{}</text>"##,
+            r##"<line x1="{left}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}" stroke-width="1"/><text x="{:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="end" fill="#59636e">{}{}</text>"##,
             w - right,
             if v == 0.0 { "#8c959f" } else { "#e3e0d8" },
             left - 6.0,
@@ -104,8 +107,12 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
             path.join(" ")
         );
     }
-    // Thin out x labels so they never overlap: at most ~8.
-    let every = points.len().div_ceil(8).max(1);
+    // Thin out x labels so they never overlap: at most 5 (a date is ~75 units wide), counted
+    // back from the newest, which is always labelled. Values above the points only while they
+    // are far enough apart to stay readable.
+    let every = points.len().div_ceil(5).max(1);
+    let last = points.len().saturating_sub(1);
+    let values = points.len() <= 8;
     for (i, p) in points.iter().enumerate() {
         let (px, py) = (x(i), y(p.value));
         let _ = write!(
@@ -113,26 +120,26 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
             r##"<circle cx="{px:.1}" cy="{py:.1}" r="3.5" fill="#a4262c"><title>{}</title></circle>"##,
             escape(&desc[i])
         );
-        if points.len() <= 12 {
+        if values {
             let _ = write!(
                 s,
-                r##"<text x="{px:.1}" y="{:.1}" font-size="13" text-anchor="middle" fill="#1f2328">{}</text>"##,
+                r##"<text x="{px:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="middle" fill="#1f2328">{}</text>"##,
                 py - 8.0,
                 format_number(p.value)
             );
         }
-        if i % every == 0 || i + 1 == points.len() {
+        if (last - i).is_multiple_of(every) {
             let _ = write!(
                 s,
-                r##"<text x="{px:.1}" y="{:.1}" font-size="13" text-anchor="middle" fill="#59636e">{}</text>"##,
+                r##"<text x="{px:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="middle" fill="#59636e">{}</text>"##,
                 h - bottom + 18.0,
                 escape(&p.label)
             );
             if let Some(note) = &p.note {
                 let _ = write!(
                     s,
-                    r##"<text x="{px:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#8c959f">{}</text>"##,
-                    h - bottom + 32.0,
+                    r##"<text x="{px:.1}" y="{:.1}" font-size="{NOTE}" text-anchor="middle" fill="#8c959f">{}</text>"##,
+                    h - bottom + 34.0,
                     escape(note)
                 );
             }
@@ -143,8 +150,14 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
 }
 
 /// A horizontal bar chart, bars in the order given (already ranked).
+///
+/// Sized for a phone like `line`: 420 units wide, 14 px text, the label column as wide as the
+/// longest label (at most 40% of the chart; longer labels are cut with an ellipsis, the full
+/// names being in the chart's description and the table beside it).
 pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
-    let (w, row, left, right, top) = (640.0, 22.0, 120.0, 56.0, 8.0);
+    let (w, row, right, top) = (420.0, 26.0, 56.0, 8.0);
+    let widest = bars.iter().map(|b| text_width(&b.label)).fold(0.0, f64::max);
+    let left = (widest + 12.0).clamp(48.0, (w * 0.4_f64).round());
     let h = top * 2.0 + row * bars.len().max(1) as f64;
     let (lo, hi, _) = scale(bars.iter().map(|b| b.value));
     let plot_w = w - left - right;
@@ -164,13 +177,13 @@ pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
         let (x0, x1) = if b.value >= 0.0 { (zero, x(b.value)) } else { (x(b.value), zero) };
         let _ = write!(
             s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="13" text-anchor="end" fill="#1f2328">{}</text><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="13" fill="#59636e">{}{}</text>"##,
-            left - 8.0,
+            r##"<text x="{:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="end" fill="#1f2328">{}</text><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="{TEXT}" fill="#59636e">{}{}</text>"##,
+            left - 6.0,
             yy + row * 0.68,
-            escape(&b.label),
-            yy + 3.0,
+            escape(&fit(&b.label, left - 10.0)),
+            yy + 4.0,
             (x1 - x0).max(1.0),
-            row - 6.0,
+            row - 8.0,
             if b.highlight { "#a4262c" } else { "#d9a3a5" },
             x1.max(zero) + 4.0,
             yy + row * 0.68,
@@ -185,6 +198,35 @@ pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
     );
     s.push_str("</svg>");
     s
+}
+
+/// Font size of chart text, in viewBox units.
+const TEXT: f64 = 14.0;
+/// Font size of the small notes under a line chart's dates.
+const NOTE: f64 = 13.0;
+
+/// The width of `s` at `TEXT` size, estimated without a font: a CJK character (or any wide
+/// one) is one em, anything else about 0.6 em. Deterministic, and generous enough for the
+/// proportional fonts of the theme's stack.
+fn text_width(s: &str) -> f64 {
+    s.chars().map(|c| if (c as u32) < 0x2E80 { 0.6 } else { 1.0 }).sum::<f64>() * TEXT
+}
+
+/// `s`, cut with an ellipsis to at most `max` wide.
+fn fit(s: &str, max: f64) -> String {
+    if text_width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        out.push(c);
+        if text_width(&out) + TEXT > max {
+            out.pop();
+            break;
+        }
+    }
+    out.push('…');
+    out
 }
 
 #[cfg(test)]
@@ -223,6 +265,34 @@ mod tests {
         );
         assert_eq!(svg.matches("<rect").count(), 2);
         assert!(!svg.contains("NaN"));
+    }
+
+    #[test]
+    fn bars_size_the_label_column_to_the_longest_label() {
+        let bar = |label: &str| Bar { label: label.into(), value: 6.6, highlight: false };
+        let short = bars("b", "t", "%", &[bar("万州区"), bar("南岸区")]);
+        let long = bars("b", "t", "%", &[bar("万州区"), bar("重庆高新区")]);
+        // The labels end 6 units before the column's edge: 3 and 5 characters of 14 units.
+        assert!(short.contains(r#"<text x="48.0""#), "{short}");
+        assert!(long.contains(r#"<text x="76.0""#), "{long}");
+        assert!(short.contains(r#"viewBox="0 0 420 68""#), "{short}");
+        assert!(short.contains(r#"font-size="14""#));
+        // A label too long for 40% of the chart is cut, and stays whole in the description.
+        let name = "某某市某某某某某某某某某某某某某某管理委员会";
+        let cut = bars("b", "t", "%", &[bar(name)]);
+        assert!(cut.contains("…</text>") && cut.contains(&format!("{name} 6.6%")), "{cut}");
+    }
+
+    #[test]
+    fn line_labels_the_newest_date_and_at_most_five() {
+        let pts: Vec<Point> = (1..=12)
+            .map(|i| Point { label: format!("2024-{i:02}-01"), value: i as f64, note: None })
+            .collect();
+        let svg = line("c", "t", "%", &pts);
+        let dates = (1..=12).filter(|i| svg.contains(&format!(">2024-{i:02}-01<"))).count();
+        assert_eq!(dates, 4, "{svg}");
+        assert!(svg.contains(">2024-12-01<"), "the newest point is labelled");
+        assert_eq!(svg.matches("<circle").count(), 12);
     }
 
     #[test]

@@ -7,16 +7,33 @@
 // horizontal scrolling, and no serious or critical axe-core violation. A screenshot of every page
 // kind at both widths goes to YILU_ARTEFACTS (default target/artefacts/screenshots/).
 //
+// A second test opens a relative_urls build of the example (YILU_SITE_RELATIVE, which
+// tests/e2e/run builds; without it the test builds one with target/release/yilu) from disk over
+// file:// and clicks home → meeting → speech → district, asserting the stylesheet applied and
+// nothing was requested outside that folder or failed.
+//
 // Required in CI: it fails when Chromium or the site is missing. It skips only when
 // YILU_SKIP_BROWSER=1 is set explicitly.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  cpSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, extname, join, normalize, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -207,4 +224,97 @@ test("the example site in Chromium", { skip: SKIP, timeout: 180_000 }, async (t)
       await context.close();
     });
   }
+});
+
+/**
+ * The folder of a relative_urls build of the example site: YILU_SITE_RELATIVE when set, else a
+ * fresh build into a temp folder (removed by the returned cleanup) with target/release/yilu.
+ */
+function relativeSite() {
+  if (process.env.YILU_SITE_RELATIVE) return { dir: resolve(process.env.YILU_SITE_RELATIVE), done() {} };
+  const bin = join(repo, "target/release/yilu");
+  assert.ok(existsSync(bin), `no ${bin}: cargo build --release, or set YILU_SITE_RELATIVE`);
+  const root = mkdtempSync(join(tmpdir(), "yilu-relative-"));
+  for (const dir of ["content", "themes"]) cpSync(join(repo, dir), join(root, dir), { recursive: true });
+  const toml = readFileSync(join(repo, "site.toml"), "utf8");
+  writeFileSync(
+    join(root, "site.toml"),
+    /^relative_urls\s*=/m.test(toml)
+      ? toml.replace(/^relative_urls\s*=.*$/m, "relative_urls = true")
+      : `relative_urls = true\n${toml}`,
+  );
+  execFileSync(bin, ["build", "-q", "--root", root, "--output", join(root, "public")]);
+  return { dir: join(root, "public"), done: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+test("a relative_urls build browses from disk over file://", { skip: SKIP, timeout: 120_000 }, async (t) => {
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
+  const site = relativeSite();
+  t.after(() => site.done());
+  assert.ok(existsSync(join(site.dir, "index.html")), `no built site at ${site.dir}`);
+  const folder = pathToFileURL(site.dir).href + "/";
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch(launchOptions());
+  t.after(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+  const page = await context.newPage();
+  const problems = [];
+  const requested = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error on ${page.url()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught exception on ${page.url()}: ${e}`));
+  page.on("request", (r) => {
+    const url = r.url();
+    requested.push(url);
+    if (!url.startsWith(folder) && !url.startsWith("data:")) {
+      problems.push(`request outside ${folder} from ${page.url()}: ${url}`);
+    }
+  });
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+
+  /** Asserts the open page is `rel` inside the folder, styled, with an h1 and working links. */
+  async function visit(kind, rel, h1) {
+    await page.waitForLoadState("load");
+    assert.equal(page.url(), folder + rel, `${kind}: URL`);
+    const heading = page.locator("h1");
+    assert.equal(await heading.count(), 1, `${kind}: one <h1>`);
+    const title = (await heading.innerText()).trim();
+    assert.ok(title.length > 0 && title.includes(h1), `${kind}: <h1> is ${JSON.stringify(title)}`);
+    const background = await page.evaluate(
+      () => getComputedStyle(document.querySelector(".site-header")).backgroundColor,
+    );
+    assert.ok(
+      !["transparent", "rgba(0, 0, 0, 0)"].includes(background),
+      `${kind}: the stylesheet did not apply (header background ${background})`,
+    );
+    // Every link into the site stays in the folder and names a file that exists.
+    const hrefs = await page.evaluate(() => [...document.querySelectorAll("a[href]")].map((a) => a.href));
+    for (const href of hrefs) {
+      if (!href.startsWith("file:")) continue;
+      const target = href.split("#")[0];
+      if (!target.startsWith(folder)) problems.push(`${kind}: link outside the folder: ${href}`);
+      else if (!existsSync(fileURLToPath(target)) || statSync(fileURLToPath(target)).isDirectory()) {
+        problems.push(`${kind}: link to a missing file: ${href}`);
+      }
+    }
+    assert.deepEqual(problems, [], `${kind}:\n${problems.join("\n")}`);
+  }
+
+  async function click(selector) {
+    const link = page.locator(selector).first();
+    assert.ok((await link.count()) > 0, `no link ${selector} on ${page.url()}`);
+    await Promise.all([page.waitForEvent("framenavigated"), link.click()]);
+  }
+
+  await page.goto(folder + "index.html");
+  await visit("home", "index.html", "");
+  await click(".meeting-cards a");
+  await visit("meeting", "meetings/2024-10-21/index.html", "深化改革攻坚");
+  await click(".speech-list a.speech-title");
+  await visit("speech", "meetings/2024-10-21/wanzhou/index.html", "以改革强动力");
+  await click('.speech .meta a[href$="districts/wanzhou/index.html"]');
+  await visit("district", "districts/wanzhou/index.html", "万州区");
+  assert.ok(requested.some((u) => u.endsWith("/css/yilu.css")), "the stylesheet was requested");
+  await context.close();
 });
