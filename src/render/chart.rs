@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::render::escape_xml as escape;
 use crate::render::templates::format_number;
 
 /// One point of a line chart.
@@ -23,20 +24,6 @@ pub struct Bar {
     pub value: f64,
     /// Drawn in the accent colour.
     pub highlight: bool,
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// A scale that includes zero and the data, with round ticks.
