@@ -137,7 +137,7 @@ pub fn start(options: ServeOptions) -> Result<Handle> {
                 while let Ok(more) = rx.try_recv() {
                     paths.extend(more);
                 }
-                match rebuilder.apply(&paths) {
+                match rebuilder.apply_pages(&paths) {
                     Ok(None) => {}
                     Ok(Some(report)) => {
                         if !quiet {
@@ -150,6 +150,12 @@ pub fn start(options: ServeOptions) -> Result<Handle> {
                             );
                         }
                         rebuild_hub.send(&Event::Reload);
+                        // Then the search index, after the page is already back.
+                        if let Err(e) = rebuilder.refresh_search() {
+                            let message = error_text(&e);
+                            eprintln!("error: {message}");
+                            rebuild_hub.send(&Event::Error(message));
+                        }
                     }
                     Err(e) => {
                         let message = error_text(&e);

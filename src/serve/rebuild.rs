@@ -47,6 +47,8 @@ pub struct Rebuilder {
     pending: BTreeSet<PathBuf>,
     /// Set when the output may lag the model (a failed incremental write): write all next time.
     stale: bool,
+    /// Set when pages were rewritten but the search index not yet.
+    search_stale: bool,
     /// When the last rebuild started reading the sources.
     scanned: SystemTime,
 }
@@ -57,7 +59,14 @@ impl Rebuilder {
         let scanned = SystemTime::now();
         let site = Site::load(&options)?;
         write_staged(&site)?;
-        Ok(Rebuilder { options, site, pending: BTreeSet::new(), stale: false, scanned })
+        Ok(Rebuilder {
+            options,
+            site,
+            pending: BTreeSet::new(),
+            stale: false,
+            search_stale: false,
+            scanned,
+        })
     }
 
     pub fn site(&self) -> &Site {
@@ -68,6 +77,15 @@ impl Rebuilder {
     /// a source of the site, or none changed since the last rebuild read them: file watchers
     /// also report files being opened, and a rebuild opens every file it reads.
     pub fn apply(&mut self, paths: &[PathBuf]) -> Result<Option<RebuildReport>> {
+        let report = self.apply_pages(paths)?;
+        self.refresh_search()?;
+        Ok(report)
+    }
+
+    /// [`apply`](Self::apply) without the search index, which is left for
+    /// [`refresh_search`](Self::refresh_search): serve reloads the browser in between, since the
+    /// index (every speech's text) takes several times as long as the pages an edit touches.
+    pub fn apply_pages(&mut self, paths: &[PathBuf]) -> Result<Option<RebuildReport>> {
         let started = Instant::now();
         let root = self.site.root.clone();
         let output = self.site.output.clone();
@@ -295,24 +313,32 @@ impl Rebuilder {
         let result = files
             .par_iter()
             .try_for_each(|(file, html)| write(file, html.as_bytes()))
-            .and_then(|()| {
-                // The search index holds the body text, so it follows every edit.
-                let (archive, search) = rayon::join(
-                    || site.write_archive_files(&write),
-                    || site.write_search_index(&write),
-                );
-                archive.and(search)
-            });
+            .and_then(|()| site.write_archive_files(&write));
         if let Err(e) = result {
             self.stale = true;
             return Err(e);
         }
+        // The search index holds the body text, so it follows every edit, just not at once.
+        self.search_stale = true;
         Ok(RebuildReport {
             pages: pages.len(),
             written: written.into_inner(),
             full: false,
             elapsed: started.elapsed(),
         })
+    }
+
+    /// Rewrites the search index if an incremental rebuild left it behind; returns whether it
+    /// did. Only files whose bytes changed are written.
+    pub fn refresh_search(&mut self) -> Result<bool> {
+        if !self.search_stale {
+            return Ok(false);
+        }
+        let output = self.site.output.clone();
+        let write = |rel: &str, bytes: &[u8]| write_if_changed(&output, rel, bytes).map(|_| ());
+        self.site.write_search_index(&write)?;
+        self.search_stale = false;
+        Ok(true)
     }
 
     /// Loads each meeting folder again (None: gone, or a draft).
