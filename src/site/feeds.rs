@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::model::SiteModel;
 use super::pages::Page;
 use crate::config::SiteConfig;
+use crate::content::Archive;
 use crate::render::escape_xml as xml_escape;
 
 /// How many entries the Atom feed carries.
@@ -144,12 +145,13 @@ struct SpeechRecord<'a> {
 }
 
 /// Every speech's front matter and URL, as one JSON array (newest meeting first, speaking order).
-pub fn speeches_json(config: &SiteConfig, model: &SiteModel) -> Vec<u8> {
+pub fn speeches_json(config: &SiteConfig, archive: &Archive, model: &SiteModel) -> Vec<u8> {
     let records: Vec<SpeechRecord<'_>> = model
         .speeches
         .iter()
-        .flatten()
-        .map(|s| {
+        .zip(&archive.meetings)
+        .flat_map(|(views, meeting)| views.iter().zip(&meeting.speeches))
+        .map(|(s, source)| {
             let m = &s.summary;
             SpeechRecord {
                 url: permalink(config, &m.path),
@@ -166,7 +168,7 @@ pub fn speeches_json(config: &SiteConfig, model: &SiteModel) -> Vec<u8> {
                 org_slug: m.org.as_ref().map(|o| o.slug.as_str()),
                 period: m.period.as_deref(),
                 metrics: &m.metrics,
-                figures: &s.figures,
+                figures: &source.front.figures,
                 chars: s.chars,
                 extra: &s.extra,
             }

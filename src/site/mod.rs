@@ -186,7 +186,7 @@ impl Site {
         let (config, model) = (&self.config, &self.model);
         // The two data files are the slow ones (tens of ms each at 10,000 speeches): in parallel.
         let (json, csv) = rayon::join(
-            || feeds::speeches_json(config, model),
+            || feeds::speeches_json(config, &self.archive, model),
             || feeds::metrics_csv(config, model, &self.indicators),
         );
         write("atom.xml", feeds::atom(config, model).as_bytes())?;

@@ -61,7 +61,6 @@ pub struct SpeechView {
     /// the model never holds every speech's HTML at once.
     pub chars: usize,
     pub minutes: usize,
-    pub figures: Vec<crate::content::Figure>,
     pub extra: serde_json::Value,
 }
 
@@ -284,7 +283,6 @@ fn speech_view(
         summary,
         minutes: markdown::reading_minutes(chars),
         chars,
-        figures: s.front.figures.clone(),
         extra: serde_json::to_value(&s.front.extra).unwrap_or_default(),
     }
 }

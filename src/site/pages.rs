@@ -89,10 +89,16 @@ impl Page {
             PageKind::Speech(i, j) => {
                 let (meeting, speeches) = (&model.meetings[*i], &model.speeches[*i]);
                 let speech = &speeches[*j];
-                let body = markdown::render(&archive.meetings[*i].speeches[*j].body);
+                let source = &archive.meetings[*i].speeches[*j];
+                let body = markdown::render(&source.body);
                 context.insert(
                     "speech",
-                    &SpeechPage { view: speech, body_html: &body.html, toc: &body.toc },
+                    &SpeechPage {
+                        view: speech,
+                        body_html: &body.html,
+                        toc: &body.toc,
+                        figures: &source.front.figures,
+                    },
                 );
                 let _ = meeting;
                 let summaries = &shared.summaries[*i];
@@ -395,6 +401,7 @@ struct SpeechPage<'a> {
     view: &'a super::model::SpeechView,
     body_html: &'a str,
     toc: &'a [markdown::TocEntry],
+    figures: &'a [crate::content::Figure],
 }
 
 /// What a speech page shows of its meeting (not the whole meeting view).
