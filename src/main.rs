@@ -5,7 +5,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = yilu::cli::Cli::parse();
+    // Usage errors exit 1 like content errors (clap's own default is 2); --help and --version 0.
+    let cli = match yilu::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
     match cli.run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

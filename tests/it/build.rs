@@ -309,3 +309,14 @@ fn init_creates_a_site_that_builds_and_refuses_to_overwrite() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
     assert_eq!(fs::read_to_string(dir.join("site.toml")).unwrap(), "title = \"mine\"\n");
 }
+
+#[test]
+fn usage_errors_exit_1_and_help_exits_0() {
+    let yilu = env!("CARGO_BIN_EXE_yilu");
+    let typo = Command::new(yilu).arg("buidl").output().unwrap();
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("similar subcommand exists: 'build'"));
+    let help = Command::new(yilu).args(["build", "--help"]).output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--base-url"));
+}
