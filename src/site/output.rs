@@ -95,11 +95,8 @@ pub fn checked_relative(rel: &str) -> Result<PathBuf> {
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
-    if path.is_absolute() {
-        Ok(path.to_path_buf())
-    } else {
-        Ok(std::env::current_dir().context("cannot read the current folder")?.join(path))
-    }
+    // std's absolute() also drops `.` components, so messages read /site/public, not /site/./public.
+    std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))
 }
 
 /// Writes one file atomically: a temporary file in the same folder, then a rename.
