@@ -168,14 +168,26 @@ impl Site {
         problems.into_result()
     }
 
-    /// The search index under search/.
+    /// The search index under search/. Each index file is JSON wrapped in a call,
+    /// `yiluSearchData("idx-05", {…});`, and search.js loads it with a <script> element: unlike
+    /// fetch(), that also works for a page opened from disk over file://.
     pub fn write_search_index(
         &self,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<()> {
         let docs = crate::search::docs(&self.archive, &self.model);
-        crate::search::index::write_index_files(&docs, &|path, bytes| write(&path, &bytes))
-            .context("cannot write the search index")
+        crate::search::index::write_index_files(&docs, &|path, json| {
+            let name = path.strip_prefix("search/").unwrap_or(&path);
+            let name = name.strip_suffix(".json").unwrap_or(name);
+            let mut js = Vec::with_capacity(json.len() + name.len() + 24);
+            js.extend_from_slice(b"yiluSearchData(\"");
+            js.extend_from_slice(name.as_bytes());
+            js.extend_from_slice(b"\",");
+            js.extend_from_slice(&json);
+            js.extend_from_slice(b");\n");
+            write(&format!("search/{name}.js"), &js)
+        })
+        .context("cannot write the search index")
     }
 
     /// The files that summarise the whole archive: feeds, sitemap, open data.

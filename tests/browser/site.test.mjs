@@ -9,8 +9,8 @@
 //
 // A second test opens a relative_urls build of the example (YILU_SITE_RELATIVE, which
 // tests/e2e/run builds; without it the test builds one with target/release/yilu) from disk over
-// file:// and clicks home → meeting → speech → district, asserting the stylesheet applied and
-// nothing was requested outside that folder or failed.
+// file:// and clicks home → meeting → speech → district → search (万州), asserting the stylesheet
+// applied and nothing was requested outside that folder or failed.
 //
 // Required in CI: it fails when Chromium or the site is missing. It skips only when
 // YILU_SKIP_BROWSER=1 is set explicitly.
@@ -315,6 +315,15 @@ test("a relative_urls build browses from disk over file://", { skip: SKIP, timeo
   await visit("speech", "meetings/2024-10-21/wanzhou/index.html", "以改革强动力");
   await click('.speech .meta a[href$="districts/wanzhou/index.html"]');
   await visit("district", "districts/wanzhou/index.html", "万州区");
+  // Search from disk: the index is loaded as scripts, which file:// allows.
+  await click('nav a[href$="search/index.html"]');
+  await visit("search", "search/index.html", "搜索");
+  await page.fill('input[type="search"]', "万州");
+  await page.keyboard.press("Enter");
+  await page.waitForSelector('#search-results a[href$="meetings/2024-10-21/wanzhou/index.html"]', {
+    timeout: 5000,
+  });
+  assert.deepEqual(problems, [], `search over file://:\n${problems.join("\n")}`);
   assert.ok(requested.some((u) => u.endsWith("/css/yilu.css")), "the stylesheet was requested");
   await context.close();
 });

@@ -216,7 +216,7 @@ fn results(dom: &str) -> (&str, &str) {
 fn search_page_finds_a_district_in_the_browser() {
     let Some(browser) = chromium() else { return };
     let (_dir, public) = site(false);
-    assert!(public.join("search/meta.json").is_file());
+    assert!(public.join("search/meta.js").is_file());
     let port = serve(public);
 
     // ?q=万州

@@ -1,4 +1,5 @@
-// Full-text search over the index `yilu build` writes next to this page (search/*.json).
+// Full-text search over the index `yilu build` writes next to this page (search/*.js: JSON
+// wrapped in a yiluSearchData call, so it loads from disk over file:// too).
 // No dependencies, nothing remote. The tokenizer and the shard hash mirror
 // src/search/tokenize.rs: change both together.
 (function () {
@@ -111,12 +112,36 @@
   var cache = {};
 
   // Index files sit beside the page (search/index.html), so plain relative names work under any
-  // base path.
-  function getJSON(name) {
+  // base path. Each is a script, `yiluSearchData("idx-05", {…})`, loaded with a <script>
+  // element rather than fetch(): that works over http(s) and from disk (file://) alike.
+  var waiting = {};
+  window.yiluSearchData = function (name, data) {
+    var w = waiting[name];
+    if (w) {
+      delete waiting[name];
+      w(data);
+    }
+  };
+  function getJSON(file) {
+    var name = file.replace(/\.json$/, "");
     if (!cache[name]) {
-      cache[name] = fetch(name).then(function (r) {
-        if (!r.ok) throw new Error(name + ": HTTP " + r.status);
-        return r.json();
+      cache[name] = new Promise(function (resolve, reject) {
+        waiting[name] = resolve;
+        var script = document.createElement("script");
+        script.src = name + ".js";
+        script.async = true;
+        script.onerror = function () {
+          delete waiting[name];
+          reject(new Error(name + ".js could not be loaded"));
+        };
+        script.onload = function () {
+          script.remove();
+          if (waiting[name]) {
+            delete waiting[name];
+            reject(new Error(name + ".js held no index data"));
+          }
+        };
+        document.head.appendChild(script);
       });
       cache[name].catch(function () {
         delete cache[name];
@@ -380,11 +405,7 @@
       show(s);
     } catch (e) {
       if (gen !== generation) return;
-      setStatus(
-        location.protocol === "file:"
-          ? "搜索需要通过 http(s) 访问本站：浏览器不允许从 file:// 读取索引。"
-          : "搜索索引加载失败（" + e.message + "）。"
-      );
+      setStatus("搜索索引加载失败（" + e.message + "）。");
     }
   }
 
