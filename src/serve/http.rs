@@ -145,7 +145,17 @@ pub fn handle(request: Request, output: &Path, hub: &Arc<Hub>) {
         Resolved::NotFound => match output.join("404.html").canonicalize() {
             Ok(file) if file.is_file() => (404, file),
             _ => {
-                let _ = request.respond(text(404, "not found\n"));
+                // No site yet (the first build failed): a page that still carries the live-reload
+                // script, so the error shows in its overlay and the fix reloads it.
+                let page = reload::inject(
+                    "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+                     <title>yilu serve</title></head><body><p>not found</p></body></html>"
+                        .as_bytes(),
+                );
+                let response = Response::from_data(page)
+                    .with_status_code(StatusCode(404))
+                    .with_header(header("Content-Type", "text/html; charset=utf-8"));
+                let _ = request.respond(response);
                 return;
             }
         },

@@ -111,18 +111,34 @@ pub fn start(options: ServeOptions) -> Result<Handle> {
     build.base_url = Some(format!("http://{host}/"));
     let started = Instant::now();
     let root = build.root.clone();
-    let mut rebuilder = Rebuilder::new(build)?;
-    let output = rebuilder.site().output.clone();
-    if !options.quiet {
-        eprintln!(
-            "built {} pages into {} in {} ms",
-            rebuilder.site().plan.len(),
-            output.display(),
-            started.elapsed().as_millis()
-        );
-    }
-
     let hub = Arc::new(Hub::default());
+    // A site that does not build yet is served anyway (whatever output there is, and the error
+    // in the page's overlay); the first change that makes it build takes over.
+    let attempted = std::time::SystemTime::now();
+    let mut rebuilder = match Rebuilder::new(build.clone()) {
+        Ok(rebuilder) => {
+            if !options.quiet {
+                eprintln!(
+                    "built {} pages into {} in {} ms",
+                    rebuilder.site().plan.len(),
+                    rebuilder.site().output.display(),
+                    started.elapsed().as_millis()
+                );
+            }
+            Some(rebuilder)
+        }
+        Err(e) => {
+            let message = error_text(&e);
+            eprintln!("error: {message}\nwaiting for a change that fixes it");
+            hub.send(&Event::Error(message));
+            None
+        }
+    };
+    let output = match &rebuilder {
+        Some(r) => r.site().output.clone(),
+        None => expected_output(&build),
+    };
+
     let (tx, rx) = channel::<Vec<PathBuf>>();
     let watcher = watch::watch(&root, options.debounce, tx)?;
 
@@ -131,12 +147,40 @@ pub fn start(options: ServeOptions) -> Result<Handle> {
     let rebuild_thread = std::thread::Builder::new()
         .name("yilu-rebuild".into())
         .spawn(move || {
+            let mut last_attempt = attempted;
             while let Ok(mut paths) = rx.recv() {
                 let detected = Instant::now();
                 // Take whatever else arrived meanwhile into the same rebuild.
                 while let Ok(more) = rx.try_recv() {
                     paths.extend(more);
                 }
+                let Some(rebuilder) = rebuilder.as_mut() else {
+                    // Not built yet: try the whole build again when a file really changed (the
+                    // watcher also reports the files a failed attempt merely opened).
+                    if !paths.iter().any(|p| rebuild::changed_since(p, last_attempt)) {
+                        continue;
+                    }
+                    last_attempt = std::time::SystemTime::now();
+                    match Rebuilder::new(build.clone()) {
+                        Ok(fresh) => {
+                            if !quiet {
+                                eprintln!(
+                                    "built {} pages in {} ms",
+                                    fresh.site().plan.len(),
+                                    detected.elapsed().as_millis()
+                                );
+                            }
+                            rebuilder = Some(fresh);
+                            rebuild_hub.send(&Event::Reload);
+                        }
+                        Err(e) => {
+                            let message = error_text(&e);
+                            eprintln!("error: {message}");
+                            rebuild_hub.send(&Event::Error(message));
+                        }
+                    }
+                    continue;
+                };
                 match rebuilder.apply_pages(&paths) {
                     Ok(None) => {}
                     Ok(Some(report)) => {
@@ -195,6 +239,17 @@ pub fn start(options: ServeOptions) -> Result<Handle> {
 }
 
 /// An error with its causes, as the terminal shows it.
+/// Where the output goes when the site could not be loaded: --output, else site.toml's
+/// output_dir if it parses, else `public`.
+fn expected_output(build: &BuildOptions) -> PathBuf {
+    build.output.clone().unwrap_or_else(|| {
+        let dir = crate::config::SiteConfig::load(&build.root.join("site.toml"))
+            .map(|c| c.output_dir)
+            .unwrap_or_else(|_| PathBuf::from("public"));
+        build.root.join(dir)
+    })
+}
+
 fn error_text(e: &anyhow::Error) -> String {
     let mut text = e.to_string();
     for cause in e.chain().skip(1) {

@@ -378,7 +378,7 @@ impl Rebuilder {
 /// True when `path` is gone, or its content or its entry changed at or after `since` (ctime
 /// too, because a rename or a copy that keeps the modification time is a change). File times
 /// come from the kernel's coarse clock, a few ms behind `SystemTime::now()`: allow for that.
-fn changed_since(path: &Path, since: SystemTime) -> bool {
+pub(crate) fn changed_since(path: &Path, since: SystemTime) -> bool {
     let since = since - Duration::from_millis(20);
     let Ok(meta) = std::fs::symlink_metadata(path) else { return true };
     if meta.modified().is_ok_and(|t| t >= since) {

@@ -397,3 +397,33 @@ fn get_fails(port: u16) -> bool {
     stream.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
     stream.read_to_end(&mut buf).map(|n| n == 0).unwrap_or(true)
 }
+
+#[test]
+fn serve_starts_on_a_broken_site_and_builds_once_it_is_fixed() {
+    let tmp = make_site();
+    let root = tmp.path().to_path_buf();
+    let file = root.join("content/meetings/2024-10-21/01-wanzhou.md");
+    std::fs::write(&file, "---\ntitle: [unclosed\n---\n").unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let handle = serve::start(ServeOptions {
+        build: BuildOptions { root: root.clone(), ..Default::default() },
+        port: 0,
+        quiet: true,
+        ..Default::default()
+    })
+    .expect("serve starts even though the site does not build");
+    let port = handle.port();
+    // No output yet: a page that carries the live-reload script, and the error on the stream.
+    let page = get(port, "/");
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("/__yilu/events"), "{}", page.body);
+    let stream = events(port);
+    assert!(wait_event(&stream, "error").contains("01-wanzhou.md"));
+
+    std::fs::write(&file, speech("卢红", "万州区", 1, 6.6, "修好了。")).unwrap();
+    wait_event(&stream, "reload");
+    until("the site is served", || {
+        get(port, "/meetings/2024-10-21/wanzhou/").body.contains("修好了")
+    });
+    handle.shutdown();
+}
