@@ -177,17 +177,27 @@ impl SiteModel {
                 view.speeches.push((i, j));
             }
         }
-        for view in orgs.values_mut() {
-            // Meetings are newest first already; keep that, speaking order within a meeting.
-            view.count = view.speeches.len();
-            view.latest_gdp = view
-                .speeches
-                .iter()
-                .find_map(|&(i, j)| speeches[i][j].summary.metrics.get("gdp").copied());
-            view.metrics = analysis::org_metrics(view, &speeches, indicators);
-        }
-        let people = people.iter().map(|p| analysis::person_view(p, &speeches)).collect();
-        let metrics = analysis::metric_views(&meetings, indicators);
+        // The three aggregates are independent: organisations' metrics and charts, people, and
+        // indicator rankings are computed side by side.
+        let ((), (people, metrics)) = rayon::join(
+            || {
+                orgs.par_iter_mut().for_each(|(_, view)| {
+                    // Meetings are newest first already; speaking order within a meeting.
+                    view.count = view.speeches.len();
+                    view.latest_gdp = view
+                        .speeches
+                        .iter()
+                        .find_map(|&(i, j)| speeches[i][j].summary.metrics.get("gdp").copied());
+                    view.metrics = analysis::org_metrics(view, &speeches, indicators);
+                })
+            },
+            || {
+                rayon::join(
+                    || people.par_iter().map(|p| analysis::person_view(p, &speeches)).collect(),
+                    || analysis::metric_views(&meetings, indicators),
+                )
+            },
+        );
         SiteModel { meetings, speeches, orgs, people, metrics }
     }
 

@@ -1,6 +1,7 @@
 //! The page plan: every output page as (path, template, context). Site-wide values go into
 //! Tera's global context once; each page's context holds only what is its own.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -341,7 +342,7 @@ impl Shared {
                 .collect(),
             summaries: model
                 .speeches
-                .iter()
+                .par_iter()
                 .map(|list| list.iter().map(|s| Value::from_serializable(&s.summary)).collect())
                 .collect(),
         }
