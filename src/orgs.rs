@@ -124,12 +124,6 @@ impl Registry {
     }
 }
 
-/// A slug for a name outside the registry: pinyin of the Han characters, ASCII kept,
-/// everything else a hyphen. Always `[a-z0-9-]+` (falls back to "org" for empty input).
-pub fn fallback_slug(name: &str) -> String {
-    crate::slug::ascii_slug(name)
-}
-
 /// Districts and counties: (name, slug, short alias, other aliases). Slugs are the plain pinyin
 /// of the name without its 区/县 suffix, curated by hand (pinyin crates misread 长寿, 重庆 …).
 const DISTRICTS: &[(&str, &str, &[&str])] = &[

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, bail};
 use clap::Args;
 
+use crate::content::write_file_atomic;
 use crate::render::templates::{EMBEDDED_STATIC, EMBEDDED_TEMPLATES};
-use crate::site::output::write_file_atomic;
 
 #[derive(Debug, Args)]
 pub struct InitArgs {

@@ -262,6 +262,22 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<Speech, 
     Ok(Speech { slug, path: rel, body: body.to_string(), front, order, org })
 }
 
+/// Writes one file atomically: a temporary file beside it, then a rename over it, so a reader
+/// (or a crash) never sees half a file. The one writer of single files: ingest's content,
+/// `yilu init`'s site and serve's changed pages all go through it.
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+    })
+}
+
 /// `01-wanzhou` → (Some(1), "wanzhou"); `wanzhou` → (None, "wanzhou").
 fn split_order_prefix(stem: &str) -> (Option<u32>, &str) {
     let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
@@ -273,7 +289,7 @@ fn split_order_prefix(stem: &str) -> (Option<u32>, &str) {
 }
 
 impl Speech {
-    /// The speaker's slug: pinyin of the name, or None when the speech names no speaker.
+    /// The speaker's name, trimmed, or None when the speech names no speaker.
     pub fn speaker_name(&self) -> Option<&str> {
         self.front.speaker.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }

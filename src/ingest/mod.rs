@@ -22,6 +22,8 @@ use chrono::NaiveDate;
 use indexmap::IndexMap;
 use rayon::prelude::*;
 
+use crate::content::write_file_atomic;
+
 use crate::config::SiteConfig;
 use crate::content::front_matter::{
     MeetingFrontMatter, SpeechFrontMatter, write_meeting, write_speech,
@@ -395,7 +397,9 @@ pub fn ingest(
     problems.into_result().context("nothing was written")?;
 
     if !mode.dry_run {
-        files.par_iter().try_for_each(|file| write_atomically(&file.path, &file.contents))?;
+        files
+            .par_iter()
+            .try_for_each(|file| write_file_atomic(&file.path, file.contents.as_bytes()))?;
     }
     Ok(IngestReport {
         files: files.into_iter().map(|f| f.path).collect(),
@@ -409,20 +413,6 @@ fn strip_path(e: &anyhow::Error, path: &Path) -> String {
     let message = format!("{e:#}");
     let prefix = format!("{}: ", path.display());
     message.strip_prefix(&prefix).map(str::to_string).unwrap_or(message)
-}
-
-/// Writes `contents` to a temporary file beside `path`, then renames it over `path`.
-pub fn write_atomically(path: &Path, contents: &str) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create folder", dir.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, contents).with_context(|| format!("{}: cannot write", temp.display()))?;
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        anyhow::Error::new(e).context(format!("{}: cannot write", path.display()))
-    })
 }
 
 impl fmt::Display for IngestReport {

@@ -10,7 +10,6 @@
 pub mod index;
 pub mod tokenize;
 
-use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -19,7 +18,6 @@ pub use index::build_index;
 use crate::content::Archive;
 use crate::render::markdown;
 use crate::site::model::SiteModel;
-use crate::site::output::Staging;
 
 /// One searchable speech.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -58,12 +56,6 @@ pub fn docs(archive: &Archive, model: &SiteModel) -> Vec<SearchDoc> {
             }
         })
         .collect()
-}
-
-/// Writes the index files of every speech in `model` into the staging folder.
-pub fn write_index(staging: &Staging, archive: &Archive, model: &SiteModel) -> Result<()> {
-    let docs = docs(archive, model);
-    index::write_index_files(&docs, &|path, bytes| staging.write(&path, &bytes))
 }
 
 #[cfg(test)]

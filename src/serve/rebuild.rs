@@ -437,6 +437,6 @@ fn write_if_changed(output: &Path, rel: &str, bytes: &[u8]) -> Result<bool> {
     if std::fs::read(&path).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
-    output::write_file_atomic(&path, bytes)?;
+    crate::content::write_file_atomic(&path, bytes)?;
     Ok(true)
 }
