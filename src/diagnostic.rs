@@ -1,8 +1,27 @@
 //! Per-file problems, collected over a whole run and reported together, so a user fixes every
-//! broken file in one pass instead of one per build.
+//! broken file in one pass instead of one per build. Every stage speaks this one vocabulary: a
+//! place (file, line, column), a severity, a message and, where there is one, a hint that says how
+//! to fix it.
 
 use std::fmt;
 use std::path::PathBuf;
+
+/// How bad a problem is: an error fails the command (exit 1); a warning is reported and the
+/// command goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
 
 /// One problem at a place in a file: `content/x.md:7:3: metrics.gdp: expected a number`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -10,18 +29,43 @@ pub struct Diagnostic {
     pub path: PathBuf,
     pub line: Option<usize>,
     pub column: Option<usize>,
+    pub severity: Severity,
     pub message: String,
+    /// How to fix it ("did you mean `speaker`?"), shown on its own line.
+    pub hint: Option<String>,
 }
 
 impl Diagnostic {
+    /// An error at `path`.
     pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { path: path.into(), line: None, column: None, message: message.into() }
+        Diagnostic {
+            path: path.into(),
+            line: None,
+            column: None,
+            severity: Severity::Error,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A warning at `path`.
+    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::new(path, message) }
     }
 
     pub fn at(mut self, line: usize, column: usize) -> Diagnostic {
         self.line = Some(line);
         self.column = Some(column);
         self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 }
 
@@ -34,8 +78,17 @@ impl fmt::Display for Diagnostic {
                 write!(f, ":{col}")?;
             }
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
     }
+}
+
+/// `n` with its noun, singular or plural: "1 problem", "2 problems".
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
 /// Every problem of one run; an error whose message lists them all, sorted by place.
@@ -67,8 +120,7 @@ impl fmt::Display for Diagnostics {
         for d in &self.0 {
             writeln!(f, "{d}")?;
         }
-        let n = self.0.len();
-        write!(f, "{n} problem{}", if n == 1 { "" } else { "s" })
+        write!(f, "{}", count(self.0.len(), "problem", "problems"))
     }
 }
 
