@@ -21,6 +21,9 @@ pub struct BuildArgs {
     /// Include pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Replace a non-empty output folder that yilu did not make (never the site or its sources).
+    #[arg(long)]
+    pub force: bool,
     /// Print how long each step took.
     #[arg(long)]
     pub timings: bool,
@@ -33,6 +36,7 @@ impl BuildArgs {
             output: self.output.clone(),
             base_url: self.base_url.clone(),
             drafts: self.drafts,
+            force: self.force,
             progress: None,
         }
     }

@@ -40,6 +40,7 @@ impl ServeArgs {
                 base_url: None,
                 drafts: self.drafts,
                 progress: None,
+                ..BuildOptions::default()
             },
             bind: self.bind,
             port: self.port,

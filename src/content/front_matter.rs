@@ -60,7 +60,7 @@ pub struct SpeechFrontMatter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
     /// Canonical indicator key → y/y growth in percent, in the order written.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "finite_map")]
     pub metrics: IndexMap<String, f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<Figure>,
@@ -75,11 +75,32 @@ pub struct SpeechFrontMatter {
 #[serde(deny_unknown_fields)]
 pub struct Figure {
     pub subject: String,
+    #[serde(deserialize_with = "finite")]
     pub value: f64,
     /// `%`, `倍` or `个百分点`.
     pub unit: String,
     /// The sentence fragment it was read from.
     pub text: String,
+}
+
+/// A number that is finite: `.nan`, `.inf` and values past f64's range (`1.7e309`) are refused
+/// where they are written, so no chart or ranking ever computes with them.
+fn finite<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{v} is not a number a figure can have; write a finite number such as 6.6"
+        )))
+    }
+}
+
+fn finite_map<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<String, f64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Finite(#[serde(deserialize_with = "finite")] f64);
+    let map = IndexMap::<String, Finite>::deserialize(d)?;
+    Ok(map.into_iter().map(|(k, Finite(v))| (k, v)).collect())
 }
 
 const MEETING_KEYS: &[&str] =
@@ -297,6 +318,25 @@ mod tests {
         assert_eq!((s.yaml, s.body), ("title: a\r\n", "\r\nbody"));
         assert_eq!(split("title: a\n").unwrap_err().line, 1);
         assert!(split("---\ntitle: a\n").unwrap_err().message.contains("not closed"));
+    }
+
+    #[test]
+    fn non_finite_numbers_are_refused_where_written() {
+        // 1.7e309 overflows to a string in YAML, refused as not a number.
+        let e = read_speech("---\ntitle: t\nmetrics:\n  gdp: 1.7e309\n---\n").unwrap_err();
+        assert_eq!(e.line, 4, "{e:?}");
+        for (value, line) in [(".nan", 5), (".inf", 5), ("-.inf", 5), (".NaN", 5)] {
+            let text = format!("---\ntitle: t\nspeaker: 卢红\nmetrics:\n  gdp: {value}\n---\n");
+            let e = read_speech(&text).unwrap_err();
+            assert_eq!((e.line, e.column > 1), (line, true), "{value}: {e:?}");
+            assert!(e.message.starts_with("metrics"), "{value}: {}", e.message);
+            assert!(e.message.contains("finite number"), "{value}: {}", e.message);
+        }
+        let text =
+            "---\ntitle: t\nfigures:\n  - {subject: x, value: .nan, unit: \"%\", text: x}\n---\n";
+        let e = read_speech(text).unwrap_err();
+        assert_eq!(e.line, 4, "{e:?}");
+        assert!(e.message.contains("finite number"), "{}", e.message);
     }
 
     #[test]

@@ -76,7 +76,10 @@ pub fn load(root: &Path, registry: &Registry, options: LoadOptions) -> anyhow::R
     }
     // Group files by meeting folder; walkdir errors are problems too, never skipped.
     let mut folders: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    for entry in WalkDir::new(&meetings_dir).min_depth(1).max_depth(2).sort_by_file_name() {
+    // Symbolic links are followed (an archive of linked folders is an archive); a link loop is
+    // reported by walkdir as a problem like any other.
+    let walk = WalkDir::new(&meetings_dir).min_depth(1).max_depth(2).follow_links(true);
+    for entry in walk.sort_by_file_name() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -114,6 +117,21 @@ pub fn load(root: &Path, registry: &Registry, options: LoadOptions) -> anyhow::R
     Ok(Archive { meetings })
 }
 
+/// Whether XML 1.0 allows `c` in a document (`Char` in the XML spec): not the C0 controls but
+/// tab and line ends, not U+FFFE and U+FFFF. Text from transcripts can hold any of them.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` without the characters XML forbids (borrowed when there are none, as nearly always).
+pub fn strip_non_xml(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect())
+    }
+}
+
 fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
@@ -121,11 +139,17 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::new(relative(root, path), format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or("");
         let (line, col) = crate::config::line_col(valid, offset);
         Diagnostic::new(relative(root, path), "not valid UTF-8").at(line, col)
+    })?;
+    // Characters no page, feed or chart may hold (NUL, other controls, U+FFFE/U+FFFF) are
+    // dropped as the file is read, so every output is well-formed whatever the text held.
+    Ok(match strip_non_xml(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => clean,
     })
 }
 

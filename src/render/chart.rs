@@ -26,10 +26,16 @@ pub struct Bar {
     pub highlight: bool,
 }
 
-/// A scale that includes zero and the data, with round ticks.
+/// The largest magnitude a chart draws; content rejects non-finite values, and anything beyond
+/// this is clamped so the scale arithmetic stays finite.
+const MAX_VALUE: f64 = 1e12;
+
+/// A scale that includes zero and the data, with round ticks. Non-finite values are ignored and
+/// absurd ones clamped, so the scale is always finite with a handful of ticks.
 fn scale(values: impl Iterator<Item = f64> + Clone) -> (f64, f64, f64) {
-    let lo = values.clone().fold(0.0_f64, f64::min);
-    let hi = values.fold(0.0_f64, f64::max);
+    let finite = values.filter(|v| v.is_finite()).map(|v| v.clamp(-MAX_VALUE, MAX_VALUE));
+    let lo = finite.clone().fold(0.0_f64, f64::min);
+    let hi = finite.fold(0.0_f64, f64::max);
     let span = (hi - lo).max(1.0);
     let raw = span / 4.0;
     let mag = 10f64.powf(raw.log10().floor());
@@ -38,7 +44,22 @@ fn scale(values: impl Iterator<Item = f64> + Clone) -> (f64, f64, f64) {
         .map(|m| m * mag)
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * mag);
-    ((lo / step).floor() * step, (hi / step).ceil() * step, step)
+    let (lo, hi) = ((lo / step).floor() * step, (hi / step).ceil() * step);
+    // All values zero: still one step of room, so positions never divide by zero.
+    (lo, if hi > lo { hi } else { lo + step }, step)
+}
+
+/// `v` inside the scale; a non-finite value sits at zero.
+fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
+    if v.is_finite() { v.clamp(lo, hi) } else { 0.0_f64.clamp(lo, hi) }
+}
+
+/// The tick values from `lo` to `hi`: counted, never accumulated, so the loop ends whatever the
+/// values (at most 32 ticks).
+fn ticks(lo: f64, hi: f64, step: f64) -> impl Iterator<Item = f64> {
+    let n = ((hi - lo) / step).round();
+    let n = if n.is_finite() { (n as usize).min(31) } else { 0 };
+    (0..=n).map(move |i| lo + step * i as f64)
 }
 
 /// A line chart of one indicator over time. `id` must be unique on the page.
@@ -50,7 +71,7 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
     let (lo, hi, step) = scale(points.iter().map(|p| p.value));
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
-    let y = |v: f64| top + plot_h * (hi - v) / (hi - lo);
+    let y = |v: f64| top + plot_h * (hi - clamp(v, lo, hi)) / (hi - lo);
     let x = |i: usize| {
         if points.len() <= 1 {
             left + plot_w / 2.0
@@ -67,8 +88,7 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
         escape(title),
         escape(&desc.join("；"))
     );
-    let mut v = lo;
-    while v <= hi + step / 2.0 {
+    for v in ticks(lo, hi, step) {
         let yy = y(v);
         let _ = write!(
             s,
@@ -80,7 +100,6 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
             format_number(v),
             unit
         );
-        v += step;
     }
     if points.len() > 1 {
         let path: Vec<String> = points
@@ -148,7 +167,7 @@ pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
     let h = top * 2.0 + row * bars.len().max(1) as f64;
     let (lo, hi, _) = scale(bars.iter().map(|b| b.value));
     let plot_w = w - left - right;
-    let x = |v: f64| left + plot_w * (v - lo) / (hi - lo);
+    let x = |v: f64| left + plot_w * (clamp(v, lo, hi) - lo) / (hi - lo);
     let desc: Vec<String> =
         bars.iter().map(|b| format!("{} {}{}", b.label, format_number(b.value), unit)).collect();
     let mut s = String::new();
@@ -280,6 +299,21 @@ mod tests {
         assert_eq!(dates, 4, "{svg}");
         assert!(svg.contains(">2024-12-01<"), "the newest point is labelled");
         assert_eq!(svg.matches("<circle").count(), 12);
+    }
+
+    #[test]
+    fn absurd_values_give_a_finite_chart_with_few_ticks() {
+        for value in [1.7e308, -1.7e308, f64::INFINITY, f64::NAN, 1e15, 5e-324] {
+            let points = [
+                Point { label: "2024-01-01".into(), value, note: None },
+                Point { label: "2024-06-01".into(), value: 3.0, note: None },
+            ];
+            let svg = line("c", "t", "%", &points);
+            assert!(!svg.contains("NaN") && !svg.contains("inf"), "{value}: {svg}");
+            assert!(svg.matches("<line ").count() <= 32, "{value}");
+            let svg = bars("b", "t", "%", &[Bar { label: "x".into(), value, highlight: false }]);
+            assert!(!svg.contains("NaN") && !svg.contains("inf"), "{value}: {svg}");
+        }
     }
 
     #[test]

@@ -132,6 +132,9 @@ fn register_filters(tera: &mut Tera, urls: UrlScheme) {
 
 /// Numbers as printed in Chinese reports: no trailing `.0`, at most two decimals.
 pub fn format_number(value: f64) -> String {
+    if !value.is_finite() {
+        return "—".into();
+    }
     let s = format!("{:.2}", value);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.to_string() }

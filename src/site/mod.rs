@@ -35,6 +35,8 @@ pub struct BuildOptions {
     /// Overrides site.toml's base_url.
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Replace a non-empty output folder that yilu did not make (never the site or its sources).
+    pub force: bool,
     /// Advanced by one per page written; the CLI shows it on a terminal.
     pub progress: Option<indicatif::ProgressBar>,
 }
@@ -82,6 +84,7 @@ impl Site {
             config.base_url = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
         }
         let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
+        output::check_target(&root, &output, options.force)?;
         let registry = Registry::new(&config.organisations);
         let indicators = Indicators::new(&config.indicators);
         let mut timings = Vec::new();
