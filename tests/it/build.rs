@@ -273,7 +273,8 @@ fn analysis_pages_and_open_data() {
     let wanzhou = read(&out, "districts/wanzhou/index.html");
     let svg = &wanzhou[wanzhou.find("<svg").unwrap()..wanzhou.find("</svg>").unwrap()];
     assert_eq!(svg.matches("<circle").count(), 2);
-    assert!(svg.contains("2024-10-21 6.6%") && svg.contains("2025-01-20 6.1%"));
+    assert!(svg.contains("2024-10-21（前三季度）6.6%"), "{svg}");
+    assert!(svg.contains("2025-01-20（全年）6.1%"), "{svg}");
     // GDP ranking at the first meeting: 某某新区 8, 万州区 6.6, 南岸区 6.5.
     let gdp = read(&out, "metrics/gdp/index.html");
     let order: Vec<usize> =
