@@ -125,7 +125,8 @@ fn text(e: ElementRef<'_>) -> String {
 fn each_district_gdp_chart_has_one_point_per_meeting_it_reported_gdp_at() {
     let site = site();
     // Organisation slug → (name, {date → (gdp, period)}) from the front matter.
-    let mut orgs: BTreeMap<&str, (&str, BTreeMap<&str, (f64, Option<&str>)>)> = BTreeMap::new();
+    type Reports<'a> = BTreeMap<&'a str, (f64, Option<&'a str>)>;
+    let mut orgs: BTreeMap<&str, (&str, Reports<'_>)> = BTreeMap::new();
     for s in &site.speeches {
         let (Some(slug), Some(name)) = (s.org_slug.as_deref(), s.fm.org.as_deref()) else {
             continue;
