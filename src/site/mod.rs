@@ -171,6 +171,29 @@ impl Site {
         problems.into_result()
     }
 
+    /// Every speech of the site as a search document, meetings newest first, speeches in order.
+    /// The model's speeches correspond one to one with the archive's.
+    pub fn search_docs(&self) -> Vec<crate::search::SearchDoc> {
+        self.model
+            .speeches
+            .par_iter()
+            .zip(&self.archive.meetings)
+            .flat_map_iter(|(views, meeting)| views.iter().zip(&meeting.speeches))
+            .map(|(s, source)| {
+                let sum = &s.summary;
+                crate::search::SearchDoc {
+                    path: sum.path.clone(),
+                    title: sum.title.clone(),
+                    speaker: sum.speaker.clone().unwrap_or_default(),
+                    org: sum.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+                    date: sum.date.clone(),
+                    meeting: sum.meeting_title.clone(),
+                    body: crate::render::markdown::plain_text(&source.body),
+                }
+            })
+            .collect()
+    }
+
     /// The search index under search/. Each index file is JSON wrapped in a call,
     /// `yiluSearchData("idx-05", {…});`, and search.js loads it with a <script> element: unlike
     /// fetch(), that also works for a page opened from disk over file://.
@@ -178,7 +201,7 @@ impl Site {
         &self,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<()> {
-        let docs = crate::search::docs(&self.archive, &self.model);
+        let docs = self.search_docs();
         crate::search::index::write_index_files(&docs, &|path, json| {
             let name = path.strip_prefix("search/").unwrap_or(&path);
             let name = name.strip_suffix(".json").unwrap_or(name);
