@@ -4,6 +4,7 @@
 
 pub mod analysis;
 mod feeds;
+mod graphics;
 pub mod model;
 pub mod output;
 mod pages;

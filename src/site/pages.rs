@@ -5,12 +5,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use super::graphics;
 use super::model::{MeetingView, SiteModel, SpeechSummary};
 use crate::config::SiteConfig;
 use crate::content::Archive;
 use crate::metrics::Indicators;
 use crate::orgs::OrgKind;
 use crate::render::markdown;
+use crate::render::templates::UrlScheme;
 
 /// What a page shows; its context is built only when it is rendered, so a plan of every page
 /// costs little memory and `serve` can re-render just the pages a change touches.
@@ -76,6 +78,11 @@ impl Page {
         let title: Option<&str> = match &self.kind {
             PageKind::Home => {
                 home(&mut context, model, shared);
+                let gdp = model.metrics.iter().find(|m| m.key == "gdp");
+                let urls = url_scheme(config);
+                let map =
+                    gdp.and_then(|m| graphics::metric_map(m, shared.region, &urls, &self.path));
+                context.insert("map", &map);
                 None
             }
             PageKind::MeetingList { number, total } => {
@@ -139,6 +146,10 @@ impl Page {
             PageKind::Metric(i) => {
                 let metric = &model.metrics[*i];
                 context.insert("metric", metric);
+                let urls = url_scheme(config);
+                context
+                    .insert("map", &graphics::metric_map(metric, shared.region, &urls, &self.path));
+                context.insert("multiples", &graphics::multiples(metric));
                 Some(&metric.label)
             }
             PageKind::Search => Some("搜索"),
@@ -275,6 +286,13 @@ pub struct Shared {
     /// Per meeting: the reference a speech page shows, and each speech's summary.
     meeting_refs: Vec<tera::Value>,
     summaries: Vec<Vec<tera::Value>>,
+    /// The division code of the region the maps show, if any.
+    region: Option<&'static str>,
+}
+
+/// How the site writes links, as the `url` filter does.
+fn url_scheme(config: &SiteConfig) -> UrlScheme {
+    UrlScheme { base_path: super::base_path(&config.base_url), relative: config.relative_urls }
 }
 
 impl Shared {
@@ -317,6 +335,7 @@ impl Shared {
             })
             .collect();
         Shared {
+            region: graphics::region(None, model),
             groups: Value::from_serializable(&groups(model)),
             people: Value::from_serializable(&people),
             metrics: Value::from_serializable(&metrics),

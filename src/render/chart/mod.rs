@@ -489,6 +489,15 @@ pub fn sparkline(
             line.join(" ")
         );
     }
+    // Every report is a dot; the line joins the newest period's reports.
+    for p in &sorted[..sorted.len().saturating_sub(1)] {
+        let _ = write!(
+            s,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="1.8" class="chart-mark chart-mark-minor" fill="#a4262c"/>"##,
+            x(p),
+            y(p.value)
+        );
+    }
     if let Some(p) = sorted.last() {
         let (px, py) = (x(p), y(p.value));
         let _ = write!(

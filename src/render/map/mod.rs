@@ -58,6 +58,37 @@ pub fn region_code(name: &str) -> Option<&'static str> {
     found.first().map(|s| s.code)
 }
 
+/// The region whose map shows most of `names` (organisation names): the city or province whose
+/// divisions they are, preferring the smaller region on a tie; None when fewer than three names
+/// are divisions of one region. For sites that do not say their `region`.
+pub fn infer_region<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'static str> {
+    let mut tally: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    let shorts: std::collections::BTreeSet<&str> = names.map(short_name).collect();
+    for shape in SHAPES.iter().filter(|s| s.level == "county" || s.level == "city") {
+        if shorts.contains(short_name(shape.name)) {
+            for region in regions_of(shape) {
+                *tally.entry(region).or_default() += 1;
+            }
+        }
+    }
+    // Most names first; on a tie the city (a code not ending in 0000) before its province.
+    let best = tally
+        .iter()
+        .max_by_key(|(code, n)| (**n, !code.ends_with("0000"), std::cmp::Reverse(**code)))?;
+    (*best.1 >= 3).then_some(*best.0)
+}
+
+/// The regions whose map shows `shape`: its province (or municipality), and its city.
+fn regions_of(shape: &Shape) -> Vec<&'static str> {
+    let province = SHAPES.iter().find(|s| s.level == "province" && s.code[..2] == shape.code[..2]);
+    let mut out: Vec<&'static str> = province.map(|p| p.code).into_iter().collect();
+    let city = (shape.level == "county" && !MUNICIPALITIES.contains(&&shape.code[..2]))
+        .then(|| SHAPES.iter().find(|s| s.level == "city" && s.code[..4] == shape.code[..4]))
+        .flatten();
+    out.extend(city.map(|c| c.code));
+    out
+}
+
 /// The divisions a map of `region` shows: a province's cities, a municipality's or a city's
 /// county-level units.
 fn children(region: &str) -> Vec<&'static Shape> {
@@ -454,6 +485,17 @@ mod tests {
         );
         assert!(choropleth("m", "t", "%", "990000", &[]).is_none(), "no geometry, no map");
         assert!(choropleth("m", "t", "%", "500000", &[]).is_none(), "no values, no map");
+    }
+
+    #[test]
+    fn regions_are_inferred_from_names() {
+        let cq = ["万州区", "石柱县", "两江新区", "市财政局", "渝中区"];
+        assert_eq!(infer_region(cq.into_iter()), Some("500000"));
+        let fuzhou = ["鼓楼区", "台江区", "仓山区", "闽侯县"];
+        assert_eq!(infer_region(fuzhou.into_iter()), Some("350100"));
+        let guangdong = ["深圳市", "茂名市", "广州市", "珠海市"];
+        assert_eq!(infer_region(guangdong.into_iter()), Some("440000"));
+        assert_eq!(infer_region(["万州区", "市财政局"].into_iter()), None);
     }
 
     #[test]
