@@ -65,6 +65,8 @@ pub struct Site {
     pub tera: Tera,
     pub model: SiteModel,
     pub plan: Vec<Page>,
+    /// Standalone pages (`content/about.md`), sorted by path.
+    pub pages: Vec<content::StandalonePage>,
     /// Shown advancing while pages are written.
     pub progress: Option<indicatif::ProgressBar>,
     /// Wall time of each loading step.
@@ -93,7 +95,12 @@ impl Site {
             timings.push((name, lap.elapsed()));
             lap = Instant::now();
         };
-        let archive = content::load(&root, &registry, LoadOptions { drafts: options.drafts })?;
+        let load = LoadOptions { drafts: options.drafts };
+        let (archive, standalone) = both(
+            content::load(&root, &registry, load),
+            content::pages::load(&root, load)
+                .map_err(|p| Diagnostics(p).into_result().unwrap_err()),
+        )?;
         step("read content");
         let theme_dir = root.join("themes").join(&config.theme);
         let urls =
@@ -110,6 +117,7 @@ impl Site {
             shared,
             model,
             plan: Vec::new(),
+            pages: standalone,
             root,
             config,
             registry,
@@ -120,14 +128,15 @@ impl Site {
             output,
         };
         pages::insert_globals(&mut site.tera, &site.config, &site.model, &site.indicators);
-        site.plan = pages::plan(&site.config, &site.model);
+        site.plan = pages::plan(&site.config, &site.model, &site.pages);
+        pages::check_standalone(&site.pages, &site.plan)?;
         Ok(site)
     }
 
     /// Recomputes the global template values and the page plan from the current model.
     pub fn replan(&mut self) {
         pages::insert_globals(&mut self.tera, &self.config, &self.model, &self.indicators);
-        self.plan = pages::plan(&self.config, &self.model);
+        self.plan = pages::plan(&self.config, &self.model, &self.pages);
         self.shared = pages::Shared::new(&self.model);
     }
 
@@ -140,7 +149,8 @@ impl Site {
     /// Renders one page into bytes (Tera writes UTF-8; no second validation pass).
     pub fn render_page_bytes(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
-        let context = page.context(&self.archive, &self.model, &self.config, &self.shared);
+        let context =
+            page.context(&self.archive, &self.pages, &self.model, &self.config, &self.shared);
         self.tera
             .render_to(page.template, &context, &mut out)
             .map_err(|e| render_diagnostic(&self.theme_dir, page, &e))?;
@@ -205,6 +215,9 @@ impl Site {
             || feeds::metrics_csv(config, model, &self.indicators),
         );
         write("atom.xml", feeds::atom(config, model).as_bytes())?;
+        for (path, xml) in feeds::follow_feeds(config, model) {
+            write(&path, xml.as_bytes())?;
+        }
         write("sitemap.xml", feeds::sitemap(config, model, &self.plan).as_bytes())?;
         write("robots.txt", feeds::robots(config).as_bytes())?;
         write("data/speeches.json", &json)?;
@@ -263,6 +276,21 @@ fn render_diagnostic(theme_dir: &Path, page: &Page, e: &tera::Error) -> Diagnost
     let mut d = templates::template_diagnostic(&shown, e);
     d.message = format!("{} (rendering /{})", d.message, page.path);
     d
+}
+
+/// Both results, or every problem of both: two loaders' diagnostics reported together.
+fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(ea), Err(eb)) => match (ea.downcast::<Diagnostics>(), eb.downcast::<Diagnostics>()) {
+            (Ok(mut da), Ok(db)) => {
+                da.0.extend(db.0);
+                da.into_result().map(|()| unreachable!("problems were found"))
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        },
+    }
 }
 
 /// `https://host/archive/` → `/archive/`.
