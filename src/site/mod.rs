@@ -311,7 +311,16 @@ pub fn base_path(base_url: &str) -> String {
     p
 }
 
-/// The theme's static files (embedded, then the theme folder's), then the site's static/.
+/// Files that keep an empty folder in version control or are left by tools (`.gitkeep`,
+/// `.DS_Store`): never published. Other dotfiles (`.nojekyll`, `.well-known/…`) are.
+fn is_placeholder(name: &std::ffi::OsStr) -> bool {
+    const NAMES: &[&str] =
+        &[".gitkeep", ".keep", ".gitignore", ".gitattributes", ".DS_Store", "Thumbs.db"];
+    name.to_str().is_some_and(|n| NAMES.contains(&n))
+}
+
+/// The theme's static files (embedded, then the theme folder's), then the site's static/;
+/// placeholders such as `.gitkeep` are left out.
 fn copy_static(
     write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     theme_dir: &Path,
@@ -326,7 +335,7 @@ fn copy_static(
         }
         for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
-            if !entry.file_type().is_file() {
+            if !entry.file_type().is_file() || is_placeholder(entry.file_name()) {
                 continue;
             }
             let rel = entry
