@@ -1,6 +1,10 @@
 //! Inline SVG charts: readable with JavaScript off, labelled for screen readers (role="img",
 //! <title>, <desc>; every page also shows the numbers in a table beside the chart), and
 //! byte-identical from build to build (fixed layout, numbers printed with fixed precision).
+//! Every drawn element has a class (`chart-line-path`, `chart-point`, `chart-grid`, `chart-tick`,
+//! `chart-bar`, …) that the theme's stylesheet colours from custom properties, so themes and dark
+//! mode recolour charts; the fill and stroke attributes are only the fallback where no stylesheet
+//! applies (a presentation attribute loses to any CSS rule).
 
 use std::fmt::Write;
 
@@ -92,9 +96,10 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
         let yy = y(v);
         let _ = write!(
             s,
-            r##"<line x1="{left}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}" stroke-width="1"/><text x="{:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="end" fill="#59636e">{}{}</text>"##,
+            r##"<line x1="{left}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}" stroke-width="1" class="{}"/><text x="{:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="end" fill="#59636e" class="chart-tick">{}{}</text>"##,
             w - right,
             if v == 0.0 { "#8c959f" } else { "#e3e0d8" },
+            if v == 0.0 { "chart-zero" } else { "chart-grid" },
             left - 6.0,
             yy + 4.0,
             format_number(v),
@@ -109,7 +114,7 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
             .collect();
         let _ = write!(
             s,
-            r##"<polyline points="{}" fill="none" stroke="#a4262c" stroke-width="2"/>"##,
+            r##"<polyline points="{}" fill="none" stroke="#a4262c" stroke-width="2" class="chart-line-path"/>"##,
             path.join(" ")
         );
     }
@@ -123,13 +128,13 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
         let (px, py) = (x(i), y(p.value));
         let _ = write!(
             s,
-            r##"<circle cx="{px:.1}" cy="{py:.1}" r="3.5" fill="#a4262c"><title>{}</title></circle>"##,
+            r##"<circle cx="{px:.1}" cy="{py:.1}" r="3.5" fill="#a4262c" class="chart-point"><title>{}</title></circle>"##,
             escape(&desc[i])
         );
         if values {
             let _ = write!(
                 s,
-                r##"<text x="{px:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="middle" fill="#1f2328">{}</text>"##,
+                r##"<text x="{px:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="middle" fill="#1f2328" class="chart-value">{}</text>"##,
                 py - 8.0,
                 format_number(p.value)
             );
@@ -137,14 +142,14 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
         if (last - i).is_multiple_of(every) {
             let _ = write!(
                 s,
-                r##"<text x="{px:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="middle" fill="#59636e">{}</text>"##,
+                r##"<text x="{px:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="middle" fill="#59636e" class="chart-tick">{}</text>"##,
                 h - bottom + 18.0,
                 escape(&p.label)
             );
             if let Some(note) = &p.note {
                 let _ = write!(
                     s,
-                    r##"<text x="{px:.1}" y="{:.1}" font-size="{NOTE}" text-anchor="middle" fill="#8c959f">{}</text>"##,
+                    r##"<text x="{px:.1}" y="{:.1}" font-size="{NOTE}" text-anchor="middle" fill="#8c959f" class="chart-note">{}</text>"##,
                     h - bottom + 34.0,
                     escape(note)
                 );
@@ -183,7 +188,7 @@ pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
         let (x0, x1) = if b.value >= 0.0 { (zero, x(b.value)) } else { (x(b.value), zero) };
         let _ = write!(
             s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="end" fill="#1f2328">{}</text><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="{TEXT}" fill="#59636e">{}{}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" font-size="{TEXT}" text-anchor="end" fill="#1f2328" class="chart-label">{}</text><rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}" class="{}"/><text x="{:.1}" y="{:.1}" font-size="{TEXT}" fill="#59636e" class="chart-tick">{}{}</text>"##,
             left - 6.0,
             yy + row * 0.68,
             escape(&fit(&b.label, left - 10.0)),
@@ -191,6 +196,7 @@ pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
             (x1 - x0).max(1.0),
             row - 8.0,
             if b.highlight { "#a4262c" } else { "#d9a3a5" },
+            if b.highlight { "chart-bar chart-bar-highlight" } else { "chart-bar" },
             x1.max(zero) + 4.0,
             yy + row * 0.68,
             format_number(b.value),
@@ -199,7 +205,7 @@ pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
     }
     let _ = write!(
         s,
-        r##"<line x1="{zero:.1}" x2="{zero:.1}" y1="{top}" y2="{:.1}" stroke="#8c959f"/>"##,
+        r##"<line x1="{zero:.1}" x2="{zero:.1}" y1="{top}" y2="{:.1}" stroke="#8c959f" class="chart-zero"/>"##,
         h - top
     );
     s.push_str("</svg>");
@@ -256,6 +262,27 @@ mod tests {
         assert!(svg.contains("2024-03-01 5.9%"));
         assert!(svg.contains("前三季度"));
         assert_eq!(svg, line("c1", "GDP <增速>", "%", &pts), "deterministic");
+    }
+
+    #[test]
+    fn every_coloured_element_has_a_class_for_the_stylesheet() {
+        let pts: Vec<Point> = [-1.0, 0.5, 2.0]
+            .iter()
+            .map(|v| Point { label: "2024".into(), value: *v, note: Some("全年".into()) })
+            .collect();
+        let bar = |highlight| Bar { label: "万州区".into(), value: -2.5, highlight };
+        for svg in [line("l", "t", "%", &pts), bars("b", "t", "%", &[bar(true), bar(false)])] {
+            let tags: Vec<&str> = svg
+                .split('<')
+                .filter(|t| t.contains("fill=\"#") || t.contains("stroke=\"#"))
+                .collect();
+            assert!(tags.len() > 5, "{svg}");
+            for tag in tags {
+                assert!(tag.contains(" class=\"chart-"), "{tag}");
+            }
+        }
+        assert!(line("l", "t", "%", &pts).contains("class=\"chart-zero\""));
+        assert!(bars("b", "t", "%", &[bar(true)]).contains("chart-bar chart-bar-highlight"));
     }
 
     #[test]
