@@ -168,7 +168,10 @@ impl Page {
         let (description, og_type, feed) = self.meta(archive, standalone, model);
         let description = one_line(description.as_deref().unwrap_or(&config.description), 160);
         context.insert("page_description", &description);
-        context.insert("page_url", &super::feeds::permalink(config, &self.path));
+        // The 404 page is served at any missing address: it has no URL of its own.
+        let url =
+            (self.kind != PageKind::NotFound).then(|| super::feeds::permalink(config, &self.path));
+        context.insert("page_url", &url);
         context.insert("og_type", og_type);
         context.insert("page_feed", &feed);
         context
