@@ -30,6 +30,28 @@ pub struct SiteConfig {
     pub indicators: Vec<IndicatorEntry>,
     /// Free-form values handed to templates as `config.extra`.
     pub extra: toml::Table,
+    /// Extra main-navigation entries (`[[menu]]`), after the built-in ones.
+    pub menu: Vec<MenuEntry>,
+}
+
+/// One `[[menu]]` entry: a link in the main navigation.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MenuEntry {
+    pub name: String,
+    /// A site path (`about/`, through the `url` filter) or an absolute http(s) URL.
+    pub url: String,
+    /// Entries are sorted by weight, then name.
+    #[serde(default)]
+    pub weight: i64,
+}
+
+impl MenuEntry {
+    /// True when `url` is an absolute http(s) URL rather than a site path.
+    pub fn is_external(&self) -> bool {
+        let lower = self.url.trim().to_ascii_lowercase();
+        lower.starts_with("http://") || lower.starts_with("https://")
+    }
 }
 
 /// One `[[organisations]]` entry.
@@ -69,6 +91,7 @@ impl Default for SiteConfig {
             organisations: Vec::new(),
             indicators: Vec::new(),
             extra: toml::Table::new(),
+            menu: Vec::new(),
         }
     }
 }
@@ -109,6 +132,21 @@ impl SiteConfig {
                     "{name}: indicators[{i}] ({}): key {:?} must be lowercase ASCII letters, digits and underscores",
                     ind.label,
                     ind.key
+                );
+            }
+        }
+        for (i, entry) in config.menu.iter().enumerate() {
+            let url = entry.url.trim();
+            // A site path has no scheme; anything with one other than http(s) (javascript:,
+            // data:) is refused, as is a protocol-relative `//host` link.
+            let scheme = url.split_once(':').map(|(s, _)| s).filter(|s| !s.contains('/'));
+            if entry.name.trim().is_empty()
+                || (!entry.is_external() && (scheme.is_some() || url.starts_with("//")))
+            {
+                anyhow::bail!(
+                    "{name}: menu[{i}] ({}): url {:?} must be a site path such as \"about/\" or an http(s) URL, and name must not be empty",
+                    entry.name,
+                    entry.url
                 );
             }
         }
@@ -167,6 +205,28 @@ mod tests {
         .unwrap();
         assert_eq!(c.organisations[0].slug, "moumou");
         assert_eq!(c.indicators[0].phrasings, vec!["粮食产量"]);
+    }
+
+    #[test]
+    fn menu_entries_parse_and_bad_ones_are_refused() {
+        let c = SiteConfig::from_str(
+            "[[menu]]\nname = \"关于\"\nurl = \"about/\"\nweight = 2\n\
+             [[menu]]\nname = \"源\"\nurl = \"https://x.org/\"\n",
+            "site.toml",
+        )
+        .unwrap();
+        assert_eq!((c.menu[0].weight, c.menu[0].is_external()), (2, false));
+        assert!(c.menu[1].is_external());
+        let err =
+            SiteConfig::from_str("[[menu]]\nname = \"a\"\nurl = \"a/\"\nwieght = 1\n", "site.toml")
+                .unwrap_err()
+                .to_string();
+        assert!(err.starts_with("site.toml:4:1: unknown field `wieght`"), "{err}");
+        for url in ["javascript:alert(1)", "//evil.org/", "data:text/html,x"] {
+            let text = format!("[[menu]]\nname = \"a\"\nurl = \"{url}\"\n");
+            let err = SiteConfig::from_str(&text, "site.toml").unwrap_err().to_string();
+            assert!(err.contains("menu[0] (a)"), "{url}: {err}");
+        }
     }
 
     #[test]

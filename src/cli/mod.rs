@@ -7,6 +7,7 @@ mod build;
 mod check;
 mod ingest;
 mod init;
+mod new;
 mod serve;
 
 /// yilu (议录): static archives of meeting transcripts.
@@ -24,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Create a new site that builds at once.
     Init(init::InitArgs),
+    /// Scaffold a meeting or a speech file: `new meeting 2025-01-20`, `new speech 2025-01-20 万州区`.
+    New(new::NewArgs),
     /// Turn transcripts into meeting and speech Markdown files.
     Ingest(ingest::IngestArgs),
     /// Render the site to the output folder.
@@ -38,6 +41,7 @@ impl Cli {
     pub fn run(self) -> Result<()> {
         match self.command {
             Command::Init(args) => args.run(self.quiet),
+            Command::New(args) => args.run(self.quiet),
             Command::Ingest(args) => args.run(self.quiet),
             Command::Build(args) => args.run(self.quiet),
             Command::Check(args) => args.run(self.quiet),

@@ -70,6 +70,22 @@ pub struct SpeechFrontMatter {
     pub extra: IndexMap<String, serde_json::Value>,
 }
 
+/// Front matter of a standalone page (`content/about.md`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageFrontMatter {
+    pub title: String,
+    /// One sentence for the page head (meta description, Open Graph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Overrides the last URL segment (the file name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub draft: bool,
+    #[serde(skip)]
+    pub extra: IndexMap<String, serde_json::Value>,
+}
+
 /// One growth figure found in a speech.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,6 +125,8 @@ const SPEECH_KEYS: &[&str] = &[
     "title", "speaker", "position", "org", "org_kind", "slug", "order", "period", "metrics",
     "figures", "draft",
 ];
+
+const PAGE_KEYS: &[&str] = &["title", "description", "slug", "draft"];
 
 /// A front-matter problem at a line and column of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,6 +254,26 @@ pub fn read_speech(text: &str) -> Result<(SpeechFrontMatter, &str), FrontMatterE
     }
     fm.extra = extra;
     Ok((fm, split.body))
+}
+
+/// Reads a standalone page: front matter and Markdown body.
+pub fn read_page(text: &str) -> Result<(PageFrontMatter, &str), FrontMatterError> {
+    let split = split(text)?;
+    let (mut fm, extra): (PageFrontMatter, _) = parse(&split, PAGE_KEYS)?;
+    if fm.title.trim().is_empty() {
+        return Err(FrontMatterError {
+            line: split.yaml_line,
+            column: 1,
+            message: "title: missing or empty (every page needs a title)".into(),
+        });
+    }
+    fm.extra = extra;
+    Ok((fm, split.body))
+}
+
+/// Writes a standalone page; `read_page` of the result gives back `fm` and `body`.
+pub fn write_page(fm: &PageFrontMatter, body: &str) -> String {
+    write(fm, &fm.extra, body)
 }
 
 /// Writes a meeting file; `read_meeting` of the result gives back `fm` and `body`.
@@ -410,6 +448,20 @@ mod tests {
         let (back, back_body) = read_speech(&text).unwrap();
         assert_eq!(back, fm);
         assert_eq!(back_body.trim_start(), body);
+    }
+
+    #[test]
+    fn page_round_trips_and_needs_a_title() {
+        let mut fm = PageFrontMatter {
+            title: "关于本站".into(),
+            description: Some("方法: 与来源".into()),
+            ..Default::default()
+        };
+        fm.extra.insert("weight".into(), serde_json::json!(3));
+        let text = write_page(&fm, "正文\n");
+        let (back, body) = read_page(&text).unwrap();
+        assert_eq!((back, body.trim_start()), (fm, "正文\n"));
+        assert!(read_page("---\ndescription: x\n---\n").unwrap_err().message.contains("title"));
     }
 
     #[test]

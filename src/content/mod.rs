@@ -3,6 +3,7 @@
 //! of the run is collected and reported together.
 
 pub mod front_matter;
+pub mod pages;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,8 @@ use walkdir::WalkDir;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::orgs::{OrgKind, Registry};
 use crate::slug;
-pub use front_matter::{Figure, MeetingFrontMatter, SpeechFrontMatter};
+pub use front_matter::{Figure, MeetingFrontMatter, PageFrontMatter, SpeechFrontMatter};
+pub use pages::StandalonePage;
 
 /// Every meeting of the site, newest first.
 #[derive(Debug, Default)]
@@ -132,11 +134,11 @@ pub fn strip_non_xml(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn relative(root: &Path, path: &Path) -> PathBuf {
+pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+pub(crate) fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::new(relative(root, path), format!("cannot read: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -153,7 +155,7 @@ fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     })
 }
 
-fn fm_diag(root: &Path, path: &Path, e: front_matter::FrontMatterError) -> Diagnostic {
+pub(crate) fn fm_diag(root: &Path, path: &Path, e: front_matter::FrontMatterError) -> Diagnostic {
     Diagnostic::new(relative(root, path), e.message).at(e.line, e.column)
 }
 

@@ -25,6 +25,7 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
     ("metric.html", include_str!("../../themes/default/templates/metric.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
+    ("page.html", include_str!("../../themes/default/templates/page.html")),
 ];
 
 /// Static files of the default theme, copied to the output root.

@@ -225,7 +225,7 @@ impl Rebuilder {
                 let key = &site.model.metrics[*i].key;
                 before.metrics.contains(key) || after.metrics.contains(key)
             }
-            PageKind::NotFound | PageKind::Search => false,
+            PageKind::NotFound | PageKind::Search | PageKind::Standalone(_) => false,
         };
         let pages: Vec<Page> = site.plan.iter().filter(|p| shows(p)).cloned().collect();
         self.write_rendered(&pages, started)

@@ -46,6 +46,8 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
         ["themes" | "static", ..] => Change::Reload,
         ["content"] | ["content", "meetings"] => Change::Reload,
         ["content", "meetings", folder, ..] => Change::Meeting(folder.to_string()),
+        // Standalone pages (content/about.md): few and cheap, so everything is rebuilt.
+        ["content", ..] => Change::Reload,
         _ => Change::Ignored,
     }
 }
@@ -105,7 +107,8 @@ mod tests {
             ),
             ("/site/content/meetings/2024-10-21/.01-wanzhou.md.swp", Change::Ignored),
             ("/site/content/meetings/2024-10-21/01-wanzhou.md~", Change::Ignored),
-            ("/site/content/about.md", Change::Ignored),
+            ("/site/content/about.md", Change::Reload),
+            ("/site/content/methods/sources.md", Change::Reload),
             ("/site/public/index.html", Change::Ignored),
             ("/site/README.md", Change::Ignored),
             ("/elsewhere/site.toml", Change::Ignored),

@@ -66,6 +66,8 @@ pub struct Site {
     pub tera: Tera,
     pub model: SiteModel,
     pub plan: Vec<Page>,
+    /// Standalone pages (`content/about.md`), sorted by path.
+    pub pages: Vec<content::StandalonePage>,
     /// Shown advancing while pages are written.
     pub progress: Option<indicatif::ProgressBar>,
     /// Wall time of each loading step.
@@ -94,7 +96,12 @@ impl Site {
             timings.push((name, lap.elapsed()));
             lap = Instant::now();
         };
-        let archive = content::load(&root, &registry, LoadOptions { drafts: options.drafts })?;
+        let load = LoadOptions { drafts: options.drafts };
+        let (archive, standalone) = both(
+            content::load(&root, &registry, load),
+            content::pages::load(&root, load)
+                .map_err(|p| Diagnostics(p).into_result().unwrap_err()),
+        )?;
         step("read content");
         let theme_dir = root.join("themes").join(&config.theme);
         let urls =
@@ -111,6 +118,7 @@ impl Site {
             shared,
             model,
             plan: Vec::new(),
+            pages: standalone,
             root,
             config,
             registry,
@@ -121,14 +129,15 @@ impl Site {
             output,
         };
         pages::insert_globals(&mut site.tera, &site.config, &site.model, &site.indicators);
-        site.plan = pages::plan(&site.config, &site.model);
+        site.plan = pages::plan(&site.config, &site.model, &site.pages);
+        pages::check_standalone(&site.pages, &site.plan)?;
         Ok(site)
     }
 
     /// Recomputes the global template values and the page plan from the current model.
     pub fn replan(&mut self) {
         pages::insert_globals(&mut self.tera, &self.config, &self.model, &self.indicators);
-        self.plan = pages::plan(&self.config, &self.model);
+        self.plan = pages::plan(&self.config, &self.model, &self.pages);
         self.shared = pages::Shared::new(&self.model);
     }
 
@@ -141,7 +150,8 @@ impl Site {
     /// Renders one page into bytes (Tera writes UTF-8; no second validation pass).
     pub fn render_page_bytes(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
-        let context = page.context(&self.archive, &self.model, &self.config, &self.shared);
+        let context =
+            page.context(&self.archive, &self.pages, &self.model, &self.config, &self.shared);
         self.tera
             .render_to(page.template, &context, &mut out)
             .map_err(|e| render_diagnostic(&self.theme_dir, page, &e))?;
@@ -229,6 +239,9 @@ impl Site {
             || feeds::metrics_csv(config, model, &self.indicators),
         );
         write("atom.xml", feeds::atom(config, model).as_bytes())?;
+        for (path, xml) in feeds::follow_feeds(config, model) {
+            write(&path, xml.as_bytes())?;
+        }
         write("sitemap.xml", feeds::sitemap(config, model, &self.plan).as_bytes())?;
         write("robots.txt", feeds::robots(config).as_bytes())?;
         write("data/speeches.json", &json)?;
@@ -289,6 +302,21 @@ fn render_diagnostic(theme_dir: &Path, page: &Page, e: &tera::Error) -> Diagnost
     d
 }
 
+/// Both results, or every problem of both: two loaders' diagnostics reported together.
+fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(ea), Err(eb)) => match (ea.downcast::<Diagnostics>(), eb.downcast::<Diagnostics>()) {
+            (Ok(mut da), Ok(db)) => {
+                da.0.extend(db.0);
+                da.into_result().map(|()| unreachable!("problems were found"))
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        },
+    }
+}
+
 /// `https://host/archive/` → `/archive/`.
 pub fn base_path(base_url: &str) -> String {
     let after_scheme = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
@@ -307,7 +335,16 @@ pub fn base_path(base_url: &str) -> String {
     p
 }
 
-/// The theme's static files (embedded, then the theme folder's), then the site's static/.
+/// Files that keep an empty folder in version control or are left by tools (`.gitkeep`,
+/// `.DS_Store`): never published. Other dotfiles (`.nojekyll`, `.well-known/…`) are.
+fn is_placeholder(name: &std::ffi::OsStr) -> bool {
+    const NAMES: &[&str] =
+        &[".gitkeep", ".keep", ".gitignore", ".gitattributes", ".DS_Store", "Thumbs.db"];
+    name.to_str().is_some_and(|n| NAMES.contains(&n))
+}
+
+/// The theme's static files (embedded, then the theme folder's), then the site's static/;
+/// placeholders such as `.gitkeep` are left out.
 fn copy_static(
     write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     theme_dir: &Path,
@@ -322,7 +359,7 @@ fn copy_static(
         }
         for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
-            if !entry.file_type().is_file() {
+            if !entry.file_type().is_file() || is_placeholder(entry.file_name()) {
                 continue;
             }
             let rel = entry

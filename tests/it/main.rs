@@ -2,6 +2,7 @@
 //! (and the binary where the command line itself is under test), outputs compared and walked.
 
 mod analysis;
+mod authoring;
 mod build;
 mod hostile;
 mod ingest;

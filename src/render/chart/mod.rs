@@ -776,6 +776,25 @@ mod tests {
     }
 
     #[test]
+    fn every_coloured_element_has_a_class_for_the_stylesheet() {
+        let pts =
+            [point("2024-01-20", 6.0, Some("全年")), point("2024-04-20", -5.0, Some("一季度"))];
+        let scale = SparkScale::of([&pts[..]].into_iter());
+        let bar = |v| Bar { label: "万州区".into(), value: v, highlight: v > 0.0 };
+        for svg in [
+            line("c", "t", "%", &pts),
+            sparkline("s", "t", "%", &pts, &scale),
+            bars("b", "t", "%", &[bar(1.0), bar(-1.0)]),
+        ] {
+            for element in
+                svg.split('<').filter(|e| e.contains("fill=\"#") || e.contains("stroke=\"#"))
+            {
+                assert!(element.contains("class=\""), "no class on <{element}");
+            }
+        }
+    }
+
+    #[test]
     fn sparklines_share_one_scale() {
         let a = [point("2020-01-01", 2.0, None), point("2024-01-01", 4.0, None)];
         let b = [point("2022-01-01", -3.0, None), point("2024-01-01", 9.0, None)];
