@@ -119,6 +119,11 @@ const BOOL_KEYS: &[&str] = &["relative_urls"];
 impl SiteConfig {
     /// Parses `site.toml` text. `name` is used in error messages (`site.toml:3:1: …`).
     pub fn from_str(text: &str, name: &str) -> Result<SiteConfig> {
+        SiteConfig::parse(text, name, None)
+    }
+
+    /// Parses `site.toml` text; with the site's root, also checks that the theme folder exists.
+    fn parse(text: &str, name: &str, root: Option<&Path>) -> Result<SiteConfig> {
         let mut config: SiteConfig =
             toml::from_str(text).map_err(|e| Diagnostics(vec![toml_diagnostic(text, name, &e)]))?;
         let places: Places = toml::from_str(text).unwrap_or_default();
@@ -139,8 +144,25 @@ impl SiteConfig {
             Ok(url) => config.base_url = url,
             Err(d) => problems.push(at(in_file(d, name), base_url_span)),
         }
-        if let Err(d) = check_theme_name(&config.theme) {
-            problems.push(at(in_file(d, name), places.theme.as_ref().map(toml::Spanned::span)));
+        let theme_span = places.theme.as_ref().map(toml::Spanned::span);
+        match (check_theme_name(&config.theme), root) {
+            (Err(d), _) => problems.push(at(in_file(d, name), theme_span)),
+            // The embedded theme stands in for a missing themes/default/ only.
+            (Ok(()), Some(root))
+                if config.theme != "default"
+                    && !root.join("themes").join(&config.theme).is_dir() =>
+            {
+                let d = Diagnostic::new(
+                    name,
+                    format!("theme {:?}: there is no folder themes/{}/", config.theme, config.theme),
+                )
+                .with_hint(format!(
+                    "create themes/{}/templates/ (`yilu init --theme` writes a copy of the default theme), or set theme = \"default\" for the built-in theme",
+                    config.theme
+                ));
+                problems.push(at(d, theme_span));
+            }
+            _ => {}
         }
         if config.paginate_by == 0 {
             problems.push(at(
@@ -191,26 +213,10 @@ impl SiteConfig {
                 path.display()
             )
         })?;
-        let config = SiteConfig::from_str(&text, &path.display().to_string())?;
+        // Named as the user would write it: `site.toml`, not `./site.toml`.
+        let shown = path.strip_prefix(".").unwrap_or(path);
         let root = path.parent().unwrap_or(Path::new(""));
-        let theme_dir = root.join("themes").join(&config.theme);
-        if config.theme != "default" && !theme_dir.is_dir() {
-            let places: Places = toml::from_str(&text).unwrap_or_default();
-            let mut d = Diagnostic::new(
-                path,
-                format!("theme {:?}: there is no folder themes/{}/", config.theme, config.theme),
-            )
-            .with_hint(format!(
-                "create themes/{}/templates/ (`yilu init --theme` writes a copy of the default theme), or set theme = \"default\" for the built-in theme",
-                config.theme
-            ));
-            if let Some(span) = places.theme.as_ref().map(toml::Spanned::span) {
-                let (line, col) = line_col(&text, span.start);
-                d = d.at(line, col);
-            }
-            return Err(anyhow::Error::new(Diagnostics(vec![d])));
-        }
-        Ok(config)
+        SiteConfig::parse(&text, &shown.display().to_string(), Some(root))
     }
 }
 

@@ -188,6 +188,20 @@ pub fn key_position(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     None
 }
 
+/// The top-level keys of a file's front matter that are not in `known`, in file order; empty
+/// when the front matter does not parse.
+pub fn unknown_keys(text: &str, known: &[&str]) -> Vec<String> {
+    let Ok(split) = split(text) else { return Vec::new() };
+    let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str(split.yaml) else {
+        return Vec::new();
+    };
+    map.keys()
+        .filter_map(|k| k.as_str())
+        .filter(|k| !known.contains(k))
+        .map(str::to_string)
+        .collect()
+}
+
 /// A front-matter problem at a line and column of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrontMatterError {

@@ -49,6 +49,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Wall time of each step, in order.
     pub phases: Vec<(&'static str, Duration)>,
+    /// Problems the build went past, for the CLI to show.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A loaded site, ready to render: everything a build computes before writing. `serve` keeps
@@ -71,6 +73,8 @@ pub struct Site {
     pub shared: pages::Shared,
     /// Where the output goes.
     pub output: PathBuf,
+    /// Problems the build goes past (a misspelt key, no host for the feeds), sorted by place.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Site {
@@ -79,7 +83,11 @@ impl Site {
         let root = options.root.clone();
         let mut config = SiteConfig::load(&root.join("site.toml"))?;
         if let Some(base) = &options.base_url {
-            config.base_url = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
+            config.base_url = crate::config::check_base_url(base).map_err(|mut d| {
+                d.path = PathBuf::from("--base-url");
+                anyhow::Error::new(Diagnostics(vec![d]))
+            })?;
+            config.source.base_url_at = None;
         }
         let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
         let registry = Registry::new(&config.organisations);
@@ -97,6 +105,15 @@ impl Site {
             UrlScheme { base_path: base_path(&config.base_url), relative: config.relative_urls };
         let tera = templates::build(Some(&theme_dir), urls)?;
         step("load templates");
+        let mut warnings: Vec<Diagnostic> =
+            archive.meetings.iter().flat_map(|m| m.warnings.iter().cloned()).collect();
+        let keys: Vec<&str> = indicators.iter().map(|i| i.key.as_str()).collect();
+        warnings.extend(content::metric_key_warnings(&root, &archive, &keys));
+        if !config.has_host() {
+            warnings.push(no_host_warning(&config));
+        }
+        warnings.sort();
+        warnings.dedup();
         let model = SiteModel::build(&archive, &indicators);
         step("build the page model");
         let shared = pages::Shared::new(&model);
@@ -115,6 +132,7 @@ impl Site {
             theme_dir,
             tera,
             output,
+            warnings,
         };
         pages::insert_globals(&mut site.tera, &site.config, &site.model, &site.indicators);
         site.plan = pages::plan(&site.config, &site.model);
@@ -201,8 +219,12 @@ impl Site {
             || feeds::speeches_json(config, &self.archive, model),
             || feeds::metrics_csv(config, model, &self.indicators),
         );
-        write("atom.xml", feeds::atom(config, model).as_bytes())?;
-        write("sitemap.xml", feeds::sitemap(config, model, &self.plan).as_bytes())?;
+        // Feeds and sitemaps need absolute URLs: without a host they are left out (with a
+        // warning from load).
+        if config.has_host() {
+            write("atom.xml", feeds::atom(config, model).as_bytes())?;
+            write("sitemap.xml", feeds::sitemap(config, model, &self.plan).as_bytes())?;
+        }
         write("robots.txt", feeds::robots(config).as_bytes())?;
         write("data/speeches.json", &json)?;
         write("data/metrics.csv", &csv)?;
@@ -247,7 +269,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         speeches: site.archive.meetings.iter().map(|m| m.speeches.len()).sum(),
         elapsed: started.elapsed(),
         phases,
+        warnings: site.warnings.clone(),
     })
+}
+
+/// The one warning for a base_url without a host (`/`, which `yilu init` writes).
+fn no_host_warning(config: &SiteConfig) -> Diagnostic {
+    let name = if config.source.name.is_empty() { "site.toml" } else { &config.source.name };
+    config.source.at_base_url(
+        Diagnostic::warning(
+            name,
+            format!(
+                "base_url {:?} has no host, so atom.xml, sitemap.xml and the Sitemap line of robots.txt are left out (they need absolute URLs)",
+                config.base_url
+            ),
+        )
+        .with_hint("set base_url to the address the site is published at, e.g. \"https://example.org/archive/\" (or pass --base-url)"),
+    )
 }
 
 fn render_diagnostic(theme_dir: &Path, page: &Page, e: &tera::Error) -> Diagnostic {

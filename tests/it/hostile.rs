@@ -187,7 +187,7 @@ fn broken_content_exits_1_and_keeps_the_previous_output() {
                 )
                 .unwrap()
             },
-            &["02-nanan.md:3:1:", "flow sequence"],
+            &["02-nanan.md:2:8:", "`[` is not closed", "hint: close it with `]`"],
         ),
         (
             "wrong types",
@@ -240,7 +240,7 @@ fn broken_content_exits_1_and_keeps_the_previous_output() {
                 )
                 .unwrap()
             },
-            &["site.toml: organisations[0] (某某新区): slug \"../../evil\" must be lowercase"],
+            &["site.toml:6:1: organisations[0] (某某新区): slug \"../../evil\" must be lowercase"],
         ),
         (
             "template error",
