@@ -154,11 +154,18 @@ impl Site {
 
     /// Renders one page into bytes (Tera writes UTF-8; no second validation pass).
     pub fn render_page_bytes(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
+        self.render(page).map_err(|d| {
+            templates::merge_render_errors(vec![(page.path.clone(), d)]).remove(0)
+        })
+    }
+
+    /// Renders one page; an error names the template and its place, not the page.
+    fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
         let context = page.context(&self.archive, &self.model, &self.config, &self.shared);
         self.tera
             .render_to(page.template, &context, &mut out)
-            .map_err(|e| render_diagnostic(&self.theme_dir, page, &e))?;
+            .map_err(|e| templates::render_diagnostic(&self.theme_dir, page.template, &e))?;
         Ok(out)
     }
 
@@ -169,12 +176,13 @@ impl Site {
         pages: impl IntoParallelIterator<Item = &'a Page>,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<()> {
-        let results: Vec<Result<(), Diagnostic>> = pages
+        // Rendering errors carry their page, to be merged: one message per template mistake.
+        let results: Vec<Result<(), (Option<String>, Diagnostic)>> = pages
             .into_par_iter()
             .map(|page| {
-                let html = self.render_page_bytes(page)?;
+                let html = self.render(page).map_err(|d| (Some(page.path.clone()), d))?;
                 let written = write(&page.file(), &html)
-                    .map_err(|e| Diagnostic::new(page.file(), format!("{e:#}")));
+                    .map_err(|e| (None, Diagnostic::new(page.file(), format!("{e:#}"))));
                 if let Some(bar) = &self.progress {
                     bar.inc(1);
                 }
@@ -182,7 +190,14 @@ impl Site {
             })
             .collect();
         let mut problems = Diagnostics::default();
-        results.into_iter().filter_map(Result::err).for_each(|d| problems.push(d));
+        let mut render_errors = Vec::new();
+        for (page, d) in results.into_iter().filter_map(Result::err) {
+            match page {
+                Some(page) => render_errors.push((page, d)),
+                None => problems.push(d),
+            }
+        }
+        templates::merge_render_errors(render_errors).into_iter().for_each(|d| problems.push(d));
         problems.into_result()
     }
 
@@ -286,18 +301,6 @@ fn no_host_warning(config: &SiteConfig) -> Diagnostic {
         )
         .with_hint("set base_url to the address the site is published at, e.g. \"https://example.org/archive/\" (or pass --base-url)"),
     )
-}
-
-fn render_diagnostic(theme_dir: &Path, page: &Page, e: &tera::Error) -> Diagnostic {
-    let file = theme_dir.join("templates").join(page.template);
-    let shown = if file.exists() {
-        file.display().to_string()
-    } else {
-        format!("<embedded theme>/templates/{}", page.template)
-    };
-    let mut d = templates::template_diagnostic(&shown, e);
-    d.message = format!("{} (rendering /{})", d.message, page.path);
-    d
 }
 
 /// `https://host/archive/` → `/archive/`.
