@@ -77,7 +77,9 @@ impl BuildArgs {
 /// `--base-url`: the same rule as site.toml's base_url, refused before anything runs.
 fn parse_base_url(raw: &str) -> Result<String, String> {
     crate::config::check_base_url(raw).map_err(|d| match d.hint {
-        Some(hint) => format!("{}\n  hint: {}", d.message, hint.replace("base_url = ", "--base-url ")),
+        Some(hint) => {
+            format!("{}\n  hint: {}", d.message, hint.replace("base_url = ", "--base-url "))
+        }
         None => d.message,
     })
 }

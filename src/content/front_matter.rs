@@ -104,8 +104,8 @@ pub fn speech_keys() -> &'static [&'static str] {
 /// The field names serde reads for the struct `T`, taken from its derived Deserialize (which
 /// hands them to `deserialize_struct`), so the list is written once: in the struct.
 fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
-    use serde::de::{Error as _, Visitor};
     use serde::de::value::Error;
+    use serde::de::{Error as _, Visitor};
     struct Fields<'a>(&'a mut &'static [&'static str]);
     impl<'de> Deserializer<'de> for Fields<'_> {
         type Error = Error;
@@ -264,8 +264,9 @@ fn parse<T: DeserializeOwned>(
                 other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
             };
             if !known.contains(&key.as_str()) {
-                let json = serde_json::to_value(v)
-                    .map_err(|e| FrontMatterError::new(split.yaml_line, 1, format!("{key}: {e}")))?;
+                let json = serde_json::to_value(v).map_err(|e| {
+                    FrontMatterError::new(split.yaml_line, 1, format!("{key}: {e}"))
+                })?;
                 extra.insert(key, json);
             }
         }
@@ -329,7 +330,11 @@ fn slip_hint(split: &Split<'_>, upto: usize) -> Option<FrontMatterError> {
             let col = l[..l.len() - trimmed.len() + key_len].chars().count() + 1;
             return Some(FrontMatterError {
                 hint: Some(format!("add a space after the colon: `{key}: {value}`")),
-                ..FrontMatterError::new(n, col, format!("missing space after the colon in `{}`", trimmed.trim_end()))
+                ..FrontMatterError::new(
+                    n,
+                    col,
+                    format!("missing space after the colon in `{}`", trimmed.trim_end()),
+                )
             });
         }
     }

@@ -151,10 +151,13 @@ fn unknown_key_warnings<'a>(
     extra
         .filter_map(|key| {
             let near = front_matter::near_miss(key, known)?;
-            let d = Diagnostic::warning(rel, format!("unknown key `{key}` (did you mean `{near}`?)"))
-                .with_hint(format!(
-                    "rename it to `{near}`; a key yilu does not know is only passed to templates"
-                ));
+            let d = Diagnostic::warning(
+                rel,
+                format!("unknown key `{key}` (did you mean `{near}`?)"),
+            )
+            .with_hint(format!(
+                "rename it to `{near}`; a key yilu does not know is only passed to templates"
+            ));
             Some(match front_matter::key_position(text, &[key]) {
                 Some((line, col)) => d.at(line, col),
                 None => d,
@@ -337,7 +340,8 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSp
             return Err(d);
         }
     };
-    let warnings = unknown_key_warnings(&rel, &text, front.extra.keys(), front_matter::speech_keys());
+    let warnings =
+        unknown_key_warnings(&rel, &text, front.extra.keys(), front_matter::speech_keys());
     let order_at = front.order.and_then(|_| front_matter::key_position(&text, &["order"]));
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let (prefix, rest) = split_order_prefix(stem);

@@ -133,7 +133,10 @@ pub fn build(theme_dir: Option<&Path>, urls: UrlScheme) -> Result<Tera> {
     if let Err(e) = tera.add_raw_templates(sources.iter().map(|s| (&s.name, &s.text))) {
         // Each error names the template it is in: show that one's file.
         let shown = |name: &str| {
-            sources.iter().find(|s| s.name == name).map_or_else(|| name.to_string(), |s| s.shown.clone())
+            sources
+                .iter()
+                .find(|s| s.name == name)
+                .map_or_else(|| name.to_string(), |s| s.shown.clone())
         };
         return Err(anyhow::Error::new(Diagnostics(load_diagnostics(&e, shown))));
     }

@@ -154,9 +154,8 @@ impl Site {
 
     /// Renders one page into bytes (Tera writes UTF-8; no second validation pass).
     pub fn render_page_bytes(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
-        self.render(page).map_err(|d| {
-            templates::merge_render_errors(vec![(page.path.clone(), d)]).remove(0)
-        })
+        self.render(page)
+            .map_err(|d| templates::merge_render_errors(vec![(page.path.clone(), d)]).remove(0))
     }
 
     /// Renders one page; an error names the template and its place, not the page.
@@ -177,12 +176,13 @@ impl Site {
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<()> {
         // Rendering errors carry their page, to be merged: one message per template mistake.
-        let results: Vec<Result<(), (Option<String>, Diagnostic)>> = pages
+        type Failed = Box<(Option<String>, Diagnostic)>;
+        let results: Vec<Result<(), Failed>> = pages
             .into_par_iter()
             .map(|page| {
-                let html = self.render(page).map_err(|d| (Some(page.path.clone()), d))?;
+                let html = self.render(page).map_err(|d| Box::new((Some(page.path.clone()), d)))?;
                 let written = write(&page.file(), &html)
-                    .map_err(|e| (None, Diagnostic::new(page.file(), format!("{e:#}"))));
+                    .map_err(|e| Box::new((None, Diagnostic::new(page.file(), format!("{e:#}")))));
                 if let Some(bar) = &self.progress {
                     bar.inc(1);
                 }
@@ -191,7 +191,8 @@ impl Site {
             .collect();
         let mut problems = Diagnostics::default();
         let mut render_errors = Vec::new();
-        for (page, d) in results.into_iter().filter_map(Result::err) {
+        for failed in results.into_iter().filter_map(Result::err) {
+            let (page, d) = *failed;
             match page {
                 Some(page) => render_errors.push((page, d)),
                 None => problems.push(d),
