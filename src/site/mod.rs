@@ -98,15 +98,26 @@ impl Site {
             timings.push((name, lap.elapsed()));
             lap = Instant::now();
         };
-        let archive = content::load(&root, &registry, LoadOptions { drafts: options.drafts })?;
+        let archive = content::load(&root, &registry, LoadOptions { drafts: options.drafts });
         step("read content");
         let theme_dir = root.join("themes").join(&config.theme);
         let urls =
             UrlScheme { base_path: base_path(&config.base_url), relative: config.relative_urls };
-        let tera = templates::build(Some(&theme_dir), urls)?;
+        let tera = templates::build(Some(&theme_dir), urls);
         step("load templates");
+        // Content and template problems are reported together, so one run shows them all.
+        let (archive, tera) = match (archive, tera) {
+            (Ok(archive), Ok(tera)) => (archive, tera),
+            (archive, tera) => return Err(merge_errors(archive.err(), tera.err())),
+        };
         let mut warnings: Vec<Diagnostic> =
             archive.meetings.iter().flat_map(|m| m.warnings.iter().cloned()).collect();
+        if !root.join("content").join("meetings").is_dir() {
+            warnings.push(
+                Diagnostic::warning("content/meetings", "no such folder, so the site has no meetings")
+                .with_hint("add meetings with `yilu ingest TRANSCRIPT.txt`, or pass --root to build another site"),
+            );
+        }
         let keys: Vec<&str> = indicators.iter().map(|i| i.key.as_str()).collect();
         warnings.extend(content::metric_key_warnings(&root, &archive, &keys));
         if !config.has_host() {
@@ -287,6 +298,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         phases,
         warnings: site.warnings.clone(),
     })
+}
+
+/// Two stages' errors as one: both lists of problems together when both are lists.
+fn merge_errors(a: Option<anyhow::Error>, b: Option<anyhow::Error>) -> anyhow::Error {
+    match (a, b) {
+        (Some(a), Some(b)) => match (a.downcast::<Diagnostics>(), b.downcast::<Diagnostics>()) {
+            (Ok(mut a), Ok(b)) => {
+                a.0.extend(b.0);
+                a.0.sort();
+                anyhow::Error::new(a)
+            }
+            (Ok(_), Err(other)) | (Err(other), _) => other,
+        },
+        (Some(e), None) | (None, Some(e)) => e,
+        (None, None) => anyhow::anyhow!("the site could not be loaded"),
+    }
 }
 
 /// The one warning for a base_url without a host (`/`, which `yilu init` writes).
