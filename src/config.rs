@@ -246,6 +246,18 @@ pub fn check_base_url(raw: &str) -> Result<String, Diagnostic> {
         }
         return Ok(with_slash(url));
     }
+    // `javascript:…`, `mailto:…`, `http:example.org`: a scheme that is not http(s), or no `//`.
+    if let Some((scheme, _)) = url.split_once(':')
+        && !scheme.is_empty()
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        && !scheme.contains('.')
+        && !url[scheme.len()..].starts_with("://")
+    {
+        let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+        if !web && !scheme.chars().all(|c| c.is_ascii_digit()) {
+            return Err(problem(format!("must use http or https, not {scheme:?}"), None));
+        }
+    }
     let Some((scheme, rest)) = url.split_once("://") else {
         let looks_like_host = !url.is_empty()
             && !url.contains(':')

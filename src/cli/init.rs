@@ -24,7 +24,7 @@ pub struct InitArgs {
 const SITE_TOML: &str = r#"# yilu site settings. See the README for every key.
 title = "会议发言存档"
 description = ""
-base_url = "/"
+base_url = "/"                 # set to the site's address, e.g. "https://example.org/archive/"
 language = "zh-CN"
 output_dir = "public"
 theme = "default"
@@ -45,7 +45,7 @@ paginate_by = 20
 # phrasings = ["粮食产量"]
 "#;
 
-const README: &str = "# 会议发言存档\n\nA yilu site. Next: add a meeting with\n`yilu ingest path/to/transcript.txt --year 2024`, then `yilu build` and open public/index.html\n(or `yilu serve`).\n";
+const README: &str = "# 会议发言存档\n\nA yilu site. Next: add a meeting with\n`yilu ingest path/to/transcript.txt --year 2024`, then preview it with `yilu serve` and\nvisit http://127.0.0.1:1111/.\n\nTo publish, set `base_url` in site.toml to the site's address (until then the Atom feed and\nthe sitemap are left out), run `yilu build` and upload public/. Opening public/index.html\nstraight from disk shows broken links, because links are absolute paths: to browse from disk,\nset `relative_urls = true` in site.toml and build again.\n";
 
 impl InitArgs {
     pub fn run(self, quiet: bool) -> Result<()> {

@@ -331,11 +331,18 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSp
             // A missing title is often a misspelt `title:`: say so in the same message.
             let mut d = fm_diag(root, path, e);
             let keys = front_matter::unknown_keys(&text, front_matter::speech_keys());
-            if let Some(w) =
-                unknown_key_warnings(&rel, &text, keys.iter(), front_matter::speech_keys()).pop()
+            let warnings =
+                unknown_key_warnings(&rel, &text, keys.iter(), front_matter::speech_keys());
+            // The slip behind this error if there is one (`titel` for "missing field `title`").
+            let about_this = warnings.iter().find(|w| {
+                w.message.split('`').nth(3).is_some_and(|key| {
+                    d.message.contains(&format!("`{key}`")) || d.message.starts_with(key)
+                })
+            });
+            if let Some(w) = about_this.or(warnings.first())
                 && d.hint.is_none()
             {
-                d = d.with_hint(w.message);
+                d = d.with_hint(w.message.clone());
             }
             return Err(d);
         }
