@@ -291,13 +291,16 @@ pub fn run(options: &crate::site::BuildOptions) -> Result<Report> {
         .tempdir_in(&parent)
         .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
     let out = tmp.path();
-    site.write_all(&|rel, bytes| {
+    let mut skipped = Vec::new();
+    let write = |rel: &str, bytes: &[u8]| -> Result<()> {
         let path = out.join(crate::site::output::checked_relative(rel)?);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
-    })?;
+    };
+    site.write_all_past_unreadable(&write, &mut skipped)?;
+    problems.extend(skipped);
     let sources = templates::sources(Some(&site.theme_dir))?;
     let pages: BTreeMap<String, &Page> = site.plan.iter().map(|p| (p.file(), p)).collect();
     for f in scan_output(out, &site.config.base_url)? {

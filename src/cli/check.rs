@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::build::BuildArgs;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -52,20 +52,28 @@ impl<'a> From<&'a Diagnostic> for JsonProblem<'a> {
 impl CheckArgs {
     /// Prints every problem and their count; the error (exit 1) comes only with errors.
     pub fn run(self, quiet: bool) -> Result<()> {
-        let report = crate::check::run(&self.build.options())?;
+        let report = match crate::check::run(&self.build.options()) {
+            Ok(report) => report,
+            // A site that does not load (site.toml, front matter, templates): its problems are
+            // the report; in JSON too, so a tool always gets the array.
+            Err(e) if self.format == Format::Json => {
+                let list = e.chain().find_map(|c| c.downcast_ref::<Diagnostics>());
+                let problems = match list {
+                    Some(list) => list.0.clone(),
+                    None => vec![Diagnostic::new(&self.build.root, format!("{e:#}"))],
+                };
+                print_json(&problems)?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         match self.format {
             Format::Text => {
                 for p in &report.problems {
                     eprintln!("{}", super::show(p));
                 }
             }
-            Format::Json => {
-                let list: Vec<JsonProblem> =
-                    report.problems.iter().map(JsonProblem::from).collect();
-                let mut out = std::io::stdout().lock();
-                serde_json::to_writer_pretty(&mut out, &list)?;
-                writeln!(out)?;
-            }
+            Format::Json => print_json(&report.problems)?,
         }
         let summary = super::summary(&report.problems);
         if report.errors() > 0 {
@@ -79,4 +87,13 @@ impl CheckArgs {
         }
         Ok(())
     }
+}
+
+/// The problems as a JSON array on stdout.
+fn print_json(problems: &[Diagnostic]) -> Result<()> {
+    let list: Vec<JsonProblem> = problems.iter().map(JsonProblem::from).collect();
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &list)?;
+    writeln!(out)?;
+    Ok(())
 }

@@ -262,6 +262,24 @@ impl Site {
     /// Everything: pages, archive files, the search index and static files. The independent
     /// parts run side by side.
     pub fn write_all(&self, write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<()> {
+        self.write_everything(write, None)
+    }
+
+    /// As [`Site::write_all`], but a static file that cannot be read is passed over and
+    /// reported in `skipped` (a warning) instead of failing: `yilu check` checks the rest.
+    pub fn write_all_past_unreadable(
+        &self,
+        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+        skipped: &mut Vec<Diagnostic>,
+    ) -> Result<()> {
+        self.write_everything(write, Some(skipped))
+    }
+
+    fn write_everything(
+        &self,
+        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+        skipped: Option<&mut Vec<Diagnostic>>,
+    ) -> Result<()> {
         let (pages, (archive, search)) = rayon::join(
             || self.write_pages(&self.plan, write),
             || rayon::join(|| self.write_archive_files(write), || self.write_search_index(write)),
@@ -269,7 +287,7 @@ impl Site {
         pages?;
         archive?;
         search?;
-        copy_static(write, &self.theme_dir, &self.root.join("static"))
+        copy_static(write, &self.root, &self.theme_dir, skipped)
     }
 }
 
@@ -350,15 +368,17 @@ pub fn base_path(base_url: &str) -> String {
 }
 
 /// The theme's static files (embedded, then the theme folder's), then the site's static/.
+/// A file that cannot be read fails the copy, unless `skipped` collects it as a warning.
 fn copy_static(
     write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    root: &Path,
     theme_dir: &Path,
-    site_static: &Path,
+    mut skipped: Option<&mut Vec<Diagnostic>>,
 ) -> Result<()> {
     for (rel, bytes) in templates::EMBEDDED_STATIC {
         write(rel, bytes)?;
     }
-    for dir in [theme_dir.join("static"), site_static.to_path_buf()] {
+    for dir in [theme_dir.join("static"), root.join("static")] {
         if !dir.is_dir() {
             continue;
         }
@@ -373,8 +393,21 @@ fn copy_static(
                 .expect("under dir")
                 .to_string_lossy()
                 .replace('\\', "/");
-            let bytes = std::fs::read(entry.path())
-                .with_context(|| format!("cannot read {}", entry.path().display()))?;
+            let bytes = match (std::fs::read(entry.path()), skipped.as_deref_mut()) {
+                (Ok(bytes), _) => bytes,
+                (Err(e), Some(skipped)) => {
+                    let path = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                    skipped.push(Diagnostic::warning(
+                        path,
+                        format!("cannot read it ({e}); it is not copied or checked"),
+                    ));
+                    continue;
+                }
+                (Err(e), None) => {
+                    return Err(anyhow::Error::new(e)
+                        .context(format!("cannot read {}", entry.path().display())));
+                }
+            };
             write(&rel, &bytes)?;
         }
     }

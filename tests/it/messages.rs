@@ -56,6 +56,13 @@ fn two_speeches_with_one_order_is_an_error_naming_both_files() {
     ];
     expect(&root, &["build"], 1, &needles);
     expect(&root, &["check"], 1, &needles);
+    // A site that does not load still gives tools their JSON array.
+    let out = yilu(&["check", "--format", "json"], &root);
+    assert_eq!(out.status.code(), Some(1));
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!((&list[0]["severity"], &list[0]["file"]), (&"error".into(), &NANAN.into()));
+    assert_eq!(list[0]["line"].as_u64(), Some(line as u64));
 }
 
 #[test]
