@@ -353,28 +353,38 @@ fn slip_hint(split: &Split<'_>, upto: usize) -> Option<FrontMatterError> {
     None
 }
 
-/// The 1-based column of the first `[`/`{` on a line that its line does not close (quotes and
-/// comments skipped), if any. A flow collection may go on to the next line in YAML, but in front
-/// matter that is rare and the parser's own message follows when it is meant.
+/// The 1-based column of a `[`/`{` that opens a value (`key: [a, b`, `- {x: 1`) and that its
+/// line does not close (quoted text and comments skipped). A flow collection may go on to the
+/// next line in YAML, but in front matter that is rare, and this is asked only after an error.
 fn unclosed_bracket(line: &str) -> Option<usize> {
-    let mut open: Vec<usize> = Vec::new();
-    let mut quote: Option<char> = None;
-    for (i, c) in line.chars().enumerate() {
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    let after = match trimmed.strip_prefix("- ") {
+        Some(rest) => indent + 2 + (rest.len() - rest.trim_start().len()),
+        None => {
+            let colon = trimmed.find(": ")?;
+            let rest = &trimmed[colon + 1..];
+            indent + colon + 1 + (rest.len() - rest.trim_start().len())
+        }
+    };
+    let value = &line[after..];
+    if !value.starts_with(['[', '{']) {
+        return None;
+    }
+    let (mut depth, mut quote, mut prev) = (0usize, None, ' ');
+    for c in value.chars() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '#') if i == 0 || line.chars().nth(i - 1).is_some_and(char::is_whitespace) => {
-                break;
-            }
-            (None, '[' | '{') => open.push(i + 1),
-            (None, ']' | '}') => {
-                open.pop();
-            }
+            (None, '"' | '\'') if matches!(prev, '[' | '{' | ',' | ' ') => quote = Some(c),
+            (None, '#') if prev.is_whitespace() => break,
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
             _ => {}
         }
+        prev = c;
     }
-    open.first().copied()
+    (depth > 0).then(|| line[..after].chars().count() + 1)
 }
 
 /// serde_yaml puts "at line N column M" (counted from the YAML slice, not the file) into its
@@ -547,6 +557,20 @@ mod tests {
             assert_eq!((e.line, e.column), (line, col), "{text:?}: {e:?}");
             assert!(e.message.starts_with(message), "{text:?}: {e:?}");
             assert!(e.hint.as_deref().is_some_and(|h| h.contains(hint)), "{text:?}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn unclosed_brackets() {
+        for (line, want) in [
+            ("participants: [万州区, 市财政局", Some(15)),
+            ("  - {subject: x, value: 1", Some(5)),
+            ("title: {a: [1, 2]}", None),
+            ("title: 草案[第二稿", None),
+            ("title: [\"a]\", b", Some(8)),
+            ("note: [a, b]  # [comment", None),
+        ] {
+            assert_eq!(unclosed_bracket(line), want, "{line}");
         }
     }
 
