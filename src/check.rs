@@ -473,6 +473,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn links_are_found_where_they_are_written() {
+        let md = "引言。\n\n见[上篇](../a/)与<../b/>。\n\n[ref]: ../c/\n文中 ../a/ 不是链接\n";
+        assert_eq!(find_link(md, "../a/"), Some((3, 7)));
+        assert_eq!(find_link(md, "../b/"), Some((3, 15)));
+        assert_eq!(find_link(md, "../c/"), Some((5, 8)));
+        assert_eq!(find_link(md, "../d/"), None);
+        let tpl = "<a href=\"/about/\">x</a>\n<img src='/i.png'>";
+        assert_eq!(find_link(tpl, "/about/"), Some((1, 10)));
+        assert_eq!(find_link(tpl, "/i.png"), Some((2, 11)));
+        assert_eq!(find_link(tpl, ""), None);
+    }
+
+    #[test]
     fn pages_are_scanned_for_links_and_ids() {
         let page = r#"<!doctype html><title><a href="no"></title>
             <a href="/a/?x=1&amp;y=2#%E7%AC%AC">x</a><img src="i.png">
