@@ -252,15 +252,11 @@ pub(crate) fn load_meeting(
     }
 
     let mut speeches = Vec::new();
-    let mut order_at: BTreeMap<PathBuf, (usize, usize)> = BTreeMap::new();
     for path in files.iter().filter(|p| **p != index) {
         match load_speech(root, path, registry) {
             Ok(loaded) if loaded.speech.front.draft && !options.drafts => {}
             Ok(loaded) => {
                 warnings.extend(loaded.warnings);
-                if let Some(at) = loaded.order_at {
-                    order_at.insert(loaded.speech.path.clone(), at);
-                }
                 speeches.push(loaded.speech);
             }
             Err(d) => problems.push(d),
@@ -279,7 +275,9 @@ pub(crate) fn load_meeting(
                 ),
             )
             .with_hint("give each speech its own `order:` (or file-name number)");
-            if let Some(&(line, col)) = order_at.get(&b.path) {
+            // Rare: read the file again for the line of its `order:`, if it has one.
+            let text = std::fs::read_to_string(root.join(&b.path)).unwrap_or_default();
+            if let Some((line, col)) = front_matter::key_position(&text, &["order"]) {
                 d = d.at(line, col);
             }
             problems.push(d);
@@ -318,8 +316,6 @@ pub(crate) fn load_meeting(
 struct LoadedSpeech {
     speech: Speech,
     warnings: Vec<Diagnostic>,
-    /// Where `order:` is written, when it is.
-    order_at: Option<(usize, usize)>,
 }
 
 fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSpeech, Diagnostic> {
@@ -349,7 +345,6 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSp
     };
     let warnings =
         unknown_key_warnings(&rel, &text, front.extra.keys(), front_matter::speech_keys());
-    let order_at = front.order.and_then(|_| front_matter::key_position(&text, &["order"]));
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let (prefix, rest) = split_order_prefix(stem);
     let order = front.order.or(prefix).unwrap_or(u32::MAX);
@@ -386,7 +381,6 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSp
     Ok(LoadedSpeech {
         speech: Speech { slug, path: rel, body: body.to_string(), front, order, org },
         warnings,
-        order_at,
     })
 }
 
