@@ -303,9 +303,25 @@ fn check_theme_name(theme: &str) -> Result<(), Diagnostic> {
         .with_hint("write the folder's name only, e.g. theme = \"mytheme\" for themes/mytheme/"))
 }
 
+/// For serde's "unknown field `titel`, expected one of `title`, …" (and "unknown variant"), the
+/// known name the unknown one is most likely a slip for: "did you mean `title`?".
+pub fn did_you_mean(message: &str) -> Option<String> {
+    let rest =
+        message.find("unknown field `").map(|i| &message[i + "unknown field `".len()..]).or_else(
+            || message.find("unknown variant `").map(|i| &message[i + "unknown variant `".len()..]),
+        )?;
+    let (word, expected) = rest.split_once('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let near = crate::content::front_matter::near_miss(word, &known)?;
+    Some(format!("did you mean `{near}`?"))
+}
+
 /// A TOML syntax or type error as a diagnostic, with hints for the slips people make.
 fn toml_diagnostic(text: &str, name: &str, e: &toml::de::Error) -> Diagnostic {
     let mut d = Diagnostic::new(name, e.message().trim().to_string());
+    if let Some(hint) = did_you_mean(e.message()) {
+        d = d.with_hint(hint);
+    }
     let Some(span) = e.span() else { return d };
     let (line, col) = line_col(text, span.start);
     d = d.at(line, col);
@@ -411,6 +427,22 @@ mod tests {
             match hint {
                 Some(h) => assert!(shown.contains(h), "{raw:?}: {shown}"),
                 None => assert!(shown.contains("https://example.org/"), "{raw:?}: {shown}"),
+            }
+        }
+    }
+
+    #[test]
+    fn near_misses_in_serde_messages() {
+        for (message, want) in [
+            ("unknown field `titel`, expected one of `title`, `description`", Some("`title`")),
+            ("unknown variant `zon`, expected one of `district`, `zone`, `other`", Some("`zone`")),
+            ("unknown variant `xyz`, expected one of `district`, `zone`", None),
+            ("invalid type: string", None),
+        ] {
+            let got = did_you_mean(message);
+            assert_eq!(got.is_some(), want.is_some(), "{message}: {got:?}");
+            if let (Some(got), Some(want)) = (got, want) {
+                assert!(got.contains(want), "{got}");
             }
         }
     }

@@ -292,7 +292,9 @@ type Extra = IndexMap<String, serde_json::Value>;
 fn yaml_error(e: &serde_yaml::Error, first_line: usize) -> FrontMatterError {
     let (line, column) =
         e.location().map(|l| (l.line() + first_line - 1, l.column())).unwrap_or((first_line, 1));
-    FrontMatterError::new(line, column, strip_yaml_positions(&e.to_string()))
+    let message = strip_yaml_positions(&e.to_string());
+    let hint = crate::config::did_you_mean(&message);
+    FrontMatterError { hint, ..FrontMatterError::new(line, column, message) }
 }
 
 /// A YAML syntax error, told as the slip that most likely caused it when one is in sight.

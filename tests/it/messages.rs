@@ -127,7 +127,20 @@ fn an_unknown_organisation_kind_is_an_error_listing_the_kinds() {
         1,
         &[&format!("error: site.toml:{line}:8: unknown variant `zon`"), "district", "zone"],
     );
-    assert!(err.contains("department"), "{err}");
+    assert!(err.contains("department") && err.contains("hint: did you mean `zone`?"), "{err}");
+    // The same slip in front matter.
+    edit(&root, "site.toml", "kind = \"zon\"", "kind = \"zone\"");
+    edit(&root, SPEECH, "org_kind: district", "org_kind: distrct");
+    let line = line_of(&root, SPEECH, "org_kind:");
+    expect(
+        &root,
+        &["build"],
+        1,
+        &[
+            &format!("error: {SPEECH}:{line}:11: org_kind: unknown variant `distrct`"),
+            "hint: did you mean `district`?",
+        ],
+    );
 }
 
 #[test]
