@@ -24,7 +24,7 @@ pub struct InitArgs {
 const SITE_TOML: &str = r#"# yilu site settings. See the README for every key.
 title = "会议发言存档"
 description = ""
-base_url = "/"
+base_url = "/"                 # set to the site's address, e.g. "https://example.org/archive/"
 language = "zh-CN"
 output_dir = "public"
 theme = "default"

@@ -163,6 +163,10 @@ pub fn sitemap(config: &SiteConfig, model: &SiteModel, pages: &[Page]) -> String
 }
 
 pub fn robots(config: &SiteConfig) -> String {
+    if !config.has_host() {
+        // No sitemap is written without a host (it needs absolute URLs).
+        return "User-agent: *\nAllow: /\n".into();
+    }
     format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", permalink(config, "sitemap.xml"))
 }
 

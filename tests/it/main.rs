@@ -6,6 +6,7 @@ mod authoring;
 mod build;
 mod hostile;
 mod ingest;
+mod messages;
 mod props;
 mod safety;
 mod search_page;
