@@ -64,7 +64,7 @@ fn site_config(
     }
     let warning = Diagnostic::warning(
         root.join("site.toml"),
-        "no site.toml here: ingesting with the built-in organisations and indicators",
+        "not found: ingesting with the built-in organisations and indicators",
     )
     .with_hint(
         "run ingest in the site folder or pass --root SITE (create a site with `yilu init`)",

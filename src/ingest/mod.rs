@@ -226,6 +226,8 @@ pub fn ingest_text(
     warnings.extend(date_warnings.into_iter().map(|w| Diagnostic::warning(path, w)));
 
     let mut slugs = SlugSet::default();
+    // File names sort in speech order: 01–99, or 0001–5000 for a text of thousands.
+    let width = transcript.speeches.len().to_string().len().max(2);
     let mut speeches = Vec::new();
     for (k, speech) in transcript.speeches.iter().enumerate() {
         let order = k as u32 + 1;
@@ -279,7 +281,7 @@ pub fn ingest_text(
             None => org.clone(),
         });
         speeches.push(IngestedSpeech {
-            file_name: format!("{order:02}-{unique}.md"),
+            file_name: format!("{order:0width$}-{unique}.md"),
             front_matter: SpeechFrontMatter {
                 title,
                 speaker: speech.speaker.clone(),
@@ -615,10 +617,13 @@ pub fn ingest(
             }
         };
         let files = meeting.files(out);
+        let writing: HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
+        let stale: Vec<PathBuf> =
+            generated.iter().filter(|g| !writing.contains(g)).cloned().collect();
         if !mode.force {
             let mut clash: Vec<&PathBuf> =
                 files.iter().map(|f| &f.path).filter(|p| p.exists()).collect();
-            clash.extend(generated.iter().filter(|g| !files.iter().any(|f| &f.path == *g)));
+            clash.extend(&stale);
             for path in clash {
                 problems.push(Diagnostic::new(
                     path,
@@ -626,19 +631,14 @@ pub fn ingest(
                 ));
             }
         }
-        plans.push(Plan { meeting, folder, files, generated, kept });
+        plans.push(Plan { meeting, folder, files, stale, kept });
     }
     problems.into_result().context("nothing was written")?;
 
     let mut report = IngestReport {
         files: plans.iter().flat_map(|p| p.files.iter().map(|f| f.path.clone())).collect(),
         kept: plans.iter().flat_map(|p| p.kept.iter().cloned()).collect(),
-        removed: plans
-            .iter()
-            .flat_map(|p| {
-                p.generated.iter().filter(|g| !p.files.iter().any(|f| &f.path == *g)).cloned()
-            })
-            .collect(),
+        removed: plans.iter().flat_map(|p| p.stale.iter().cloned()).collect(),
         meetings: Vec::new(),
         dry_run: mode.dry_run,
     };
@@ -654,8 +654,9 @@ struct Plan<'a> {
     meeting: &'a IngestedMeeting,
     folder: PathBuf,
     files: Vec<OutputFile>,
-    /// Files of an existing folder ingest generated (replaced) and did not (kept).
-    generated: Vec<PathBuf>,
+    /// Files an earlier ingest generated that this one does not write again (removed).
+    stale: Vec<PathBuf>,
+    /// Files of the existing folder ingest did not generate (kept).
     kept: Vec<PathBuf>,
 }
 

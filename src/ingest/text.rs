@@ -77,31 +77,26 @@ pub fn decode(bytes: &[u8]) -> Result<String, InputProblem> {
     Ok(text.to_string())
 }
 
-/// `Some(big_endian)` when `bytes` look like UTF-16: a byte-order mark, or (for BOM-less text)
-/// NUL in nearly every other byte of the first kilobyte, as UTF-16 gives ASCII and no binary
-/// format does so regularly.
+/// `Some(big_endian)` when `bytes` are UTF-16: a byte-order mark, or (without one) the whole
+/// decoding as UTF-16 text without control characters, in the byte order that puts more NULs
+/// in high bytes (UTF-16 gives one for every ASCII character; binary data decodes to controls
+/// and unpaired surrogates).
 fn utf16(bytes: &[u8]) -> Option<bool> {
     match bytes {
         [0xff, 0xfe, ..] => return Some(false),
         [0xfe, 0xff, ..] => return Some(true),
         _ => {}
     }
-    let head = &bytes[..bytes.len().min(1024) & !1];
-    if head.len() < 16 {
+    if bytes.len() < 4 || bytes.len() % 2 != 0 || !bytes.contains(&0) {
         return None;
     }
-    let pairs = head.len() / 2;
-    let nul_at = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
-    let (even, odd) = (nul_at(0), nul_at(1));
-    // Han text in UTF-16 has few NULs; a transcript's ASCII (newlines, digits) gives some on one
-    // side only. Require a clear majority on one side and none on the other.
-    if odd * 10 >= pairs * 3 && even == 0 {
-        Some(false)
-    } else if even * 10 >= pairs * 3 && odd == 0 {
-        Some(true)
-    } else {
-        None
-    }
+    let nul_at = |parity: usize| bytes.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let big_endian = nul_at(0) > nul_at(1);
+    let units = bytes.chunks_exact(2).map(|p| {
+        if big_endian { u16::from_be_bytes([p[0], p[1]]) } else { u16::from_le_bytes([p[0], p[1]]) }
+    });
+    let text: String = char::decode_utf16(units).collect::<Result<_, _>>().ok()?;
+    text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')).then_some(big_endian)
 }
 
 /// Characters input normalisation removes: zero-width marks and joiners, word joiner, BOMs

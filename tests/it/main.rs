@@ -5,6 +5,8 @@ mod analysis;
 mod build;
 mod hostile;
 mod ingest;
+mod ingest_cli;
+mod ingest_layouts;
 mod props;
 mod search_page;
 mod serve;
