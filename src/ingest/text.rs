@@ -87,7 +87,7 @@ fn utf16(bytes: &[u8]) -> Option<bool> {
         [0xfe, 0xff, ..] => return Some(true),
         _ => {}
     }
-    if bytes.len() < 4 || bytes.len() % 2 != 0 || !bytes.contains(&0) {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) || !bytes.contains(&0) {
         return None;
     }
     let nul_at = |parity: usize| bytes.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();

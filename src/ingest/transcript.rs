@@ -118,7 +118,10 @@ struct Spans {
     headline: Option<(usize, usize)>,
 }
 
-fn cut(chars: &[char], (a, b): (usize, usize)) -> String {
+/// A char range `(start, end)`.
+type Span = (usize, usize);
+
+fn cut(chars: &[char], (a, b): Span) -> String {
     chars[a..b].iter().collect::<String>().trim().to_string()
 }
 
@@ -241,7 +244,7 @@ pub fn speaker_line(line: &str) -> Option<SpeakerLine> {
 /// The position and name of a byline closing a speech: `（作者系市委常委、万州区委书记）`
 /// → ("市委常委、万州区委书记", None); `（作者系万州区委书记 卢红）` → (…, Some("卢红")).
 /// `det` is in detection form. Returns char spans into it.
-fn byline(det: &str) -> Option<((usize, usize), Option<(usize, usize)>)> {
+fn byline(det: &str) -> Option<(Span, Option<Span>)> {
     let chars: Vec<char> = det.trim().chars().collect();
     let inner_end = chars.len().checked_sub(1).filter(|_| chars.last() == Some(&'）'))?;
     let head: String = chars.iter().take(4).collect();

@@ -77,7 +77,7 @@ pub fn assert_ground_truth(folder: &Path, with_speaker: bool) {
     assert!(meeting.summary.as_deref().unwrap().starts_with(&string(&want["summary_starts_with"])));
     assert_eq!(meeting.participants, strings(&want["participants"]));
 
-    let mut files: Vec<PathBuf> = fs::read_dir(&folder)
+    let mut files: Vec<PathBuf> = fs::read_dir(folder)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.file_name().unwrap() != "_index.md")
