@@ -75,7 +75,11 @@ fn site_config(
 impl IngestArgs {
     pub fn run(self, quiet: bool) -> Result<()> {
         let root = self.root.clone().unwrap_or_else(|| PathBuf::from("."));
-        let out = self.out.clone().unwrap_or_else(|| root.join("content"));
+        // Paths as the user wrote them: `content/…`, not `./content/…`.
+        let out = self.out.clone().unwrap_or_else(|| match &self.root {
+            Some(root) => root.join("content"),
+            None => PathBuf::from("content"),
+        });
         let (config, no_site) = site_config(&root, self.root.is_some(), &out)?;
         if let Some(warning) = no_site.filter(|_| !quiet) {
             eprintln!("warning: {warning}");

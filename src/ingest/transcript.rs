@@ -431,14 +431,11 @@ fn clean(blocks: &[String]) -> Vec<(usize, String)> {
     let sequential = numbered.len() >= 2
         && numbered.iter().enumerate().all(|(i, &(_, n, _))| n as usize == i + 1);
     if sequential {
-        for &(k, _, len) in numbered.iter().rev() {
-            let rest: String = out[k].1.chars().skip(len).collect();
-            if rest.trim().is_empty() {
-                out.remove(k);
-            } else {
-                out[k].1 = rest.trim().to_string();
-            }
+        for &(k, _, len) in &numbered {
+            out[k].1 = out[k].1.chars().skip(len).collect::<String>().trim().to_string();
         }
+        // A number on a line of its own leaves nothing.
+        out.retain(|(_, b)| !b.is_empty());
     }
     // Bullets before speaker lines (the bullet is layout, not part of the position).
     for (_, block) in &mut out {
@@ -603,8 +600,8 @@ fn byline_places(blocks: &[String], det: &[String], bylines: &[usize]) -> Vec<Pl
         let mut speaker = name_span.map(|s| cut(&chars, s));
         let mut start = floor;
         // A name line in the speech's first blocks: the headline is the block before it.
-        let named = (floor..b.min(floor + 3))
-            .find(|&i| name_line(&det[i]).is_some() && (i == floor || is_headline(&det[i - 1])));
+        let named = (floor + 1..b.min(floor + 3))
+            .find(|&i| name_line(&det[i]).is_some() && is_headline(&det[i - 1]));
         let (headline, body) = match named {
             Some(i) => {
                 let line: Vec<char> = blocks[i].trim().chars().collect();
@@ -670,6 +667,103 @@ mod tests {
             let got = got.as_ref().map(|s| (s.position.as_str(), s.name.as_str()));
             assert_eq!(got, want, "{line}");
         }
+    }
+
+    #[test]
+    fn speaker_line_layouts() {
+        for (line, want) in [
+            ("■ 南岸区委书记 许洪斌", Some(("南岸区委书记", "许洪斌", None))),
+            ("◆南岸区委书记 许洪斌：", Some(("南岸区委书记", "许洪斌", None))),
+            ("许洪斌（南岸区委书记）", Some(("南岸区委书记", "许洪斌", None))),
+            (
+                "许洪斌（市委常委、南岸区委书记）：发挥比较优势 聚力攻坚突破",
+                Some(("市委常委、南岸区委书记", "许洪斌", Some("发挥比较优势 聚力攻坚突破"))),
+            ),
+            (
+                "万州区委书记 卢红：以改革强动力增活力提质效",
+                Some(("万州区委书记", "卢红", Some("以改革强动力增活力提质效"))),
+            ),
+            // A sentence after the colon is speech text, not a headline.
+            ("万州区委书记 卢红：我们坚持改革，成效明显。", None),
+            ("卢红（右二）", None),
+            ("许洪斌（南岸区委书记）说，要抓项目。", None),
+        ] {
+            let got = speaker_line(line);
+            let got =
+                got.as_ref().map(|s| (s.position.as_str(), s.name.as_str(), s.headline.as_deref()));
+            assert_eq!(got, want, "{line}");
+        }
+    }
+
+    #[test]
+    fn speech_numbers() {
+        for (line, want) in [
+            ("1. 以改革强动力", Some((1, 3))),
+            ("12．标题", Some((12, 3))),
+            ("3、标题", Some((3, 2))),
+            ("（2）标题", Some((2, 3))),
+            ("之一", Some((1, 2))),
+            ("（之十二）", Some((12, 5))),
+            ("之三：标题", Some((3, 3))),
+            ("1.5%的增长", None),
+            ("2024年", None),
+            ("一、建体系", None),
+            ("之后", None),
+        ] {
+            assert_eq!(speech_number(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn bylines_and_name_lines() {
+        let get = |line: &str| {
+            let chars: Vec<char> = line.chars().collect();
+            byline(line).map(|(p, n)| (cut(&chars, p), n.map(|n| cut(&chars, n))))
+        };
+        assert_eq!(
+            get("（作者系市委常委、万州区委书记）"),
+            Some(("市委常委、万州区委书记".into(), None))
+        );
+        assert_eq!(
+            get("（作者为万州区委书记 卢红）"),
+            Some(("万州区委书记".into(), Some("卢红".into())))
+        );
+        assert_eq!(get("（作者系本报记者）"), None);
+        assert_eq!(get("作者系万州区委书记"), None);
+        for (line, name) in [
+            ("卢红", Some("卢红")),
+            ("□ 卢红", Some("卢红")),
+            ("文/卢红", Some("卢红")),
+            ("卢红说", Some("卢红说")),
+            ("以改革强动力", None),
+        ] {
+            let chars: Vec<char> = line.chars().collect();
+            assert_eq!(name_line(line).map(|s| cut(&chars, s)).as_deref(), name, "{line}");
+        }
+    }
+
+    #[test]
+    fn byline_layout_without_names() {
+        let t = parse(&blocks(&[
+            "会议标题",
+            "10月21日，开会。",
+            "标题一",
+            "正文一。",
+            "（作者系甲区委书记）",
+            "标题二",
+            "□ 李四",
+            "正文二，",
+            "接续。（作者系乙县县长）",
+        ]))
+        .unwrap();
+        assert_eq!(t.speeches.len(), 2);
+        assert_eq!(t.speeches[0].speaker, None);
+        assert_eq!(t.speeches[0].headline.as_deref(), Some("标题一"));
+        assert_eq!(t.speeches[0].position, "甲区委书记");
+        assert_eq!(t.speeches[1].speaker.as_deref(), Some("李四"));
+        assert_eq!(t.speeches[1].paragraphs, vec!["正文二，接续。"]);
+        assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+        assert_eq!(t.warnings[0].block, Some(4));
     }
 
     fn blocks(s: &[&str]) -> Vec<String> {
