@@ -180,19 +180,16 @@ fn find_ascii_ci(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .map(|p| p + from)
 }
 
-/// Text chars inside `e` outside links (navigation is mostly links).
+/// Text chars inside `e` outside links (navigation is mostly links), scripts and styles: one
+/// pass over its subtree.
 fn text_weight(e: ElementRef<'_>) -> usize {
     let mut n = 0;
-    for node in e.descendants() {
-        if let Node::Text(t) = node.value() {
-            let in_link = node.ancestors().take_while(|a| a.id() != e.id()).any(|a| {
-                a.value()
-                    .as_element()
-                    .is_some_and(|el| matches!(el.name(), "a" | "script" | "style"))
-            });
-            if !in_link {
-                n += t.trim().chars().count();
-            }
+    let mut stack = vec![*e];
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            Node::Text(t) => n += t.trim().chars().count(),
+            Node::Element(el) if matches!(el.name(), "a" | "script" | "style") => {}
+            _ => stack.extend(node.children()),
         }
     }
     n

@@ -668,6 +668,7 @@ fn write_meetings(out: &Path, plans: &[Plan<'_>]) -> Result<()> {
     let pid = std::process::id();
     let staging = out.join(format!(".yilu-staging-{pid}"));
     let old = out.join(format!(".yilu-old-{pid}"));
+    let out_existed = out.exists();
     let cleanup = || {
         let _ = std::fs::remove_dir_all(&staging);
     };
@@ -684,6 +685,9 @@ fn write_meetings(out: &Path, plans: &[Plan<'_>]) -> Result<()> {
     }
     if !problems.is_empty() {
         cleanup();
+        if !out_existed {
+            let _ = std::fs::remove_dir(out); // only when empty: ours
+        }
         return problems.into_result().context("nothing was written");
     }
     for plan in plans {
@@ -822,6 +826,67 @@ mod tests {
         ] {
             let want = want.map(|w| w.into_iter().map(String::from).collect::<Vec<_>>());
             assert_eq!(participants(lead), want, "{lead}");
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing() {
+        let text = include_str!("../../tests/fixtures/chongqing-2024-10-21.txt");
+        let options = IngestOptions { year: Some(2024), ..IngestOptions::default() };
+        let meeting = ingest_text(Path::new("in/digest.txt"), text, &options).unwrap();
+        for existing in [false, true] {
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join("content");
+            let folder = meeting.folder(&out);
+            if existing {
+                std::fs::create_dir_all(&folder).unwrap();
+                std::fs::write(folder.join("notes.txt"), "mine").unwrap();
+            }
+            let before: Vec<_> = walkdir::WalkDir::new(tmp.path())
+                .into_iter()
+                .map(|e| e.unwrap().path().to_path_buf())
+                .collect();
+            let mut files = meeting.files(&out);
+            // The fifth file cannot be written (a name longer than any file system allows):
+            // the four before it were, in the staging folder.
+            files[4].path = folder.join(format!("{}.md", "x".repeat(300)));
+            let kept = if existing { vec![folder.join("notes.txt")] } else { Vec::new() };
+            let plan = Plan { meeting: &meeting, folder, files, stale: Vec::new(), kept };
+            let err = write_meetings(&out, &[plan]).unwrap_err();
+            assert!(format!("{err:#}").contains("in/digest.txt"), "{err:#}");
+            let after: Vec<_> = walkdir::WalkDir::new(tmp.path())
+                .into_iter()
+                .map(|e| e.unwrap().path().to_path_buf())
+                .collect();
+            assert_eq!(after, before, "existing: {existing}");
+        }
+    }
+
+    #[test]
+    fn slugs_are_unique_and_capped() {
+        let mut set = SlugSet::default();
+        let long = "a".repeat(100);
+        let got: Vec<String> = ["wanzhou", "wanzhou", "wanzhou-2", "wanzhou", &long, &long]
+            .map(|s| set.unique(s))
+            .into();
+        assert_eq!(&got[..4], ["wanzhou", "wanzhou-2", "wanzhou-2-2", "wanzhou-3"]);
+        assert_eq!(got[4].len(), MAX_SLUG_BYTES);
+        assert_eq!(got[5], format!("{}-2", "a".repeat(MAX_SLUG_BYTES - 2)));
+        assert_eq!(cap_slug(&format!("{}-{}", "b".repeat(40), "c".repeat(40))), "b".repeat(40));
+    }
+
+    #[test]
+    fn generated_names() {
+        for (name, want) in [
+            ("_index.md", true),
+            ("01-wanzhou.md", true),
+            ("0123-wanzhou-2.md", true),
+            ("1-wanzhou.md", false),
+            ("notes.md", false),
+            ("01-Wanzhou.md", false),
+            ("01-wanzhou.txt", false),
+        ] {
+            assert_eq!(is_generated_name(name), want, "{name}");
         }
     }
 
