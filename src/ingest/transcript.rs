@@ -591,32 +591,42 @@ fn speaker_places(blocks: &[String], det: &[String], speakers: &[usize]) -> Vec<
 /// Speeches closed by bylines: each runs from the end of the one before (the first from the end
 /// of the lead) to its byline; a headline opens it, a name line may follow the headline.
 fn byline_places(blocks: &[String], det: &[String], bylines: &[usize]) -> Vec<Place> {
+    let floors: Vec<usize> = (0..bylines.len())
+        .map(|k| if k == 0 { first_speech_start(det, bylines[0]) } else { bylines[k - 1] + 1 })
+        .collect();
+    // The name above the headline (`□ 卢红` / `以改革强动力…`) when most speeches print it so.
+    let name_above = |f: usize, b: usize| {
+        f + 1 < b
+            && name_line(&det[f]).is_some()
+            && is_headline(&det[f + 1])
+            && name_line(&det[f + 1]).is_none()
+    };
+    let above = floors.iter().zip(bylines).filter(|&(&f, &b)| name_above(f, b)).count();
+    let name_first = above * 2 > bylines.len();
+    let name_at = |i: usize| {
+        let line: Vec<char> = blocks[i].trim().chars().collect();
+        cut(&line, name_line(&det[i]).expect("a name line"))
+    };
     let mut places = Vec::new();
-    for (k, &b) in bylines.iter().enumerate() {
-        let floor = if k == 0 { first_speech_start(det, b) } else { bylines[k - 1] + 1 };
+    for (&floor, &b) in floors.iter().zip(bylines) {
         let chars: Vec<char> = blocks[b].trim().chars().collect();
         let (position_span, name_span) = byline(&det[b]).expect("found");
         let position = cut(&chars, position_span);
         let mut speaker = name_span.map(|s| cut(&chars, s));
-        let mut start = floor;
-        // A name line in the speech's first blocks: the headline is the block before it.
+        let start = floor;
+        // A name line among the speech's first blocks, under its headline (or above it).
         let named = (floor + 1..b.min(floor + 3))
             .find(|&i| name_line(&det[i]).is_some() && is_headline(&det[i - 1]));
-        let (headline, body) = match named {
-            Some(i) => {
-                let line: Vec<char> = blocks[i].trim().chars().collect();
-                let name = cut(&line, name_line(&det[i]).expect("found"));
-                speaker.get_or_insert(name);
-                let has = i > floor && is_headline(&det[i - 1]);
-                if has {
-                    start = i - 1;
-                }
-                (has.then(|| blocks[i - 1].clone()), i + 1)
-            }
-            None if floor < b && is_headline(&det[floor]) => {
-                (Some(blocks[floor].clone()), floor + 1)
-            }
-            None => (None, floor),
+        let (headline, body) = if name_first && name_above(floor, b) {
+            speaker.get_or_insert(name_at(floor));
+            (Some(blocks[floor + 1].clone()), floor + 2)
+        } else if let Some(i) = named.filter(|_| !name_first) {
+            speaker.get_or_insert(name_at(i));
+            (Some(blocks[i - 1].clone()), i + 1)
+        } else if floor < b && is_headline(&det[floor]) {
+            (Some(blocks[floor].clone()), floor + 1)
+        } else {
+            (None, floor)
         };
         places.push(Place { start, headline, anchor: b, body, end: b, position, speaker });
     }
@@ -630,7 +640,7 @@ fn first_speech_start(det: &[String], first_byline: usize) -> usize {
     let from = lead_end.map_or(1.min(first_byline), |i| i + 1);
     (from..first_byline)
         .find(|&i| is_headline(&det[i]) || name_line(&det[i]).is_some())
-        .map_or(from, |i| if name_line(&det[i]).is_some() && i > from { i - 1 } else { i })
+        .unwrap_or(from)
 }
 
 fn tail(s: &str, n: usize) -> String {

@@ -108,6 +108,15 @@ fn layouts() -> Vec<(String, String, bool)> {
             true,
         ),
         (
+            "byline at the end, name above the headline (文/NAME)".to_string(),
+            layout(|_, s| {
+                let mut b = with_body(vec![format!("文/{}", s.name), s.headline.clone()], s);
+                b.push(format!("（作者系{}）", s.position));
+                b
+            }),
+            true,
+        ),
+        (
             "byline with the name, glued to the last paragraph".to_string(),
             layout(|_, s| {
                 let mut b = with_body(vec![s.headline.clone()], s);
