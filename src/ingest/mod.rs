@@ -605,6 +605,10 @@ pub fn ingest(
     }
     problems.into_result().context("nothing was written")?;
 
+    if !mode.dry_run {
+        // Before planning: a meeting folder a killed ingest moved aside must be seen as existing.
+        recover_stale(out);
+    }
     let mut problems = Diagnostics::default();
     let mut plans = Vec::new();
     for meeting in &meetings {
@@ -706,6 +710,44 @@ fn write_meetings(out: &Path, plans: &[Plan<'_>]) -> Result<()> {
     cleanup();
     let _ = std::fs::remove_dir_all(&old);
     Ok(())
+}
+
+/// Undoes what an ingest killed mid-write left under `out` (its process gone): a meeting folder
+/// it had moved aside into `.yilu-old-PID` goes back where it was, if nothing took its place;
+/// then its `.yilu-old-PID` and `.yilu-staging-PID` folders are removed. Runs only where
+/// /proc tells which processes live (elsewhere the folders are left for the user).
+fn recover_stale(out: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) =
+            name.strip_prefix(".yilu-old-").or_else(|| name.strip_prefix(".yilu-staging-"))
+        else {
+            continue;
+        };
+        let alive = pid.parse::<u32>().map_or(true, |p| {
+            p == std::process::id() || Path::new("/proc").join(p.to_string()).exists()
+        });
+        if alive {
+            continue;
+        }
+        if name.starts_with(".yilu-old-")
+            && let Ok(folders) = std::fs::read_dir(entry.path())
+        {
+            for folder in folders.flatten() {
+                let home = out.join("meetings").join(folder.file_name());
+                if !home.exists() {
+                    let _ = std::fs::rename(folder.path(), home);
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(entry.path());
+    }
 }
 
 /// Writes one meeting's files and the folder's hand-added ones into `staged`.
@@ -860,6 +902,26 @@ mod tests {
                 .collect();
             assert_eq!(after, before, "existing: {existing}");
         }
+    }
+
+    #[test]
+    fn a_killed_ingest_is_undone_at_the_next() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path();
+        // PID 0 is never a user process. Killed between its two renames: the meeting it moved
+        // aside comes back; its half-staged folder and another dead one's go.
+        let dead = out.join(".yilu-old-0/2024-10-21");
+        std::fs::create_dir_all(&dead).unwrap();
+        std::fs::write(dead.join("_index.md"), "old").unwrap();
+        std::fs::create_dir_all(out.join(".yilu-staging-0/2024-10-21")).unwrap();
+        std::fs::create_dir_all(out.join("meetings")).unwrap();
+        let mine = out.join(format!(".yilu-staging-{}", std::process::id()));
+        std::fs::create_dir_all(&mine).unwrap();
+        recover_stale(out);
+        let home = out.join("meetings/2024-10-21/_index.md");
+        assert_eq!(std::fs::read_to_string(home).unwrap(), "old");
+        assert!(!out.join(".yilu-old-0").exists() && !out.join(".yilu-staging-0").exists());
+        assert!(mine.exists(), "a live process's staging folder is left alone");
     }
 
     #[test]
