@@ -75,6 +75,14 @@ fn site_config(
 impl IngestArgs {
     pub fn run(self, quiet: bool) -> Result<()> {
         let root = self.root.clone().unwrap_or_else(|| PathBuf::from("."));
+        if !root.is_dir() {
+            let mut problems = crate::diagnostic::Diagnostics::default();
+            problems.push(
+                Diagnostic::new(&root, "--root: no such folder")
+                    .with_hint("pass the site folder (the one holding site.toml)"),
+            );
+            return problems.into_result();
+        }
         // Paths as the user wrote them: `content/…`, not `./content/…`.
         let out = self.out.clone().unwrap_or_else(|| match &self.root {
             Some(root) => root.join("content"),

@@ -151,6 +151,12 @@ fn root_flag_writes_into_the_site_and_a_missing_site_toml_is_warned_of() {
     let out = yilu(&["ingest", input.to_str().unwrap(), "--year", "2024"], elsewhere.path());
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("warning: ./site.toml: not found"), "{}", stderr(&out));
+
+    // A --root that is not there is a typo, not a new site.
+    let out =
+        yilu(&["ingest", input.to_str().unwrap(), "--year", "2024", "--root", "sitte"], tmp.path());
+    assert_fails(&out, &["sitte", "no such folder"], "--root typo");
+    assert!(!tmp.path().join("sitte").exists());
 }
 
 #[test]
