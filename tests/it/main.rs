@@ -6,6 +6,8 @@ mod authoring;
 mod build;
 mod hostile;
 mod ingest;
+mod ingest_cli;
+mod ingest_layouts;
 mod messages;
 mod props;
 mod safety;
