@@ -22,7 +22,7 @@ pub struct ServeArgs {
     #[arg(short, long, default_value_t = 1111)]
     pub port: u16,
     /// Address to listen on; anything but loopback shows the site to your network.
-    #[arg(long, default_value = "127.0.0.1")]
+    #[arg(long, default_value = "127.0.0.1", value_parser = parse_bind)]
     pub bind: IpAddr,
     /// Open the site in the default browser.
     #[arg(long)]
@@ -106,6 +106,18 @@ fn after(changed: &[PathBuf]) -> String {
     }
 }
 
+/// `--bind`: an IP address, or `localhost` for 127.0.0.1.
+fn parse_bind(value: &str) -> Result<IpAddr, String> {
+    if value.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+    }
+    value.trim_matches(['[', ']']).parse().map_err(|_| {
+        "expected an IP address: 127.0.0.1 (this machine only, the default), ::1, or 0.0.0.0 \
+         (every network)"
+            .to_string()
+    })
+}
+
 /// A port in use or an address not of this machine, said with what to do about it.
 fn explain_bind_error(e: anyhow::Error, bind: IpAddr, port: u16) -> anyhow::Error {
     let kind = e.chain().find_map(|c| c.downcast_ref::<std::io::Error>()).map(|io| io.kind());
@@ -114,6 +126,9 @@ fn explain_bind_error(e: anyhow::Error, bind: IpAddr, port: u16) -> anyhow::Erro
             "port {port} on {bind} is already in use (another `yilu serve`?); choose another \
              with `--port {}`, or `--port 0` for any free port",
             port.checked_add(1).unwrap_or(1111)
+        ),
+        Some(std::io::ErrorKind::PermissionDenied) if port < 1024 => anyhow!(
+            "port {port} needs administrator rights (ports below 1024 do); use `--port 1111`"
         ),
         Some(std::io::ErrorKind::AddrNotAvailable) => anyhow!(
             "{bind} is not an address of this machine; use `--bind 127.0.0.1` (this machine \
@@ -138,6 +153,25 @@ mod tests {
         for (paths, want) in rows {
             let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
             assert_eq!(after(&paths), *want);
+        }
+    }
+
+    #[test]
+    fn bind_addresses() {
+        let rows: &[(&str, Option<&str>)] = &[
+            ("127.0.0.1", Some("127.0.0.1")),
+            ("localhost", Some("127.0.0.1")),
+            ("LocalHost", Some("127.0.0.1")),
+            ("0.0.0.0", Some("0.0.0.0")),
+            ("::1", Some("::1")),
+            ("[::1]", Some("::1")),
+            ("example.org", None),
+            ("127.0.0.1:80", None),
+            ("", None),
+        ];
+        for (value, want) in rows {
+            let got = parse_bind(value).ok().map(|ip| ip.to_string());
+            assert_eq!(got.as_deref(), *want, "{value}");
         }
     }
 }
