@@ -636,13 +636,13 @@ mod tests {
             "http://example.org/",
             "secret.txt",
             "/C:/Windows",
-            "/%zz",
             "/%ff",
         ] {
             assert_eq!(resolve(&out, url), Resolved::Forbidden, "{url}");
         }
-        // An absolute path in the URL stays inside the output.
+        // An absolute path in the URL stays inside the output; a malformed escape is a name.
         assert_eq!(resolve(&out, "//etc/passwd"), Resolved::NotFound);
+        assert_eq!(resolve(&out, "/%zz"), Resolved::NotFound);
     }
 
     #[test]
