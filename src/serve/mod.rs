@@ -294,11 +294,30 @@ impl Builds {
     }
 }
 
+/// What the rebuild loop drives: [`Builds`], or in tests a stand-in that panics.
+trait Apply {
+    /// Rebuilds for one batch of changed paths, reporting as it goes.
+    fn apply(&mut self, paths: &[PathBuf], detected: Instant, hub: &Hub, report: &Reporter);
+    /// Drops what is in memory after a panic: the next change builds the whole site.
+    fn forget(&mut self);
+}
+
+impl Apply for Builds {
+    fn apply(&mut self, paths: &[PathBuf], detected: Instant, hub: &Hub, report: &Reporter) {
+        Builds::apply(self, paths, detected, hub, report);
+    }
+
+    fn forget(&mut self) {
+        self.rebuilder = None;
+        self.last_attempt = SystemTime::UNIX_EPOCH;
+    }
+}
+
 /// Rebuilds after every batch of changes until the watcher goes. A panic while rebuilding (a
 /// bug) is reported like a failed build, and the next change builds the whole site afresh:
 /// the thread, and the server, live on.
 fn rebuild_loop(
-    mut builds: Builds,
+    mut builds: impl Apply,
     changes: &Receiver<Vec<PathBuf>>,
     hub: &Hub,
     report: &Reporter,
@@ -320,8 +339,7 @@ fn rebuild_loop(
                 .unwrap_or_else(|| "unknown".into());
             let e = anyhow::anyhow!("internal error while rebuilding ({what}); please report it");
             fail(hub, report, &e, false);
-            builds.rebuilder = None;
-            builds.last_attempt = SystemTime::UNIX_EPOCH;
+            builds.forget();
         }
     }
 }
@@ -341,4 +359,57 @@ fn error_text(e: &anyhow::Error) -> String {
         text.push_str(&cause.to_string());
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Panics on its first batch; records the others.
+    #[derive(Default)]
+    struct Panicky {
+        batches: Arc<Mutex<Vec<Vec<PathBuf>>>>,
+        forgotten: bool,
+    }
+
+    impl Apply for Panicky {
+        fn apply(&mut self, paths: &[PathBuf], _: Instant, hub: &Hub, _: &Reporter) {
+            if self.batches.lock().unwrap().is_empty() && !self.forgotten {
+                panic!("a bug");
+            }
+            self.batches.lock().unwrap().push(paths.to_vec());
+            hub.send(&Event::Reload);
+        }
+
+        fn forget(&mut self) {
+            self.forgotten = true;
+        }
+    }
+
+    #[test]
+    fn a_panic_while_rebuilding_is_reported_and_the_loop_goes_on() {
+        let reports = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&reports);
+        let report: Reporter = Arc::new(move |r| sink.lock().unwrap().push(r));
+        let hub = Hub::default();
+        let page = hub.subscribe();
+        let (tx, rx) = channel();
+        let builds = Panicky::default();
+        let batches = Arc::clone(&builds.batches);
+        let loop_thread = std::thread::spawn(move || rebuild_loop(builds, &rx, &hub, &report));
+        tx.send(vec![PathBuf::from("a.md")]).unwrap();
+        let first = page.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(first.starts_with("event: error\ndata: internal error while rebuilding (a bug)"));
+        tx.send(vec![PathBuf::from("b.md")]).unwrap();
+        assert_eq!(page.recv_timeout(Duration::from_secs(5)).unwrap(), Event::Reload.to_sse());
+        drop(tx);
+        loop_thread.join().expect("the loop ends when the watcher goes, without panicking");
+        assert_eq!(*batches.lock().unwrap(), vec![vec![PathBuf::from("b.md")]]);
+        let reports = reports.lock().unwrap();
+        assert!(
+            matches!(&reports[..], [Report::Failed { message, at_start: false }] if message.contains("a bug")),
+            "{reports:?}"
+        );
+    }
 }
