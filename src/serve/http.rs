@@ -246,7 +246,7 @@ fn linger(mut stream: TcpStream) {
 enum Outcome {
     KeepAlive,
     Close,
-    /// The request was refused as malformed: close, after [`linger`].
+    /// The request was refused as malformed, or left a body unread: close, after [`linger`].
     CloseAfterError,
 }
 
@@ -300,7 +300,7 @@ fn request(stream: &mut TcpStream, head: &[u8], context: &Context) -> Outcome {
         _ => {
             let reply = Reply::text(405, "method not allowed\n").header("Allow", "GET, HEAD");
             let _ = respond(stream, &reply, false, true);
-            return Outcome::Close;
+            return if has_body { Outcome::CloseAfterError } else { Outcome::Close };
         }
     };
     if target.split('?').next() == Some(reload::EVENTS_PATH) {
@@ -333,6 +333,8 @@ fn request(stream: &mut TcpStream, head: &[u8], context: &Context) -> Outcome {
     };
     match respond(stream, &reply, head_only, close) {
         Ok(()) if !close => Outcome::KeepAlive,
+        // A body was sent and not read: let it drain, so the answer is not lost to a reset.
+        Ok(()) if has_body => Outcome::CloseAfterError,
         _ => Outcome::Close,
     }
 }

@@ -659,6 +659,9 @@ fn hostile_targets_and_foreign_hosts_are_refused() {
     // Other methods.
     let reply = raw(port, format!("POST / HTTP/1.1\r\n{host}Content-Length: 0\r\n\r\n").as_bytes());
     assert_eq!(reply.status, 405);
+    let body = "x".repeat(500_000);
+    let post = format!("POST / HTTP/1.1\r\n{host}Content-Length: {}\r\n\r\n{body}", body.len());
+    assert_eq!(raw(port, post.as_bytes()).status, 405, "a body is drained, not a reset");
     handle.shutdown();
 }
 
