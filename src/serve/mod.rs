@@ -126,9 +126,8 @@ pub fn start(
     let report: Reporter = Arc::new(report);
     let listener = bind(options.bind, options.port)?;
     let addr = listener.local_addr().context("the server has no address")?;
-    let build = serve_build_options(&options.build, addr)?;
+    let (build, output) = serve_build_options(&options.build, addr)?;
     let root = build.root.clone();
-    let output = build.output.clone().expect("set by serve_build_options");
     let hub = Arc::new(Hub::default());
 
     let builds = Builds::first(build, &hub, &report);
@@ -174,13 +173,22 @@ fn bind(bind: IpAddr, port: u16) -> Result<TcpListener> {
 
 /// The build serve runs: the canonical site root, the output (`--output`, else [`SERVE_DIR`]
 /// under the root, whose parent `.yilu/` gets a `.gitignore` of everything) and the server's
-/// own address as base URL.
-fn serve_build_options(given: &BuildOptions, addr: SocketAddr) -> Result<BuildOptions> {
+/// own address as base URL; and the output folder.
+fn serve_build_options(given: &BuildOptions, addr: SocketAddr) -> Result<(BuildOptions, PathBuf)> {
     let mut build = given.clone();
     build.root = std::path::absolute(&build.root)
         .and_then(|r| r.canonicalize())
         .with_context(|| format!("cannot find the site folder {}", build.root.display()))?;
-    build.output = Some(match &given.output {
+    // Not a site at all (a mistyped --root, the wrong folder): nothing to wait for, and no
+    // .yilu/ to leave behind there.
+    if !build.root.join("site.toml").is_file() {
+        anyhow::bail!(
+            "{} has no site.toml, so it is not a yilu site (run `yilu init` to create one there, \
+             or pass --root)",
+            build.root.display()
+        );
+    }
+    let output = match &given.output {
         Some(output) => std::path::absolute(output)
             .with_context(|| format!("bad output folder {}", output.display()))?,
         None => {
@@ -194,9 +202,10 @@ fn serve_build_options(given: &BuildOptions, addr: SocketAddr) -> Result<BuildOp
             }
             output
         }
-    });
+    };
+    build.output = Some(output.clone());
     build.base_url = Some(format!("http://{}/", local(addr)));
-    Ok(build)
+    Ok((build, output))
 }
 
 /// `addr`, or loopback on its port when it is unspecified (`0.0.0.0`, `::`).

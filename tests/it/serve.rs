@@ -871,3 +871,17 @@ fn serve_on_a_port_in_use_suggests_another() {
     assert!(stderr.contains("--port"), "{stderr}");
     assert!(!tmp.path().join(".yilu").exists(), "nothing built");
 }
+
+#[test]
+fn serve_outside_a_site_says_so_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yilu"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("has no site.toml") && stderr.contains("yilu init"), "{stderr}");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "nothing written");
+}
