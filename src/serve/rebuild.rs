@@ -384,8 +384,8 @@ impl Rebuilder {
     }
 }
 
-/// Those of `paths` that are sources of the site and changed since `since`, files before
-/// folders (a save also touches its folder), each once.
+/// Those of `paths` that are sources of the site and changed since `since`, files first, then
+/// files gone, then folders (a save also touches its folder), each once.
 pub(crate) fn changed_sources(
     root: &Path,
     output: &Path,
@@ -397,7 +397,16 @@ pub(crate) fn changed_sources(
         .filter(|p| classify(root, output, p) != Change::Ignored && changed_since(p, since))
         .cloned()
         .collect();
-    changed.sort_by(|a, b| a.is_dir().cmp(&b.is_dir()).then_with(|| a.cmp(b)));
+    let rank = |p: &Path| {
+        if p.is_file() {
+            0
+        } else if p.exists() {
+            2
+        } else {
+            1
+        }
+    };
+    changed.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
     changed.dedup();
     changed
 }
@@ -406,8 +415,16 @@ pub(crate) fn changed_sources(
 /// too, because a rename or a copy that keeps the modification time is a change). File times
 /// come from the kernel's coarse clock, a few ms behind `SystemTime::now()`: allow for that.
 pub(crate) fn changed_since(path: &Path, since: SystemTime) -> bool {
-    let since = since - Duration::from_millis(20);
-    let Ok(meta) = std::fs::symlink_metadata(path) else { return true };
+    touched_since(path, since - Duration::from_millis(20))
+}
+
+/// [`changed_since`] without the slack. A path that is gone counts when its folder changed
+/// (removing or renaming an entry changes its folder): a file deleted since is a change, an
+/// editor's temporary file that came and went before the last rebuild is not.
+fn touched_since(path: &Path, since: SystemTime) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return path.parent().is_none_or(|parent| touched_since(parent, since));
+    };
     if meta.modified().is_ok_and(|t| t >= since) {
         return true;
     }
