@@ -260,8 +260,8 @@ impl Builds {
             changed.iter().map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).collect()
         };
         let Some(rebuilder) = self.rebuilder.as_mut() else {
-            // Not built yet: try the whole build again when a file really changed (the watcher
-            // also reports the files a failed attempt merely opened).
+            // Not built yet: try the whole build again when a source really changed since the
+            // last attempt (a batch can also name files that did not, e.g. folders).
             let output = self.options.output.clone().unwrap_or_default();
             let changed = rebuild::changed_sources(self.root(), &output, paths, self.last_attempt);
             if changed.is_empty() {
