@@ -1,4 +1,6 @@
 //! Command-line interface: clap derive; each command's args struct owns its `run()`.
+//! The only part of the library that prints (to stderr; see the lints in lib.rs).
+#![allow(clippy::print_stderr)]
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
