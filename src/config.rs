@@ -30,6 +30,9 @@ pub struct SiteConfig {
     pub indicators: Vec<IndicatorEntry>,
     /// Free-form values handed to templates as `config.extra`.
     pub extra: toml::Table,
+    /// Where `yilu deploy` publishes (`[[deploy]]`); not handed to templates.
+    #[serde(skip_serializing)]
+    pub deploy: Vec<DeployEntry>,
 }
 
 /// One `[[organisations]]` entry.
@@ -55,6 +58,27 @@ pub struct IndicatorEntry {
     pub phrasings: Vec<String>,
 }
 
+/// One `[[deploy]]` entry: a named place `yilu deploy` publishes the output to.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeployEntry {
+    pub name: String,
+    /// `s3://bucket/prefix?endpoint=https://…&region=…&style=path|virtual`
+    pub url: crate::deploy::S3Url,
+    /// `[[deploy.headers]]`: Cache-Control by pattern, first match wins, before the defaults.
+    #[serde(default)]
+    pub headers: Vec<HeaderRule>,
+}
+
+/// One `[[deploy.headers]]` rule.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderRule {
+    /// `*.html` (a file name anywhere) or `search/*.js` (a path from the output root).
+    pub pattern: crate::deploy::PathPattern,
+    pub cache_control: String,
+}
+
 impl Default for SiteConfig {
     fn default() -> Self {
         SiteConfig {
@@ -69,6 +93,7 @@ impl Default for SiteConfig {
             organisations: Vec::new(),
             indicators: Vec::new(),
             extra: toml::Table::new(),
+            deploy: Vec::new(),
         }
     }
 }
@@ -84,7 +109,14 @@ impl SiteConfig {
                     format!(":{line}:{col}")
                 })
                 .unwrap_or_default();
-            anyhow::anyhow!("{name}{location}: {}", e.message())
+            // A credential typed into site.toml gets told where it belongs, not "unknown field".
+            let message = match e.message().strip_prefix("unknown field `") {
+                Some(rest) if crate::deploy::looks_like_credential(rest.split('`').next().unwrap_or("")) => {
+                    crate::deploy::CREDENTIALS_NOT_HERE.to_string()
+                }
+                _ => e.message().to_string(),
+            };
+            anyhow::anyhow!("{name}{location}: {message}")
         })?;
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
@@ -110,6 +142,17 @@ impl SiteConfig {
                     ind.label,
                     ind.key
                 );
+            }
+        }
+        for (i, entry) in config.deploy.iter().enumerate() {
+            if !crate::slug::is_valid(&entry.name) {
+                anyhow::bail!(
+                    "{name}: deploy[{i}]: name {:?} must be lowercase ASCII letters, digits and hyphens",
+                    entry.name
+                );
+            }
+            if config.deploy[..i].iter().any(|e| e.name == entry.name) {
+                anyhow::bail!("{name}: deploy[{i}]: a second target named {:?}", entry.name);
             }
         }
         Ok(config)
@@ -167,6 +210,56 @@ mod tests {
         .unwrap();
         assert_eq!(c.organisations[0].slug, "moumou");
         assert_eq!(c.indicators[0].phrasings, vec!["粮食产量"]);
+    }
+
+    #[test]
+    fn deploy_entries_parse_with_their_headers() {
+        let c = SiteConfig::from_str(
+            "[[deploy]]\nname = \"oss\"\nurl = \"s3://site/archive?endpoint=https://oss-cn-hangzhou.aliyuncs.com&style=virtual\"\n\
+             [[deploy.headers]]\npattern = \"*.html\"\ncache_control = \"no-cache\"\n\
+             [[deploy]]\nname = \"r2\"\nurl = \"s3://site\"\n",
+            "site.toml",
+        )
+        .unwrap();
+        assert_eq!(c.deploy.len(), 2);
+        assert_eq!(c.deploy[0].url.prefix, "archive");
+        assert!(c.deploy[0].url.virtual_hosted);
+        assert_eq!(c.deploy[0].headers[0].cache_control, "no-cache");
+        assert!(c.deploy[1].headers.is_empty());
+    }
+
+    #[test]
+    fn bad_deploy_entries_name_line_and_column() {
+        let table = [
+            (
+                "[[deploy]]\nname = \"oss\"\nurl = \"s3://Site\"\n",
+                "site.toml:3:7: deploy url \"s3://Site\": bucket \"Site\" must be lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit",
+            ),
+            (
+                "[[deploy]]\nname = \"oss\"\nurl = \"s3://site\"\nendpiont = \"x\"\n",
+                "site.toml:4:1: unknown field `endpiont`, expected one of `name`, `url`, `headers`",
+            ),
+            (
+                "[[deploy]]\nname = \"oss\"\nurl = \"s3://site\"\nsecret_access_key = \"abc\"\n",
+                "site.toml:4:1: credentials do not belong in site.toml (it is usually committed); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials) in the environment instead",
+            ),
+            (
+                "title = \"x\"\naws_access_key_id = \"AKIA\"\n",
+                "site.toml:2:1: credentials do not belong in site.toml (it is usually committed); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials) in the environment instead",
+            ),
+            (
+                "[[deploy]]\nname = \"oss\"\nurl = \"s3://site\"\n[[deploy.headers]]\npattern = \"[\"\ncache_control = \"x\"\n",
+                "site.toml:5:11: pattern \"[\" is not a valid glob: invalid range pattern",
+            ),
+            (
+                "[[deploy]]\nname = \"a\"\nurl = \"s3://site\"\n[[deploy]]\nname = \"a\"\nurl = \"s3://other\"\n",
+                "site.toml: deploy[1]: a second target named \"a\"",
+            ),
+        ];
+        for (text, want) in table {
+            let err = SiteConfig::from_str(text, "site.toml").unwrap_err().to_string();
+            assert_eq!(err, want);
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod build;
 mod check;
+mod deploy;
 mod ingest;
 mod init;
 mod serve;
@@ -32,6 +33,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Build, serve on 127.0.0.1, rebuild on change and live-reload the browser.
     Serve(serve::ServeArgs),
+    /// Build, then publish to S3-compatible storage (S3, OSS, COS, R2, MinIO), uploading only changes.
+    Deploy(deploy::DeployArgs),
 }
 
 impl Cli {
@@ -42,6 +45,7 @@ impl Cli {
             Command::Build(args) => args.run(self.quiet),
             Command::Check(args) => args.run(self.quiet),
             Command::Serve(args) => args.run(self.quiet),
+            Command::Deploy(args) => args.run(self.quiet),
         }
     }
 }
