@@ -10,14 +10,18 @@ use crate::deploy::{self, DeployOptions, Event, Reason};
 use crate::diagnostic::count;
 use crate::site::{self, BuildOptions};
 
-/// Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN),
-/// never from site.toml. Targets are `[[deploy]]` entries of site.toml:
-///
-///     [[deploy]]
-///     name = "production"
-///     url = "s3://BUCKET/PREFIX?endpoint=https://ENDPOINT&region=REGION"
+const AFTER_HELP: &str = "Targets are [[deploy]] entries of site.toml:
+
+    [[deploy]]
+    name = \"production\"
+    url = \"s3://BUCKET/PREFIX?endpoint=https://ENDPOINT&region=REGION\"
+
+Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for
+temporary ones), never from site.toml. Files under PREFIX that the build no longer makes are
+deleted (at most --max-deletes without --force).";
+
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
+#[command(after_help = AFTER_HELP)]
 pub struct DeployArgs {
     /// The site folder (holding site.toml).
     #[arg(long, default_value = ".")]
@@ -47,6 +51,7 @@ impl DeployArgs {
         let config_path = self.root.join("site.toml");
         let config = SiteConfig::load(&config_path)?;
         let target = deploy::select_target(&config, &config_path, self.target.as_deref())?;
+        deploy::credentials(&target.url)?;
         let output = if self.no_build {
             self.output.clone().unwrap_or_else(|| self.root.join(&config.output_dir))
         } else {

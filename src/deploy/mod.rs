@@ -25,7 +25,7 @@ pub use plan::{
     DEFAULT_CACHE_CONTROL, LocalFile, Plan, Reason, RemoteObject, Upload, cache_control,
     content_type, scan,
 };
-pub use remote::Patience;
+pub use remote::{Patience, credentials};
 pub use target::{
     CREDENTIAL_VARIABLES, CREDENTIALS_NOT_HERE, PathPattern, S3Url, looks_like_credential,
 };

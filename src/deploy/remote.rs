@@ -36,6 +36,22 @@ impl Default for Patience {
     }
 }
 
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// The access key and secret from the environment, or an error naming the variables.
+pub fn credentials(url: &S3Url) -> Result<(String, String)> {
+    match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+        (Some(id), Some(secret)) => Ok((id, secret)),
+        _ => Err(anyhow!(
+            "no credentials for bucket `{}`: set {CREDENTIAL_VARIABLES} in the environment \
+             (an access key allowed to list, put and delete objects in the bucket)",
+            url.bucket
+        )),
+    }
+}
+
 pub struct Remote {
     store: AmazonS3,
     url: S3Url,
@@ -46,16 +62,7 @@ pub struct Remote {
 impl Remote {
     /// A client for `url` with credentials from the environment.
     pub fn connect(url: &S3Url, patience: Patience) -> Result<Remote> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let (Some(key_id), Some(secret)) =
-            (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY"))
-        else {
-            return Err(anyhow!(
-                "no credentials for bucket `{}`: set {CREDENTIAL_VARIABLES} in the environment \
-                 (an access key allowed to list, put and delete objects in the bucket)",
-                url.bucket
-            ));
-        };
+        let (key_id, secret) = credentials(url)?;
         let region = url
             .region
             .clone()
@@ -172,20 +179,62 @@ impl Remote {
     fn explain(&self, doing: &str, key: &str, e: object_store::Error) -> anyhow::Error {
         let bucket = &self.url.bucket;
         let place = &self.place;
-        match e {
-            object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. } => {
-                anyhow!(
-                    "access denied to bucket `{bucket}` at {place} (403 on {doing} `{key}`): check \
-                     {CREDENTIAL_VARIABLES} (and AWS_SESSION_TOKEN for temporary credentials), the \
-                     region, and that the key may list, put and delete objects in the bucket"
-                )
-            }
-            object_store::Error::NotFound { .. } if doing == "list" => anyhow!(
+        let failure = Failure::of(&e);
+        let code = failure.code.as_deref().map(|c| format!(", {c}")).unwrap_or_default();
+        let denied = matches!(
+            e,
+            object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
+        ) || matches!(failure.status, Some(401 | 403));
+        if denied {
+            return anyhow!(
+                "access denied to bucket `{bucket}` at {place} ({} on {doing} `{key}`{code}): check \
+                 {CREDENTIAL_VARIABLES} (and AWS_SESSION_TOKEN for temporary credentials), the \
+                 region, and that the key may list, put and delete objects in the bucket",
+                failure.status.unwrap_or(403)
+            );
+        }
+        if doing == "list" && (failure.code.as_deref() == Some("NoSuchBucket") || failure.status == Some(404)) {
+            return anyhow!(
                 "bucket `{bucket}` was not found at {place}: create it first, or check the url's \
                  bucket, endpoint and region"
-            ),
-            other => anyhow::Error::new(other)
-                .context(format!("cannot {doing} `{key}` in bucket `{bucket}` at {place}")),
+            );
         }
+        anyhow!("cannot {doing} `{key}` in bucket `{bucket}` at {place}: {}", failure.cause)
+    }
+}
+
+/// What an `object_store` error chain says: the HTTP status and S3 error code when the server
+/// answered, and the innermost cause (`Connection refused`, a timeout) for messages.
+#[derive(Debug, PartialEq, Eq)]
+struct Failure {
+    status: Option<u16>,
+    code: Option<String>,
+    cause: String,
+}
+
+impl Failure {
+    fn of(e: &(dyn std::error::Error + 'static)) -> Failure {
+        let mut failure = Failure { status: None, code: None, cause: e.to_string() };
+        let mut current = Some(e);
+        while let Some(err) = current {
+            let text = err.to_string();
+            // object_store's status errors read "… status code: 403 Forbidden: <body>".
+            if failure.status.is_none()
+                && let Some((_, after)) = text.split_once("status code: ")
+            {
+                failure.status = after.get(..3).and_then(|s| s.parse().ok());
+            }
+            if failure.code.is_none()
+                && let Some((_, after)) = text.split_once("<Code>")
+            {
+                failure.code = after.split_once("</Code>").map(|(code, _)| code.to_string());
+            }
+            // The innermost message without a body is the most telling.
+            if !text.contains('<') {
+                failure.cause = text;
+            }
+            current = err.source();
+        }
+        failure
     }
 }
