@@ -111,7 +111,11 @@ impl SiteConfig {
                 .unwrap_or_default();
             // A credential typed into site.toml gets told where it belongs, not "unknown field".
             let message = match e.message().strip_prefix("unknown field `") {
-                Some(rest) if crate::deploy::looks_like_credential(rest.split('`').next().unwrap_or("")) => {
+                Some(rest)
+                    if crate::deploy::looks_like_credential(
+                        rest.split('`').next().unwrap_or(""),
+                    ) =>
+                {
                     crate::deploy::CREDENTIALS_NOT_HERE.to_string()
                 }
                 _ => e.message().to_string(),

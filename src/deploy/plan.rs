@@ -91,7 +91,8 @@ pub fn scan(output: &Path) -> Result<Vec<LocalFile>> {
     files
         .into_par_iter()
         .map(|(rel, path)| {
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
             Ok(LocalFile { rel, size: bytes.len() as u64, md5: md5_hex(&bytes), path })
         })
         .collect()

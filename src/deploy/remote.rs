@@ -32,7 +32,11 @@ pub struct Patience {
 
 impl Default for Patience {
     fn default() -> Self {
-        Patience { timeout: Duration::from_secs(60), retries: 5, retry_for: Duration::from_secs(60) }
+        Patience {
+            timeout: Duration::from_secs(60),
+            retries: 5,
+            retry_for: Duration::from_secs(60),
+        }
     }
 }
 
@@ -79,7 +83,9 @@ impl Remote {
                 ClientOptions::new()
                     .with_timeout(patience.timeout)
                     .with_connect_timeout(Duration::from_secs(10))
-                    .with_allow_http(url.endpoint.as_deref().is_some_and(|e| e.starts_with("http://"))),
+                    .with_allow_http(
+                        url.endpoint.as_deref().is_some_and(|e| e.starts_with("http://")),
+                    ),
             )
             .with_retry(RetryConfig {
                 backoff: BackoffConfig::default(),
@@ -103,7 +109,8 @@ impl Remote {
             }
             None => "AWS S3".into(),
         };
-        let store = builder.build().map_err(|e| anyhow!("cannot set up a client for {url}: {e}"))?;
+        let store =
+            builder.build().map_err(|e| anyhow!("cannot set up a client for {url}: {e}"))?;
         Ok(Remote { store, url: url.clone(), place })
     }
 
@@ -113,16 +120,20 @@ impl Remote {
 
     /// Every object under the prefix, by path relative to it.
     pub async fn list(&self) -> Result<BTreeMap<String, RemoteObject>> {
-        let prefix = (!self.url.prefix.is_empty()).then(|| ObjectPath::from(self.url.prefix.as_str()));
+        let prefix =
+            (!self.url.prefix.is_empty()).then(|| ObjectPath::from(self.url.prefix.as_str()));
         let mut listing = self.store.list(prefix.as_ref());
         let mut objects = BTreeMap::new();
         while let Some(meta) = listing.next().await {
-            let meta = meta.map_err(|e| self.explain("list", &self.url.prefix, e))?;
+            let meta =
+                meta.map_err(|e| self.explain("list", &format!("{}/", self.url.prefix), e))?;
             let key = meta.location.as_ref();
             let rel = if self.url.prefix.is_empty() {
                 key
             } else {
-                key.strip_prefix(self.url.prefix.as_str()).and_then(|k| k.strip_prefix('/')).unwrap_or(key)
+                key.strip_prefix(self.url.prefix.as_str())
+                    .and_then(|k| k.strip_prefix('/'))
+                    .unwrap_or(key)
             };
             let etag = meta.e_tag.map(|t| t.trim_matches('"').to_ascii_lowercase());
             objects.insert(rel.to_string(), RemoteObject { size: meta.size, etag });
@@ -183,7 +194,8 @@ impl Remote {
         let code = failure.code.as_deref().map(|c| format!(", {c}")).unwrap_or_default();
         let denied = matches!(
             e,
-            object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
+            object_store::Error::PermissionDenied { .. }
+                | object_store::Error::Unauthenticated { .. }
         ) || matches!(failure.status, Some(401 | 403));
         if denied {
             return anyhow!(
@@ -193,7 +205,9 @@ impl Remote {
                 failure.status.unwrap_or(403)
             );
         }
-        if doing == "list" && (failure.code.as_deref() == Some("NoSuchBucket") || failure.status == Some(404)) {
+        if doing == "list"
+            && (failure.code.as_deref() == Some("NoSuchBucket") || failure.status == Some(404))
+        {
             return anyhow!(
                 "bucket `{bucket}` was not found at {place}: create it first, or check the url's \
                  bucket, endpoint and region"

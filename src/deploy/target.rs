@@ -37,9 +37,11 @@ impl S3Url {
                  credentials go in {CREDENTIAL_VARIABLES}, the endpoint in ?endpoint="
             ));
         }
-        check_bucket(bucket).map_err(|why| format!("deploy url {url:?}: bucket {bucket:?} {why}"))?;
+        check_bucket(bucket)
+            .map_err(|why| format!("deploy url {url:?}: bucket {bucket:?} {why}"))?;
         let prefix = prefix.trim_matches('/');
-        if prefix.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..") && !prefix.is_empty()
+        if prefix.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..")
+            && !prefix.is_empty()
         {
             return Err(format!(
                 "deploy url {url:?}: prefix {prefix:?} has an empty, `.` or `..` segment"
@@ -55,7 +57,8 @@ impl S3Url {
         let mut style = None;
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned();
+            let value =
+                percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned();
             match key {
                 "endpoint" => {
                     let host = value
@@ -70,7 +73,9 @@ impl S3Url {
                     parsed.endpoint = Some(value.trim_end_matches('/').to_string());
                 }
                 "region" if !value.is_empty() => parsed.region = Some(value),
-                "style" if value == "path" || value == "virtual" => style = Some(value == "virtual"),
+                "style" if value == "path" || value == "virtual" => {
+                    style = Some(value == "virtual")
+                }
                 "style" => {
                     return Err(format!(
                         "deploy url {url:?}: style must be `path` or `virtual`, not {value:?}"
@@ -78,7 +83,9 @@ impl S3Url {
                 }
                 "region" => return Err(format!("deploy url {url:?}: region is empty")),
                 _ if looks_like_credential(key) => {
-                    return Err(format!("deploy url {url:?}: `{key}` looks like a credential; {CREDENTIALS_NOT_HERE}"));
+                    return Err(format!(
+                        "deploy url {url:?}: `{key}` looks like a credential; {CREDENTIALS_NOT_HERE}"
+                    ));
                 }
                 _ => {
                     return Err(format!(
@@ -121,9 +128,13 @@ fn check_bucket(bucket: &str) -> Result<(), &'static str> {
     }
     let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
     let ends_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    if !bucket.chars().all(ok_char) || !ends_ok(bucket.chars().next()) || !ends_ok(bucket.chars().last())
+    if !bucket.chars().all(ok_char)
+        || !ends_ok(bucket.chars().next())
+        || !ends_ok(bucket.chars().last())
     {
-        return Err("must be lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit");
+        return Err(
+            "must be lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit",
+        );
     }
     Ok(())
 }

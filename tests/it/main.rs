@@ -3,6 +3,7 @@
 
 mod analysis;
 mod build;
+mod deploy;
 mod hostile;
 mod ingest;
 mod props;
