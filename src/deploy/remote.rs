@@ -56,6 +56,17 @@ pub fn credentials(url: &S3Url) -> Result<(String, String)> {
     }
 }
 
+/// The address the client is given: the endpoint for path style, the bucket's own host under
+/// it for virtual-hosted style (`https://site.oss-cn-hangzhou.aliyuncs.com`); None for AWS.
+fn endpoint(url: &S3Url) -> Option<String> {
+    let endpoint = url.endpoint.as_ref()?;
+    if !url.virtual_hosted {
+        return Some(endpoint.clone());
+    }
+    let (scheme, host) = endpoint.split_once("://").expect("checked when parsed");
+    Some(format!("{scheme}://{}.{host}", url.bucket))
+}
+
 pub struct Remote {
     store: AmazonS3,
     url: S3Url,
@@ -95,17 +106,10 @@ impl Remote {
         if let Some(token) = var("AWS_SESSION_TOKEN") {
             builder = builder.with_token(token);
         }
-        let place = match &url.endpoint {
-            Some(endpoint) if url.virtual_hosted => {
-                // Virtual-hosted style: the client wants the bucket's own address.
-                let (scheme, host) = endpoint.split_once("://").expect("checked when parsed");
-                let bucket_endpoint = format!("{scheme}://{}.{host}", url.bucket);
-                builder = builder.with_endpoint(&bucket_endpoint);
-                bucket_endpoint
-            }
+        let place = match endpoint(url) {
             Some(endpoint) => {
-                builder = builder.with_endpoint(endpoint);
-                endpoint.clone()
+                builder = builder.with_endpoint(&endpoint);
+                endpoint
             }
             None => "AWS S3".into(),
         };
@@ -250,5 +254,44 @@ impl Failure {
             current = err.source();
         }
         failure
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_follow_the_addressing_style() {
+        let table = [
+            ("s3://site", None),
+            ("s3://site?endpoint=http://127.0.0.1:9000", Some("http://127.0.0.1:9000")),
+            (
+                "s3://site/a?endpoint=https://oss-cn-hangzhou.aliyuncs.com&style=virtual",
+                Some("https://site.oss-cn-hangzhou.aliyuncs.com"),
+            ),
+            (
+                "s3://site?endpoint=https://acc.r2.cloudflarestorage.com&region=auto",
+                Some("https://acc.r2.cloudflarestorage.com"),
+            ),
+        ];
+        for (url, want) in table {
+            assert_eq!(endpoint(&S3Url::parse(url).unwrap()).as_deref(), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn failures_are_read_from_the_error_chain() {
+        let e = std::io::Error::other(
+            "Server returned non-2xx status code: 403 Forbidden: <Error><Code>AccessDenied</Code></Error>",
+        );
+        let f = Failure::of(&e);
+        assert_eq!(f.status, Some(403));
+        assert_eq!(f.code.as_deref(), Some("AccessDenied"));
+        let e = std::io::Error::other("Connection refused (os error 111)");
+        assert_eq!(
+            Failure::of(&e),
+            Failure { status: None, code: None, cause: "Connection refused (os error 111)".into() }
+        );
     }
 }

@@ -200,7 +200,9 @@ mod tests {
 
     #[test]
     fn urls_parse() {
-        let table: &[(&str, &str, &str, Option<&str>, Option<&str>, bool)] = &[
+        // url, bucket, prefix, endpoint, region, virtual-hosted
+        type Row<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>, bool);
+        let table: &[Row] = &[
             ("s3://site", "site", "", None, None, true),
             ("s3://site/", "site", "", None, None, true),
             ("s3://site/a/b/", "site", "a/b", None, None, true),
