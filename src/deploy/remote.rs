@@ -118,14 +118,23 @@ impl Remote {
         Ok(Remote { store, url: url.clone(), place })
     }
 
-    fn path(&self, rel: &str) -> ObjectPath {
-        ObjectPath::from(self.url.key(rel))
+    /// The object path of an output file, its key verbatim (`ObjectPath::from` would
+    /// percent-encode non-ASCII names, and the site would link to keys that are not there).
+    fn path(&self, rel: &str) -> Result<ObjectPath> {
+        ObjectPath::parse(self.url.key(rel)).map_err(|e| {
+            anyhow!("cannot publish `{rel}`: its name is not a valid object key ({e})")
+        })
     }
 
     /// Every object under the prefix, by path relative to it.
     pub async fn list(&self) -> Result<BTreeMap<String, RemoteObject>> {
-        let prefix =
-            (!self.url.prefix.is_empty()).then(|| ObjectPath::from(self.url.prefix.as_str()));
+        let prefix = match self.url.prefix.as_str() {
+            "" => None,
+            prefix => Some(
+                ObjectPath::parse(prefix)
+                    .map_err(|e| anyhow!("bad prefix in {}: {e}", self.url))?,
+            ),
+        };
         let mut listing = self.store.list(prefix.as_ref());
         let mut objects = BTreeMap::new();
         while let Some(meta) = listing.next().await {
@@ -150,7 +159,7 @@ impl Remote {
         let options = GetOptions { head: true, ..GetOptions::default() };
         let result = self
             .store
-            .get_opts(&self.path(rel), options)
+            .get_opts(&self.path(rel)?, options)
             .await
             .map_err(|e| self.explain("read", &self.url.key(rel), e))?;
         Ok(result.attributes.get(&Attribute::Metadata(MD5_METADATA.into())).map(|v| v.to_string()))
@@ -166,7 +175,7 @@ impl Remote {
         attributes.insert(Attribute::Metadata(MD5_METADATA.into()), upload.file.md5.clone().into());
         let options = PutOptions { attributes, ..PutOptions::default() };
         self.store
-            .put_opts(&self.path(&upload.file.rel), PutPayload::from(bytes), options)
+            .put_opts(&self.path(&upload.file.rel)?, PutPayload::from(bytes), options)
             .await
             .map_err(|e| self.explain("upload", &upload.key, e))?;
         Ok(())
@@ -174,8 +183,13 @@ impl Remote {
 
     /// Deletes objects (in batches where the provider allows), calling `done` for each.
     pub async fn delete(&self, rels: &[String], done: &mut dyn FnMut(&str)) -> Result<()> {
-        let paths: Vec<object_store::Result<ObjectPath>> =
-            rels.iter().map(|rel| Ok(self.path(rel))).collect();
+        let paths: Vec<object_store::Result<ObjectPath>> = rels
+            .iter()
+            .map(|rel| self.path(rel))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .map(Ok)
+            .collect();
         let mut deleted = self.store.delete_stream(futures_util::stream::iter(paths).boxed());
         while let Some(result) = deleted.try_next().await.transpose() {
             let path = result.map_err(|e| self.explain("delete", &self.url.prefix, e))?;

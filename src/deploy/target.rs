@@ -40,11 +40,12 @@ impl S3Url {
         check_bucket(bucket)
             .map_err(|why| format!("deploy url {url:?}: bucket {bucket:?} {why}"))?;
         let prefix = prefix.trim_matches('/');
-        if prefix.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..")
-            && !prefix.is_empty()
+        let bad_segment = |seg: &str| seg.is_empty() || seg == "." || seg == "..";
+        if prefix.chars().any(char::is_control)
+            || (!prefix.is_empty() && prefix.split('/').any(bad_segment))
         {
             return Err(format!(
-                "deploy url {url:?}: prefix {prefix:?} has an empty, `.` or `..` segment"
+                "deploy url {url:?}: prefix {prefix:?} has an empty, `.` or `..` segment or a control character"
             ));
         }
         let mut parsed = S3Url {
@@ -206,6 +207,7 @@ mod tests {
             ("s3://site", "site", "", None, None, true),
             ("s3://site/", "site", "", None, None, true),
             ("s3://site/a/b/", "site", "a/b", None, None, true),
+            ("s3://site/议录", "site", "议录", None, None, true),
             (
                 "s3://site/archive?endpoint=http://127.0.0.1:9000/&region=us-east-1",
                 "site",
@@ -244,6 +246,7 @@ mod tests {
             ("s3://KEY:SECRET@site", "credentials"),
             ("s3://site/a//b", "empty, `.` or `..` segment"),
             ("s3://site/../b", "empty, `.` or `..` segment"),
+            ("s3://site/a\tb", "control character"),
             ("s3://site?endpoint=oss.example.com", "must be http(s)://host"),
             ("s3://site?endpoint=https://", "must be http(s)://host"),
             ("s3://site?regoin=x", "unknown parameter `regoin`"),

@@ -98,7 +98,10 @@ impl Moto {
             .skip(mark)
             .filter(|line| line.contains("HTTP/1.1\" 200"))
             .filter_map(|line| line.split_once(&head).map(|(_, rest)| rest))
-            .map(|rest| rest.split(' ').next().unwrap().to_string())
+            .map(|rest| rest.split(' ').next().unwrap())
+            .map(|key| {
+                percent_encoding::percent_decode_str(key).decode_utf8().unwrap().into_owned()
+            })
             .collect()
     }
 
@@ -171,6 +174,10 @@ fn example_site(endpoint: &str, prefix: &str) -> (tempfile::TempDir, PathBuf) {
     let index = fs::read_to_string(second.join("_index.md")).unwrap();
     fs::write(second.join("_index.md"), index.replace("date: 2024-10-21", "date: 2024-11-18"))
         .unwrap();
+    // A static file whose name is not plain ASCII keeps its name as the object key.
+    let odd = root.join("themes/default/static/资料");
+    fs::create_dir_all(&odd).unwrap();
+    fs::write(odd.join("说明 v1~2.txt"), "材料\n").unwrap();
     let config = fs::read_to_string(repo.join("site.toml")).unwrap();
     fs::write(root.join("site.toml"), format!("{config}\n{}", target("moto", endpoint, prefix)))
         .unwrap();
@@ -254,6 +261,7 @@ fn deploy_uploads_only_what_changed_and_deletes_what_is_gone() {
     }
     assert_eq!(objects["index.html"].2, "public, max-age=300");
     assert_eq!(objects["search/idx-00.js"].2, "public, max-age=86400");
+    assert_eq!(objects["资料/说明 v1~2.txt"].0, "材料\n".as_bytes());
 
     // Nothing changed: nothing goes up.
     let mark = moto.mark();
