@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::{Result, anyhow};
-use futures_util::{StreamExt as _, TryStreamExt as _};
+use futures_util::StreamExt as _;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::path::Path as ObjectPath;
 use object_store::{
@@ -191,7 +191,7 @@ impl Remote {
             .map(Ok)
             .collect();
         let mut deleted = self.store.delete_stream(futures_util::stream::iter(paths).boxed());
-        while let Some(result) = deleted.try_next().await.transpose() {
+        while let Some(result) = deleted.next().await {
             let path = result.map_err(|e| self.explain("delete", &self.url.prefix, e))?;
             let key = path.as_ref();
             let rel = if self.url.prefix.is_empty() {
