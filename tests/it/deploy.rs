@@ -399,8 +399,17 @@ fn pump(mut from: TcpStream, mut to: TcpStream, dead: &AtomicBool, mut counted: 
 fn a_deploy_cut_off_mid_upload_fails_and_the_next_one_finishes() {
     let Some(moto) = Moto::start(&[]) else { return };
     moto.create_bucket(BUCKET);
-    let proxy = DyingProxy::start(moto.port, 60_000);
-    let (_tmp, root) = example_site(&format!("http://127.0.0.1:{}", proxy.port), "cut");
+    // The proxy dies once half the site's bytes went through: well after the first uploads
+    // completed, well before the last.
+    let (_tmp, root) = example_site("http://127.0.0.1:9", "cut");
+    let report =
+        yilu::site::build(&yilu::site::BuildOptions { root: root.clone(), ..Default::default() })
+            .unwrap();
+    let total: usize = tree(&report.output).values().map(Vec::len).sum();
+    let proxy = DyingProxy::start(moto.port, total / 2);
+    let config = fs::read_to_string(root.join("site.toml")).unwrap();
+    let config = config.replace("127.0.0.1:9&", &format!("127.0.0.1:{}&", proxy.port));
+    fs::write(root.join("site.toml"), config).unwrap();
     let out = yilu(&root, &["deploy"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
