@@ -40,6 +40,9 @@ pub struct SiteConfig {
     /// Where the file was read from and where its keys are, for messages about them later.
     #[serde(skip)]
     pub source: ConfigSource,
+    /// Where `yilu deploy` publishes (`[[deploy]]`); not handed to templates.
+    #[serde(skip_serializing)]
+    pub deploy: Vec<DeployEntry>,
 }
 
 /// The name a `site.toml` was read under and the places of the keys later checks point at.
@@ -105,6 +108,27 @@ pub struct IndicatorEntry {
     pub phrasings: Vec<String>,
 }
 
+/// One `[[deploy]]` entry: a named place `yilu deploy` publishes the output to.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeployEntry {
+    pub name: String,
+    /// `s3://bucket/prefix?endpoint=https://…&region=…&style=path|virtual`
+    pub url: crate::deploy::S3Url,
+    /// `[[deploy.headers]]`: Cache-Control by pattern, first match wins, before the defaults.
+    #[serde(default)]
+    pub headers: Vec<HeaderRule>,
+}
+
+/// One `[[deploy.headers]]` rule.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderRule {
+    /// `*.html` (a file name anywhere) or `search/*.js` (a path from the output root).
+    pub pattern: crate::deploy::PathPattern,
+    pub cache_control: String,
+}
+
 impl Default for SiteConfig {
     fn default() -> Self {
         SiteConfig {
@@ -121,6 +145,7 @@ impl Default for SiteConfig {
             extra: toml::Table::new(),
             menu: Vec::new(),
             source: ConfigSource::default(),
+            deploy: Vec::new(),
         }
     }
 }
@@ -233,6 +258,23 @@ impl SiteConfig {
                         "menu[{i}] ({}): url {:?} must be a site path such as \"about/\" or an http(s) URL, and name must not be empty",
                         entry.name, entry.url
                     ),
+                ));
+            }
+        }
+        for (i, entry) in config.deploy.iter().enumerate() {
+            if !crate::slug::is_valid(&entry.name) {
+                problems.push(Diagnostic::new(
+                    name,
+                    format!(
+                        "deploy[{i}]: name {:?} must be lowercase ASCII letters, digits and hyphens",
+                        entry.name
+                    ),
+                ));
+            }
+            if config.deploy[..i].iter().any(|e| e.name == entry.name) {
+                problems.push(Diagnostic::new(
+                    name,
+                    format!("deploy[{i}]: a second target named {:?}", entry.name),
                 ));
             }
         }
@@ -358,6 +400,20 @@ pub fn did_you_mean(message: &str) -> Option<String> {
 
 /// A TOML syntax or type error as a diagnostic, with hints for the slips people make.
 fn toml_diagnostic(text: &str, name: &str, e: &toml::de::Error) -> Diagnostic {
+    // A credential typed into site.toml gets told where it belongs, not "unknown field".
+    let credential = e.message().strip_prefix("unknown field `").is_some_and(|rest| {
+        crate::deploy::looks_like_credential(rest.split('`').next().unwrap_or(""))
+    });
+    if credential {
+        let d = Diagnostic::new(name, crate::deploy::CREDENTIALS_NOT_HERE);
+        return match e.span() {
+            Some(span) => {
+                let (line, col) = line_col(text, span.start);
+                d.at(line, col)
+            }
+            None => d,
+        };
+    }
     let mut d = Diagnostic::new(name, e.message().trim().to_string());
     if let Some(hint) = did_you_mean(e.message()) {
         d = d.with_hint(hint);
@@ -445,6 +501,56 @@ mod tests {
             let text = format!("[[menu]]\nname = \"a\"\nurl = \"{url}\"\n");
             let err = SiteConfig::from_str(&text, "site.toml").unwrap_err().to_string();
             assert!(err.contains("menu[0] (a)"), "{url}: {err}");
+        }
+    }
+
+    #[test]
+    fn deploy_entries_parse_with_their_headers() {
+        let c = SiteConfig::from_str(
+            "[[deploy]]\nname = \"oss\"\nurl = \"s3://site/archive?endpoint=https://oss-cn-hangzhou.aliyuncs.com&style=virtual\"\n\
+             [[deploy.headers]]\npattern = \"*.html\"\ncache_control = \"no-cache\"\n\
+             [[deploy]]\nname = \"r2\"\nurl = \"s3://site\"\n",
+            "site.toml",
+        )
+        .unwrap();
+        assert_eq!(c.deploy.len(), 2);
+        assert_eq!(c.deploy[0].url.prefix, "archive");
+        assert!(c.deploy[0].url.virtual_hosted);
+        assert_eq!(c.deploy[0].headers[0].cache_control, "no-cache");
+        assert!(c.deploy[1].headers.is_empty());
+    }
+
+    #[test]
+    fn bad_deploy_entries_name_line_and_column() {
+        let table = [
+            (
+                "[[deploy]]\nname = \"oss\"\nurl = \"s3://Site\"\n",
+                "site.toml:3:7: deploy url \"s3://Site\": bucket \"Site\" must be lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit",
+            ),
+            (
+                "[[deploy]]\nname = \"oss\"\nurl = \"s3://site\"\nendpiont = \"x\"\n",
+                "site.toml:4:1: unknown field `endpiont`, expected one of `name`, `url`, `headers`",
+            ),
+            (
+                "[[deploy]]\nname = \"oss\"\nurl = \"s3://site\"\nsecret_access_key = \"abc\"\n",
+                "site.toml:4:1: credentials do not belong in site.toml (it is usually committed); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials) in the environment instead",
+            ),
+            (
+                "title = \"x\"\naws_access_key_id = \"AKIA\"\n",
+                "site.toml:2:1: credentials do not belong in site.toml (it is usually committed); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials) in the environment instead",
+            ),
+            (
+                "[[deploy]]\nname = \"oss\"\nurl = \"s3://site\"\n[[deploy.headers]]\npattern = \"[\"\ncache_control = \"x\"\n",
+                "site.toml:5:11: pattern \"[\" is not a valid glob: invalid range pattern",
+            ),
+            (
+                "[[deploy]]\nname = \"a\"\nurl = \"s3://site\"\n[[deploy]]\nname = \"a\"\nurl = \"s3://other\"\n",
+                "site.toml: deploy[1]: a second target named \"a\"",
+            ),
+        ];
+        for (text, want) in table {
+            let err = SiteConfig::from_str(text, "site.toml").unwrap_err().to_string();
+            assert_eq!(err, format!("{want}\n1 problem"));
         }
     }
 

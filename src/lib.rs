@@ -17,6 +17,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod deploy;
 pub mod diagnostic;
 pub mod ingest;
 pub mod metrics;

@@ -9,6 +9,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Severity, count};
 
 mod build;
 mod check;
+mod deploy;
 mod ingest;
 mod init;
 mod new;
@@ -39,6 +40,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Build, serve on 127.0.0.1, rebuild on change and live-reload the browser.
     Serve(serve::ServeArgs),
+    /// Build, then publish to S3-compatible storage (S3, OSS, COS, R2, MinIO), uploading only changes.
+    Deploy(deploy::DeployArgs),
 }
 
 impl Cli {
@@ -50,6 +53,7 @@ impl Cli {
             Command::Build(args) => args.run(self.quiet),
             Command::Check(args) => args.run(self.quiet),
             Command::Serve(args) => args.run(self.quiet),
+            Command::Deploy(args) => args.run(self.quiet),
         }
     }
 }

@@ -4,6 +4,7 @@
 mod analysis;
 mod authoring;
 mod build;
+mod deploy;
 mod hostile;
 mod ingest;
 mod ingest_cli;
