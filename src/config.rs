@@ -24,6 +24,9 @@ pub struct SiteConfig {
     pub relative_urls: bool,
     /// Meetings per page on `/meetings/`.
     pub paginate_by: usize,
+    /// The province, city or county the archive covers (e.g. "重庆市"): short and shared names
+    /// of organisations resolve inside it.
+    pub region: Option<String>,
     /// Extra organisations, or overrides of built-in ones (matched by name).
     pub organisations: Vec<OrganisationEntry>,
     /// Extra indicators, or overrides of built-in ones (matched by key).
@@ -38,7 +41,7 @@ pub struct SiteConfig {
 pub struct OrganisationEntry {
     pub name: String,
     pub slug: String,
-    /// district | county | zone | department | other
+    /// province | city | district | county | county_city | zone | department | other
     #[serde(default)]
     pub kind: Option<String>,
     #[serde(default)]
@@ -66,6 +69,7 @@ impl Default for SiteConfig {
             theme: "default".into(),
             relative_urls: false,
             paginate_by: 20,
+            region: None,
             organisations: Vec::new(),
             indicators: Vec::new(),
             extra: toml::Table::new(),
@@ -102,6 +106,16 @@ impl SiteConfig {
                     org.slug
                 );
             }
+        }
+        if let Some(region) = &config.region
+            && let Err(e) = crate::orgs::Registry::with_region(&[], Some(region))
+        {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("region"))
+                .map(|l| format!(":{}", l + 1))
+                .unwrap_or_default();
+            anyhow::bail!("{name}{line}: {e}");
         }
         for (i, ind) in config.indicators.iter().enumerate() {
             if !crate::slug::is_valid(&ind.key.replace('_', "-")) {
@@ -167,6 +181,19 @@ mod tests {
         .unwrap();
         assert_eq!(c.organisations[0].slug, "moumou");
         assert_eq!(c.indicators[0].phrasings, vec!["粮食产量"]);
+    }
+
+    #[test]
+    fn region_must_name_a_unit() {
+        let c = SiteConfig::from_str("region = \"福州市\"\n", "site.toml").unwrap();
+        assert_eq!(c.region.as_deref(), Some("福州市"));
+        let err = SiteConfig::from_str("title = \"x\"\nregion = \"福洲市\"\n", "site.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("site.toml:2: region \"福洲市\" is not"), "{err}");
+        assert!(err.contains("did you mean 福州市?"), "{err}");
+        let err = SiteConfig::from_str("region = \"鼓楼区\"\n", "site.toml").unwrap_err();
+        assert!(err.to_string().contains("福州市鼓楼区"), "{err}");
     }
 
     #[test]
