@@ -13,7 +13,9 @@ use crate::site::{Site, base_path};
 
 /// Content problems of a loaded site.
 pub fn content(site: &Site) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    // Ambiguous, misspelled and clashing organisations, found while loading.
+    let mut out = site.warnings.clone();
+    let warned: BTreeSet<&Path> = site.warnings.iter().map(|w| w.path.as_path()).collect();
     for m in &site.archive.meetings {
         if m.speeches.is_empty() {
             out.push(Diagnostic::new(&m.path, "meeting has no speeches"));
@@ -27,7 +29,7 @@ pub fn content(site: &Site) -> Vec<Diagnostic> {
             }
             match &s.org {
                 None => out.push(d("org: missing; the speech will not appear on any organisation page".into())),
-                Some(o) if !o.known => out.push(d(format!(
+                Some(o) if !o.known && !warned.contains(s.path.as_path()) => out.push(d(format!(
                     "org: unknown organisation {:?} (slug {:?} from pinyin); add it to site.toml [[organisations]] with a checked slug",
                     o.name, o.slug
                 ))),

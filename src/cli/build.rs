@@ -46,6 +46,9 @@ impl BuildArgs {
             bar.finish_and_clear();
         }
         let report = report?;
+        for w in &report.warnings {
+            eprintln!("warning: {w}");
+        }
         if !quiet {
             eprintln!(
                 "built {} pages ({} meetings, {} speeches) into {} in {} ms",

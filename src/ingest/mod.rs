@@ -30,7 +30,7 @@ use crate::content::front_matter::{
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::{Indicators, extract};
-use crate::orgs::{OrgKind, Registry};
+use crate::orgs::Registry;
 
 /// What ingest needs besides the text: the date flags and the dictionaries.
 #[derive(Debug, Clone)]
@@ -44,12 +44,14 @@ pub struct IngestOptions {
 }
 
 impl IngestOptions {
-    /// Options with the registry and indicators of `config` (site.toml overrides applied).
+    /// Options with the registry and indicators of `config` (site.toml overrides applied; an
+    /// unknown region was refused when the config was read, so none is left to fail here).
     pub fn new(config: &SiteConfig) -> IngestOptions {
         IngestOptions {
             year: None,
             date: None,
-            registry: Registry::new(&config.organisations),
+            registry: Registry::for_config(config)
+                .unwrap_or_else(|_| Registry::new(&config.organisations)),
             indicators: Indicators::new(&config.indicators),
             progress: None,
         }
@@ -167,21 +169,30 @@ pub fn ingest_text(path: &Path, text: &str, options: &IngestOptions) -> Result<I
 
     let mut speeches = Vec::new();
     let mut used_slugs: Vec<String> = Vec::new();
+    let mut lines = LineFinder { text, offset: 0, line: 1, lost: false };
     for (k, speech) in transcript.speeches.iter().enumerate() {
         let order = k as u32 + 1;
-        let (org, kind, slug) = match options.registry.find_in(&speech.position) {
-            Some(org) => (org.name.clone(), org.kind, org.slug.clone()),
-            None => {
-                let (org, kind) = guess_organisation(&speech.position);
-                let slug = crate::slug::ascii_slug(&org);
-                warnings.push(format!(
-                    "speech {order}: unknown organisation {org:?} (from {:?}); slug {slug}, kind {}: add it to site.toml [[organisations]]",
-                    speech.position,
-                    kind.as_str()
-                ));
-                (org, kind, slug)
-            }
-        };
+        let found = options.registry.resolve_position(&speech.position);
+        let warns = !found.known || !found.notes.is_empty();
+        let at = warns
+            .then(|| lines.find(&speech.position, &speech.speaker))
+            .flatten()
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default();
+        if !found.known {
+            warnings.push(format!(
+                "{at}speech {order}: unknown organisation {:?} (from {:?}); slug {}, kind {}: add it to site.toml [[organisations]]",
+                found.name,
+                speech.position,
+                found.slug,
+                found.kind.as_str()
+            ));
+        }
+        for note in &found.notes {
+            let hint = note.hint.as_deref().map(|h| format!("; {h}")).unwrap_or_default();
+            warnings.push(format!("{at}speech {order}: {}{hint}", note.message));
+        }
+        let (org, kind, slug) = (found.name, found.kind, found.slug);
         let mut unique = slug.clone();
         let mut n = 2;
         while used_slugs.contains(&unique) {
@@ -264,55 +275,33 @@ fn participants(lead: &str) -> Option<Vec<String>> {
     (!names.is_empty()).then_some(names)
 }
 
-/// Markers that end the unit's name inside a position, and whether the marker's first char
-/// belongs to the name ("某某区委书记" → 某某区; "某某管委会主任" → 某某).
-const ORG_MARKERS: &[(&str, bool)] = &[
-    ("区委", true),
-    ("县委", true),
-    ("市委", true),
-    ("党工委", false),
-    ("党组", false),
-    ("党委", false),
-    ("管委会", false),
-    ("人民政府", false),
-    ("政府", false),
-];
+/// Finds speaker lines in a transcript, in speaking order: each search starts where the last
+/// one ended, and after one miss it stops looking, so a whole transcript is read at most once.
+struct LineFinder<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+    lost: bool,
+}
 
-/// An organisation outside the registry: its name and a guess at its kind from the position.
-pub fn guess_organisation(position: &str) -> (String, OrgKind) {
-    // The unit is named in the last post: "市委常委、某某区委书记" → "某某区委书记".
-    let post = position
-        .rsplit('、')
-        .find(|p| ORG_MARKERS.iter().any(|(m, _)| p.contains(m)))
-        .unwrap_or(position);
-    let mut name = post.to_string();
-    let mut cut = None;
-    for (marker, keep_first) in ORG_MARKERS {
-        if let Some(at) = post.find(marker)
-            && at > 0
-            && cut.is_none_or(|(c, _)| at < c)
-        {
-            cut = Some((at, *keep_first));
+impl LineFinder<'_> {
+    /// The 1-based line after the previous find that holds `position` and `speaker`.
+    fn find(&mut self, position: &str, speaker: &str) -> Option<usize> {
+        if self.lost || position.is_empty() {
+            return None;
         }
+        let (mut offset, mut line) = (self.offset, self.line);
+        for l in self.text[self.offset..].split_inclusive('\n') {
+            offset += l.len();
+            if l.contains(position) && l.contains(speaker) {
+                (self.offset, self.line) = (offset, line + 1);
+                return Some(line);
+            }
+            line += 1;
+        }
+        self.lost = true;
+        None
     }
-    if let Some((at, keep_first)) = cut {
-        let end =
-            if keep_first { at + post[at..].chars().next().map_or(0, char::len_utf8) } else { at };
-        name = post[..end].to_string();
-    }
-    let kind = if name.ends_with("新区") || name.ends_with("开区") || name.ends_with("高新区")
-    {
-        OrgKind::Zone
-    } else if name.ends_with('县') {
-        OrgKind::County
-    } else if name.ends_with('区') {
-        OrgKind::District
-    } else if name.starts_with('市') && name.ends_with(['委', '局', '办', '厅', '部']) {
-        OrgKind::Department
-    } else {
-        OrgKind::Other
-    };
-    (name, kind)
 }
 
 /// How `ingest` treats existing files.
@@ -473,15 +462,12 @@ mod tests {
     }
 
     #[test]
-    fn unknown_organisations() {
-        for (position, name, kind) in [
-            ("某某区委书记", "某某区", OrgKind::District),
-            ("市委常委、某某县委书记", "某某县", OrgKind::County),
-            ("某某新区党工委书记", "某某新区", OrgKind::Zone),
-            ("市某某局党组书记、局长", "市某某局", OrgKind::Department),
-            ("某某集团董事长", "某某集团董事长", OrgKind::Other),
-        ] {
-            assert_eq!(guess_organisation(position), (name.to_string(), kind), "{position}");
-        }
+    fn speaker_lines_are_found_in_order() {
+        let text = "标题\n甲区委书记 张三\n正文\n乙区委书记 李四\n正文\n";
+        let mut lines = LineFinder { text, offset: 0, line: 1, lost: false };
+        assert_eq!(lines.find("甲区委书记", "张三"), Some(2));
+        assert_eq!(lines.find("乙区委书记", "李四"), Some(4));
+        assert_eq!(lines.find("甲区委书记", "张三"), None, "never looks back");
+        assert_eq!(lines.find("乙区委书记", "李四"), None, "gives up after a miss");
     }
 }

@@ -131,4 +131,3 @@ pub fn organisations() -> Vec<Organisation> {
         })
         .collect()
 }
-

@@ -228,7 +228,9 @@ mod tests {
         let count = |kind| d.all.iter().filter(|u| u.kind == kind).count();
         assert_eq!(count(OrgKind::Province), 31);
         assert!(count(OrgKind::City) >= 330, "{}", count(OrgKind::City));
-        assert!(count(OrgKind::District) + count(OrgKind::County) + count(OrgKind::CountyCity) > 2800);
+        assert!(
+            count(OrgKind::District) + count(OrgKind::County) + count(OrgKind::CountyCity) > 2800
+        );
         for u in &d.all {
             assert_eq!(u.parent.is_none(), u.kind == OrgKind::Province, "{}", u.name);
             assert!(crate::slug::is_valid(u.slug), "{}: {:?}", u.name, u.slug);
@@ -262,7 +264,8 @@ mod tests {
             assert_eq!(DIVISIONS.all[i].slug, slug, "{name}");
         }
         // Namesakes of these (盐山县 and 砚山县 are yanshan too) are qualified; these are not.
-        for name in ["深圳市", "海淀区", "昆山市", "长寿区", "重庆市", "厦门市", "茂名市", "寿光市"] {
+        for name in ["深圳市", "海淀区", "昆山市", "长寿区", "重庆市", "厦门市", "茂名市", "寿光市"]
+        {
             let i = unit(name);
             assert_eq!(DIVISIONS.national_slugs[i], DIVISIONS.all[i].slug, "{name}");
         }

@@ -175,7 +175,9 @@ impl Registry {
                         None => "name a province, city or county, e.g. 重庆市 or 广东省".into(),
                     }
                 };
-                anyhow::anyhow!("region {name:?} is not a province, city or county of China; {hint}")
+                anyhow::anyhow!(
+                    "region {name:?} is not a province, city or county of China; {hint}"
+                )
             })?),
         };
         Ok(Registry::build(overrides, region))
@@ -363,11 +365,11 @@ impl Registry {
         }
         let d = &DIVISIONS.all[unit];
         // The name is shared beyond the region: the canonical name carries the parent.
-        let namesakes = DIVISIONS.named(d.name).iter().filter(|&&u| DIVISIONS.all[u].name == d.name);
+        let namesakes =
+            DIVISIONS.named(d.name).iter().filter(|&&u| DIVISIONS.all[u].name == d.name);
         let shared = namesakes.clone().count() > 1;
         let unique_in_region = self.region.is_some_and(|r| {
-            DIVISIONS.within(unit, r)
-                && namesakes.filter(|&&u| DIVISIONS.within(u, r)).count() == 1
+            DIVISIONS.within(unit, r) && namesakes.filter(|&&u| DIVISIONS.within(u, r)).count() == 1
         });
         let name =
             if shared && !unique_in_region { qualified_name(unit) } else { d.name.to_string() };
@@ -643,8 +645,10 @@ fn suggestions_scoped(name: &str, curated: &[&str], region: Option<usize>) -> Ve
         return Vec::new();
     }
     let limit = if len >= 5 { 2 } else { 1 };
-    // (distance, tier, characters not shared at the start, name)
-    let mut found: BTreeMap<(usize, u8, usize, String), ()> = BTreeMap::new();
+    // (distance, tier, syllables that sound different, characters not shared at the start,
+    // name): a slip of a pinyin keyboard (南按区 for 南岸区) sounds right.
+    let mut found: BTreeMap<(usize, u8, usize, usize, String), ()> = BTreeMap::new();
+    let sounds = syllables(name);
     let mut consider = |candidate: &str, tier: u8| {
         let clen = candidate.chars().count();
         if candidate == name || clen.abs_diff(len) > limit {
@@ -653,7 +657,10 @@ fn suggestions_scoped(name: &str, curated: &[&str], region: Option<usize>) -> Ve
         let distance = strsim::levenshtein(name, candidate);
         if distance <= limit {
             let shared = name.chars().zip(candidate.chars()).take_while(|(a, b)| a == b).count();
-            found.insert((distance, tier, len - shared, candidate.to_string()), ());
+            let other = syllables(candidate);
+            let unlike = sounds.iter().zip(&other).filter(|(a, b)| a != b).count()
+                + sounds.len().abs_diff(other.len());
+            found.insert((distance, tier, unlike, len - shared, candidate.to_string()), ());
         }
     };
     for c in curated {
@@ -664,15 +671,25 @@ fn suggestions_scoped(name: &str, curated: &[&str], region: Option<usize>) -> Ve
         consider(d.name, tier);
     }
     let mut out: Vec<String> = Vec::new();
-    let best = found.keys().next().map(|k| (k.0, k.1, k.2));
-    for (distance, tier, unshared, candidate) in found.into_keys() {
-        if Some((distance, tier, unshared)) != best || out.contains(&candidate) || out.len() == 3
+    let best = found.keys().next().map(|k| (k.0, k.1, k.2, k.3));
+    for (distance, tier, unlike, unshared, candidate) in found.into_keys() {
+        if Some((distance, tier, unlike, unshared)) != best
+            || out.contains(&candidate)
+            || out.len() == 3
         {
             continue;
         }
         out.push(candidate);
     }
     out
+}
+
+/// Each character's toneless reading (the character itself where it has none).
+fn syllables(text: &str) -> Vec<String> {
+    use pinyin::ToPinyin as _;
+    text.chars()
+        .map(|c| c.to_pinyin().map_or_else(|| c.to_string(), |p| p.plain().to_string()))
+        .collect()
 }
 
 /// Markers that end the unit's name inside a position, and whether the marker's first char
@@ -770,7 +787,9 @@ pub fn separate_clashes(
             let fresh = loop {
                 let candidate = crate::slug::numbered(slug, n);
                 n += 1;
-                if !used.contains(candidate.as_str()) && !taken(&candidate) && !given.contains(&candidate)
+                if !used.contains(candidate.as_str())
+                    && !taken(&candidate)
+                    && !given.contains(&candidate)
                 {
                     break candidate;
                 }

@@ -67,11 +67,17 @@ fn positions_name_their_unit() {
     let registry = Registry::new(&[]);
     for (text, want) in [
         ("市委常委、万州区委书记", Some(("万州区", "wanzhou", OrgKind::District))),
-        ("西部科学城重庆高新区党工委副书记、管委会主任", Some(("重庆高新区", "gaoxin", OrgKind::Zone))),
+        (
+            "西部科学城重庆高新区党工委副书记、管委会主任",
+            Some(("重庆高新区", "gaoxin", OrgKind::Zone)),
+        ),
         ("科学城高新区深入落实", Some(("重庆高新区", "gaoxin", OrgKind::Zone))),
         ("万盛经开区党工委副书记、管委会主任", Some(("万盛经开区", "wansheng", OrgKind::Zone))),
         ("市经济信息委党组书记、主任", Some(("市经济信息委", "jingxinwei", OrgKind::Department))),
-        ("市市场监管局党组书记、局长", Some(("市市场监管局", "shichangjianguanju", OrgKind::Department))),
+        (
+            "市市场监管局党组书记、局长",
+            Some(("市市场监管局", "shichangjianguanju", OrgKind::Department)),
+        ),
         ("彭水苗族土家族自治县县长", Some(("彭水县", "pengshui", OrgKind::County))),
         ("忠县县委书记", Some(("忠县", "zhongxian", OrgKind::County))),
         ("深圳市委副书记、市长", Some(("深圳市", "shenzhen", OrgKind::City))),
@@ -147,7 +153,8 @@ fn shared_names_resolve_in_the_region_or_warn() {
 #[test]
 fn near_misses_are_suggested() {
     let registry = Registry::new(&[]);
-    for (name, want) in [("南按区", "南岸区"), ("万洲区", "万州区"), ("深川市", "深圳市")] {
+    for (name, want) in [("南按区", "南岸区"), ("万洲区", "万州区"), ("深川市", "深圳市")]
+    {
         let got = registry.resolve_name(name);
         assert!(!got.known, "{name}");
         let hint = got.notes.first().and_then(|n| n.hint.clone()).unwrap_or_default();

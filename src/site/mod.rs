@@ -49,6 +49,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Wall time of each step, in order.
     pub phases: Vec<(&'static str, Duration)>,
+    /// What the build tolerated but a user should fix (ambiguous or misspelled organisations).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A loaded site, ready to render: everything a build computes before writing. `serve` keeps
@@ -71,6 +73,8 @@ pub struct Site {
     pub shared: pages::Shared,
     /// Where the output goes.
     pub output: PathBuf,
+    /// Content warnings found while loading.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Site {
@@ -82,7 +86,7 @@ impl Site {
             config.base_url = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
         }
         let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
-        let registry = Registry::new(&config.organisations);
+        let registry = Registry::for_config(&config)?;
         let indicators = Indicators::new(&config.indicators);
         let mut timings = Vec::new();
         let mut lap = Instant::now();
@@ -90,7 +94,8 @@ impl Site {
             timings.push((name, lap.elapsed()));
             lap = Instant::now();
         };
-        let archive = content::load(&root, &registry, LoadOptions { drafts: options.drafts })?;
+        let (archive, warnings) =
+            content::load_with_warnings(&root, &registry, LoadOptions { drafts: options.drafts })?;
         step("read content");
         let theme_dir = root.join("themes").join(&config.theme);
         let urls =
@@ -115,6 +120,7 @@ impl Site {
             theme_dir,
             tera,
             output,
+            warnings,
         };
         pages::insert_globals(&mut site.tera, &site.config, &site.model, &site.indicators);
         site.plan = pages::plan(&site.config, &site.model);
@@ -247,6 +253,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         speeches: site.archive.meetings.iter().map(|m| m.speeches.len()).sum(),
         elapsed: started.elapsed(),
         phases,
+        warnings: site.warnings.clone(),
     })
 }
 
