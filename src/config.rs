@@ -99,12 +99,8 @@ impl SiteConfig {
         // Slugs and keys become URL segments: check them here, where the user can be told
         // which entry is wrong, rather than when a page would be written outside the output.
         for (i, org) in config.organisations.iter().enumerate() {
-            if !crate::slug::is_valid(&org.slug) {
-                anyhow::bail!(
-                    "{name}: organisations[{i}] ({}): slug {:?} must be lowercase ASCII letters, digits and hyphens",
-                    org.name,
-                    org.slug
-                );
+            if let Some(problem) = crate::slug::problem(&org.slug) {
+                anyhow::bail!("{name}: organisations[{i}] ({}): slug {problem}", org.name);
             }
         }
         if let Some(region) = &config.region

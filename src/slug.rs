@@ -72,6 +72,21 @@ pub fn cap(slug: &str) -> String {
     }
 }
 
+/// Why `s` is no valid slug, said so a user can fix it; None when it is one.
+pub fn problem(s: &str) -> Option<String> {
+    if is_valid(s) {
+        None
+    } else if is_reserved(s) {
+        Some(format!(
+            "{s:?} is a name Windows reserves for a device (con, nul, com1 …); choose another"
+        ))
+    } else if s.len() > MAX_LEN {
+        Some(format!("{s:?} is longer than {MAX_LEN} bytes"))
+    } else {
+        Some(format!("{s:?} must be lowercase ASCII letters, digits and hyphens"))
+    }
+}
+
 /// `base-n`, shortened so the number always fits: distinct `n`, distinct slugs.
 pub fn numbered(base: &str, n: usize) -> String {
     let suffix = format!("-{n}");

@@ -373,7 +373,7 @@ fn load_speech(
         Some(s) => {
             return Err(Diagnostic::new(
                 rel,
-                format!("slug: {s:?} must be lowercase ASCII letters, digits and hyphens"),
+                format!("slug: {}", slug::problem(s).unwrap_or_default()),
             ));
         }
         None => match &org {

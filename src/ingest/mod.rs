@@ -179,18 +179,25 @@ pub fn ingest_text(path: &Path, text: &str, options: &IngestOptions) -> Result<I
             .flatten()
             .map(|l| format!("line {l}: "))
             .unwrap_or_default();
+        // An unknown name's note is its near misses: one warning says both.
+        let hints: Vec<&str> = found.notes.iter().filter_map(|n| n.hint.as_deref()).collect();
         if !found.known {
+            let fix = match hints.first() {
+                Some(hint) => format!("{hint} (or add it to site.toml [[organisations]])"),
+                None => "add it to site.toml [[organisations]]".to_string(),
+            };
             warnings.push(format!(
-                "{at}speech {order}: unknown organisation {:?} (from {:?}); slug {}, kind {}: add it to site.toml [[organisations]]",
+                "{at}speech {order}: unknown organisation {:?} (from {:?}); slug {}, kind {}: {fix}",
                 found.name,
                 speech.position,
                 found.slug,
                 found.kind.as_str()
             ));
-        }
-        for note in &found.notes {
-            let hint = note.hint.as_deref().map(|h| format!("; {h}")).unwrap_or_default();
-            warnings.push(format!("{at}speech {order}: {}{hint}", note.message));
+        } else {
+            for note in &found.notes {
+                let hint = note.hint.as_deref().map(|h| format!("; {h}")).unwrap_or_default();
+                warnings.push(format!("{at}speech {order}: {}{hint}", note.message));
+            }
         }
         let (org, kind, slug) = (found.name, found.kind, found.slug);
         let mut unique = slug.clone();

@@ -623,6 +623,13 @@ impl Target {
     }
 }
 
+/// Where a unit of this name comes in the national table (code order); names outside it, and
+/// no name, last.
+pub fn order_of(name: Option<&str>) -> u32 {
+    name.and_then(|n| DIVISIONS.named(n).iter().find(|&&u| DIVISIONS.all[u].name == n))
+        .map_or(u32::MAX, |&u| DIVISIONS.all[u].code)
+}
+
 /// 福州市鼓楼区: a unit with its parent in front (a province's own units: 北京市朝阳区).
 fn qualified_name(unit: usize) -> String {
     let d = &DIVISIONS.all[unit];
@@ -637,8 +644,9 @@ fn suggestions(name: &str, curated: &[&str]) -> Vec<String> {
     suggestions_scoped(name, curated, None)
 }
 
-/// Names within edit distance 1 (2 for names of five or more characters) of `name`, closest
-/// first; among equally close ones the curated names, then the region's units, then the rest.
+/// Names within edit distance 1 (2 for names of five or more characters) of `name` that start
+/// like it or sound like it, closest first; among equally close ones the curated names, then
+/// the region's units, then the rest.
 fn suggestions_scoped(name: &str, curated: &[&str], region: Option<usize>) -> Vec<String> {
     let len = name.chars().count();
     if len < 2 {
@@ -655,11 +663,16 @@ fn suggestions_scoped(name: &str, curated: &[&str], region: Option<usize>) -> Ve
             return;
         }
         let distance = strsim::levenshtein(name, candidate);
-        if distance <= limit {
-            let shared = name.chars().zip(candidate.chars()).take_while(|(a, b)| a == b).count();
-            let other = syllables(candidate);
-            let unlike = sounds.iter().zip(&other).filter(|(a, b)| a != b).count()
-                + sounds.len().abs_diff(other.len());
+        if distance > limit {
+            return;
+        }
+        let shared = name.chars().zip(candidate.chars()).take_while(|(a, b)| a == b).count();
+        let other = syllables(candidate);
+        let unlike = sounds.iter().zip(&other).filter(|(a, b)| a != b).count()
+            + sounds.len().abs_diff(other.len());
+        // A slip keeps the start of the name or its sound (南按区, 难岸区 → 南岸区); a name that
+        // only shares its suffix (某城区, 东城区) is no near miss.
+        if shared > 0 || unlike == 0 {
             found.insert((distance, tier, unlike, len - shared, candidate.to_string()), ());
         }
     };

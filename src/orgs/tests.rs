@@ -162,6 +162,7 @@ fn near_misses_are_suggested() {
         assert!(crate::slug::is_valid(&got.slug) && !registry.is_taken(&got.slug), "{}", got.slug);
     }
     assert!(registry.resolve_name("某某集团").notes.is_empty());
+    assert!(registry.resolve_name("某城区").notes.is_empty(), "a shared suffix is no near miss");
     let pos = registry.resolve_position("南按区委书记");
     assert_eq!((pos.name.as_str(), pos.kind), ("南按区", OrgKind::District));
     assert!(pos.notes[0].hint.as_deref().unwrap().contains("南岸区"));

@@ -6,6 +6,7 @@ mod build;
 mod hostile;
 mod ingest;
 mod props;
+mod registry;
 mod search_page;
 mod serve;
 mod support;
