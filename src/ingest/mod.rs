@@ -170,9 +170,11 @@ pub fn ingest_text(path: &Path, text: &str, options: &IngestOptions) -> Result<I
     let mut speeches = Vec::new();
     let mut used_slugs: Vec<String> = Vec::new();
     let mut lines = LineFinder { text, offset: 0, line: 1, lost: false };
+    // The units the meeting's speakers belong to settle names several units share.
+    let near = near_units(&transcript.speeches, &options.registry);
     for (k, speech) in transcript.speeches.iter().enumerate() {
         let order = k as u32 + 1;
-        let found = options.registry.resolve_position(&speech.position);
+        let found = options.registry.resolve_position_near(&speech.position, &near);
         let warns = !found.known || !found.notes.is_empty();
         let at = warns
             .then(|| lines.find(&speech.position, &speech.speaker))
@@ -280,6 +282,22 @@ fn participants(lead: &str) -> Option<Vec<String>> {
         .filter(|s| !s.is_empty())
         .collect();
     (!names.is_empty()).then_some(names)
+}
+
+/// The parent units of the units a meeting's positions name without doubt (a 鼓楼区 among
+/// 仓山区 and 晋安区 is 福州市's).
+fn near_units(speeches: &[transcript::SpeechText], registry: &Registry) -> Vec<String> {
+    let mut near: Vec<String> = Vec::new();
+    for speech in speeches {
+        if let Some(found) = registry.find_in(&speech.position)
+            && found.notes.is_empty()
+            && let Some(parent) = found.parent
+            && !near.contains(&parent)
+        {
+            near.push(parent);
+        }
+    }
+    near
 }
 
 /// Finds speaker lines in a transcript, in speaking order: each search starts where the last

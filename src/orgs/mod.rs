@@ -279,13 +279,15 @@ impl Registry {
             return Some(zone);
         }
         // A name made of parts: 福州市鼓楼区, 深圳市财政局, 市发展改革委.
-        self.find(name).filter(|(_, start, end)| *start == 0 && *end == name.len()).map(|f| f.0)
+        self.find(name, &[])
+            .filter(|(_, start, end)| *start == 0 && *end == name.len())
+            .map(|f| f.0)
     }
 
     /// The organisation `text` (a position: "市委常委、万州区委书记") speaks for: the most specific
     /// unit named in the last post that names one.
     pub fn find_in(&self, text: &str) -> Option<Resolved> {
-        self.find(text).map(|f| f.0)
+        self.find(text, &[]).map(|f| f.0)
     }
 
     /// A name from front matter, resolved; an unknown one gets a pinyin slug no known unit uses,
@@ -297,7 +299,14 @@ impl Registry {
     /// The organisation of a speaker's position: a known unit named in it, else a unit guessed
     /// from the position's wording ("某某区委书记" → 某某区, a district) with a pinyin slug.
     pub fn resolve_position(&self, position: &str) -> Resolved {
-        if let Some(found) = self.find_in(position) {
+        self.resolve_position_near(position, &[])
+    }
+
+    /// [`Registry::resolve_position`], where a name several units share is settled by the units
+    /// `near` it (the parents of the other speakers' units at one meeting: a 鼓楼区 among
+    /// 仓山区 and 晋安区 is 福州市's).
+    pub fn resolve_position_near(&self, position: &str, near: &[String]) -> Resolved {
+        if let Some((found, _, _)) = self.find(position, near) {
             return found;
         }
         let (name, kind) = guess_organisation(position);
@@ -347,7 +356,15 @@ impl Registry {
         let inside = |within: &dyn Fn(usize) -> bool| -> Vec<usize> {
             units.iter().copied().filter(|&u| within(u)).collect()
         };
-        let by_context = inside(&|u| context.iter().any(|&c| c != u && DIVISIONS.within(u, c)));
+        let mut by_context = inside(&|u| context.iter().any(|&c| c != u && DIVISIONS.within(u, c)));
+        // Namesakes in one city and in another province: the nearest settles it.
+        if by_context.len() > 1 {
+            let parents =
+                inside(&|u| DIVISIONS.all[u].parent.is_some_and(|p| context.contains(&p)));
+            if parents.len() == 1 {
+                by_context = parents;
+            }
+        }
         let by_region = match self.region {
             Some(r) => inside(&|u| DIVISIONS.within(u, r)),
             None => Vec::new(),
@@ -424,7 +441,7 @@ impl Registry {
     }
 
     /// The organisation `text` names, with the byte range of the name.
-    fn find(&self, text: &str) -> Option<(Resolved, usize, usize)> {
+    fn find(&self, text: &str, near: &[String]) -> Option<(Resolved, usize, usize)> {
         let mut segments = Vec::new();
         let mut start = 0;
         for (at, c) in text.char_indices() {
@@ -436,11 +453,15 @@ impl Registry {
         segments.push((start, text.len()));
         // Units named anywhere in the text settle which namesake a shared name means
         // ("福建省委常委、福州市鼓楼区委书记").
-        let all_units: Vec<usize> = DIVISIONS
+        let mut all_units: Vec<usize> = DIVISIONS
             .finder
             .find_iter(text)
             .flat_map(|m| DIVISIONS.pattern_units[m.pattern().as_usize()].iter().copied())
             .collect();
+        for name in near {
+            all_units
+                .extend(DIVISIONS.named(name).iter().filter(|&&u| DIVISIONS.all[u].name == name));
+        }
         for &(from, to) in segments.iter().rev() {
             if let Some(found) = self.find_in_segment(text, from, to, &all_units) {
                 return Some(found);

@@ -151,6 +151,19 @@ fn shared_names_resolve_in_the_region_or_warn() {
 }
 
 #[test]
+fn the_other_speakers_units_settle_a_shared_name() {
+    let registry = Registry::new(&[]);
+    let near = ["福州市".to_string()];
+    let gulou = registry.resolve_position_near("鼓楼区委书记", &near);
+    assert_eq!((gulou.slug.as_str(), gulou.notes.len()), ("gulou-fuzhou", 0));
+    let near = ["福建省".to_string()];
+    assert_eq!(registry.resolve_position_near("鼓楼区委书记", &near).slug, "gulou-fuzhou");
+    // Two candidate cities near: still ambiguous, still warned.
+    let near = ["福州市".to_string(), "南京市".to_string()];
+    assert_eq!(registry.resolve_position_near("鼓楼区委书记", &near).notes.len(), 1);
+}
+
+#[test]
 fn near_misses_are_suggested() {
     let registry = Registry::new(&[]);
     for (name, want) in [("南按区", "南岸区"), ("万洲区", "万州区"), ("深川市", "深圳市")]
