@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use super::names::NameIndex;
 
 /// (names as printed, slug). A name may start with 委/政府 where that tells the party's office
 /// from the government's.
@@ -129,22 +129,13 @@ pub const LEVELS: &[(&str, &str)] = &[
 /// What may stand between a unit's name and its department: 深圳市人民政府办公厅, 深圳市委组织部.
 pub const JOINS: &[&str] = &["", "委", "政府", "人民政府"];
 
-/// Department names in free text.
-pub struct Finder {
-    pub automaton: AhoCorasick,
-    /// Pattern id → slug.
-    pub slugs: Vec<&'static str>,
-}
-
-pub static FINDER: LazyLock<Finder> = LazyLock::new(|| {
-    let mut names: Vec<(&str, &str)> =
-        DEPARTMENTS.iter().flat_map(|(names, slug)| names.iter().map(|n| (*n, *slug))).collect();
-    names.sort();
-    let automaton = AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(names.iter().map(|(n, _)| n))
-        .expect("department names build an automaton");
-    Finder { automaton, slugs: names.into_iter().map(|(_, s)| s).collect() }
+/// Department names in free text → their slug.
+pub static FINDER: LazyLock<NameIndex<&'static str>> = LazyLock::new(|| {
+    NameIndex::new(
+        DEPARTMENTS
+            .iter()
+            .flat_map(|(names, slug)| names.iter().map(move |n| (n.to_string(), *slug))),
+    )
 });
 
 /// The level word that `before` ends with, longest first, and its slug.

@@ -4,11 +4,10 @@
 //! the binary and parsed once, on first use.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
-
-use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::{Arc, LazyLock};
 
 use super::OrgKind;
+use super::names::NameIndex;
 
 /// One unit of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,11 +33,11 @@ pub struct Divisions {
     by_name: HashMap<&'static str, Vec<usize>>,
     /// Slug of each unit when no region is set: the plain slug where no other unit shares it,
     /// else qualified by the parent (`gulou-fuzhou`), the highest-level unit keeping the plain one.
-    pub national_slugs: Vec<String>,
-    /// Finds unit names (and zone short forms) in free text.
-    pub finder: AhoCorasick,
-    /// Pattern id of `finder` → units it names.
-    pub pattern_units: Vec<Vec<usize>>,
+    pub national_slugs: Arc<Vec<String>>,
+    /// National slug → unit.
+    pub national_units: Arc<HashMap<String, usize>>,
+    /// Finds unit names (and zone short forms) in free text: name → units it names.
+    pub finder: NameIndex<Vec<usize>>,
 }
 
 const TABLE: &str = include_str!("divisions.tsv");
@@ -82,6 +81,8 @@ impl Divisions {
             }
         }
         let national_slugs = scoped_slugs(&all, None);
+        let national_units =
+            national_slugs.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
         // Free text: full names and zone short forms, not stems (长寿, 和平 are also words), and
         // names of two characters only with their parent in front (阳泉市城区, not 主城区).
         let mut patterns: HashMap<String, Vec<usize>> = HashMap::new();
@@ -97,14 +98,13 @@ impl Divisions {
                 patterns.entry(n).or_default().push(i);
             }
         }
-        let mut patterns: Vec<(String, Vec<usize>)> = patterns.into_iter().collect();
-        patterns.sort();
-        let finder = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(patterns.iter().map(|(p, _)| p))
-            .expect("division names build an automaton");
-        let pattern_units = patterns.into_iter().map(|(_, units)| units).collect();
-        Divisions { all, by_name, national_slugs, finder, pattern_units }
+        Divisions {
+            all,
+            by_name,
+            national_slugs: Arc::new(national_slugs),
+            national_units: Arc::new(national_units),
+            finder: NameIndex::new(patterns),
+        }
     }
 
     /// Units with this name, stem or alias, in code order.

@@ -11,15 +11,16 @@
 pub mod chongqing;
 pub mod departments;
 pub mod divisions;
+mod names;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use crate::config::OrganisationEntry;
 use divisions::DIVISIONS;
+use names::NameIndex;
 
 /// What kind of unit an organisation is; drives grouping on `/districts/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -133,14 +134,14 @@ pub struct Registry {
     region: Option<usize>,
     curated: Vec<Organisation>,
     /// Name or alias → curated entry.
-    curated_names: HashMap<String, usize>,
-    curated_finder: Option<(AhoCorasick, Vec<usize>)>,
-    /// Each division's slug in this scope.
+    curated_names: NameIndex<usize>,
+    curated_slugs: HashSet<String>,
+    /// Each division's slug in this scope (shared with the table's when no region is set).
     slugs: Arc<Vec<String>>,
+    /// Slug → division, in this scope.
+    units: Arc<HashMap<String, usize>>,
     /// Divisions a curated entry stands for (same name).
     shadow: HashMap<usize, usize>,
-    /// Every slug a known organisation uses.
-    taken: Arc<HashSet<String>>,
     /// Near-miss suggestions already computed, by name.
     hints: Arc<Mutex<HashMap<String, Vec<String>>>>,
 }
@@ -206,53 +207,50 @@ impl Registry {
                 None => curated.push(org),
             }
         }
-        let mut curated_names = HashMap::new();
-        for (c, org) in curated.iter().enumerate() {
-            for name in std::iter::once(&org.name).chain(&org.aliases) {
-                if !name.is_empty() {
-                    curated_names.entry(name.clone()).or_insert(c);
-                }
-            }
-        }
-        let curated_finder = (!curated_names.is_empty()).then(|| {
-            let mut patterns: Vec<(&String, usize)> =
-                curated_names.iter().map(|(n, &c)| (n, c)).collect();
-            patterns.sort();
-            let automaton = AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(patterns.iter().map(|(n, _)| n))
-                .expect("curated names build an automaton");
-            (automaton, patterns.into_iter().map(|(_, c)| c).collect())
-        });
+        let curated_names = NameIndex::new(curated.iter().enumerate().flat_map(|(c, org)| {
+            std::iter::once(&org.name).chain(&org.aliases).map(move |n| (n.clone(), c))
+        }));
         let mut shadow = HashMap::new();
-        for (name, &c) in &curated_names {
+        for name in curated_names.keys() {
+            let c = curated_names.get(name).copied().unwrap_or_default();
             for &d in DIVISIONS.named(name) {
                 if DIVISIONS.all[d].name == name {
                     shadow.insert(d, c);
                 }
             }
         }
-        let curated_slugs: HashSet<&str> = curated.iter().map(|o| o.slug.as_str()).collect();
-        let mut slugs = match region {
-            None => DIVISIONS.national_slugs.clone(),
-            Some(_) => divisions::scoped_slugs(&DIVISIONS.all, region),
+        let curated_slugs: HashSet<String> = curated.iter().map(|o| o.slug.clone()).collect();
+        let (mut slugs, mut units) = match region {
+            None => (DIVISIONS.national_slugs.clone(), DIVISIONS.national_units.clone()),
+            Some(_) => {
+                let slugs = divisions::scoped_slugs(&DIVISIONS.all, region);
+                let units = slugs.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
+                (Arc::new(slugs), Arc::new(units))
+            }
         };
         // A unit whose slug a curated entry for something else uses is qualified by its code.
-        for (d, slug) in slugs.iter_mut().enumerate() {
-            if !shadow.contains_key(&d) && curated_slugs.contains(slug.as_str()) {
-                *slug = crate::slug::cap(&format!("{slug}-{}", DIVISIONS.all[d].code));
+        let clashes: Vec<usize> = curated_slugs
+            .iter()
+            .filter_map(|s| units.get(s).copied())
+            .filter(|d| !shadow.contains_key(d))
+            .collect();
+        if !clashes.is_empty() {
+            let (slugs, units) = (Arc::make_mut(&mut slugs), Arc::make_mut(&mut units));
+            for d in clashes {
+                let fresh = crate::slug::cap(&format!("{}-{}", slugs[d], DIVISIONS.all[d].code));
+                units.remove(&slugs[d]);
+                units.insert(fresh.clone(), d);
+                slugs[d] = fresh;
             }
         }
-        let mut taken: HashSet<String> = slugs.iter().cloned().collect();
-        taken.extend(curated.iter().map(|o| o.slug.clone()));
         Registry {
             region,
             curated,
             curated_names,
-            curated_finder,
-            slugs: Arc::new(slugs),
+            curated_slugs,
+            slugs,
+            units,
             shadow,
-            taken: Arc::new(taken),
             hints: Arc::default(),
         }
     }
@@ -320,7 +318,7 @@ impl Registry {
 
     /// True when a known organisation uses `slug`.
     pub fn is_taken(&self, slug: &str) -> bool {
-        self.taken.contains(slug)
+        self.curated_slugs.contains(slug) || self.units.contains_key(slug)
     }
 
     /// Known names within a small edit distance of `name`, the closest first: the curated
@@ -329,7 +327,7 @@ impl Registry {
         if let Some(hit) = self.hints.lock().ok().and_then(|h| h.get(name).cloned()) {
             return hit;
         }
-        let curated: Vec<&str> = self.curated_names.keys().map(String::as_str).collect();
+        let curated: Vec<&str> = self.curated_names.keys().collect();
         let found = suggestions_scoped(name, &curated, self.region);
         if let Ok(mut h) = self.hints.lock() {
             h.insert(name.to_string(), found.clone());
@@ -455,8 +453,9 @@ impl Registry {
         // ("福建省委常委、福州市鼓楼区委书记").
         let mut all_units: Vec<usize> = DIVISIONS
             .finder
-            .find_iter(text)
-            .flat_map(|m| DIVISIONS.pattern_units[m.pattern().as_usize()].iter().copied())
+            .find_all(text)
+            .into_iter()
+            .flat_map(|f| f.payload.iter().copied())
             .collect();
         for name in near {
             all_units
@@ -480,20 +479,18 @@ impl Registry {
         let segment = &text[from..to];
         // Names of units, curated entries first where both match the same text.
         let mut names: Vec<Span> = Vec::new();
-        if let Some((automaton, targets)) = &self.curated_finder {
-            for m in automaton.find_iter(segment) {
-                names.push(Span {
-                    start: from + m.start(),
-                    end: from + m.end(),
-                    target: Target::Curated(targets[m.pattern().as_usize()]),
-                });
-            }
-        }
-        for m in DIVISIONS.finder.find_iter(segment) {
+        for f in self.curated_names.find_all(segment) {
             names.push(Span {
-                start: from + m.start(),
-                end: from + m.end(),
-                target: Target::Units(m.pattern().as_usize()),
+                start: from + f.start,
+                end: from + f.end,
+                target: Target::Curated(*f.payload),
+            });
+        }
+        for f in DIVISIONS.finder.find_all(segment) {
+            names.push(Span {
+                start: from + f.start,
+                end: from + f.end,
+                target: Target::Units(f.payload),
             });
         }
         names.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end), s.target.rank()));
@@ -504,35 +501,30 @@ impl Registry {
             }
         }
         // A department: a unit or a level word, then a department's name.
-        let finder = &*departments::FINDER;
-        let department = finder
-            .automaton
-            .find_iter(segment)
-            .map(|m| (from + m.start(), from + m.end(), finder.slugs[m.pattern().as_usize()]))
+        let department = departments::FINDER
+            .find_all(segment)
+            .into_iter()
+            .rev()
+            .map(|f| (from + f.start, from + f.end, *f.payload))
             .filter(|(start, end, _)| !chosen.iter().any(|s| s.start < *end && *start < s.end))
-            .filter_map(|(start, end, slug)| self.department(text, from, &chosen, start, end, slug))
-            .last();
+            .find_map(|(start, end, slug)| self.department(text, from, &chosen, start, end, slug));
         if department.is_some() {
             return department;
         }
         let best = chosen.iter().max_by_key(|s| {
             let depth = match s.target {
                 Target::Curated(c) => self.curated[c].kind.depth(),
-                Target::Units(p) => DIVISIONS.pattern_units[p]
-                    .iter()
-                    .map(|&u| DIVISIONS.all[u].kind.depth())
-                    .max()
-                    .unwrap_or(0),
+                Target::Units(units) => {
+                    units.iter().map(|&u| DIVISIONS.all[u].kind.depth()).max().unwrap_or(0)
+                }
             };
             (depth, s.end - s.start, std::cmp::Reverse(s.start))
         })?;
         let resolved = match best.target {
             Target::Curated(c) => self.curated_resolved(c),
-            Target::Units(p) => self.division_resolved(
-                &DIVISIONS.pattern_units[p],
-                context,
-                &text[best.start..best.end],
-            ),
+            Target::Units(units) => {
+                self.division_resolved(units, context, &text[best.start..best.end])
+            }
         };
         // The names right before it are part of its name (福州市 + 鼓楼区).
         let mut start = best.start;
@@ -564,11 +556,9 @@ impl Registry {
             }
             let owner = match unit.target {
                 Target::Curated(c) => self.curated_resolved(c),
-                Target::Units(p) => self.division_resolved(
-                    &DIVISIONS.pattern_units[p],
-                    &[],
-                    &text[unit.start..unit.end],
-                ),
+                Target::Units(units) => {
+                    self.division_resolved(units, &[], &text[unit.start..unit.end])
+                }
             };
             // A curated department is no owner of another (市财政局 + …).
             if owner.kind == OrgKind::Department {
@@ -605,7 +595,7 @@ impl Registry {
         let base = crate::slug::ascii_slug(name);
         let mut slug = base.clone();
         let mut n = 2;
-        while self.taken.contains(&slug) {
+        while self.is_taken(&slug) {
             slug = crate::slug::numbered(&base, n);
             n += 1;
         }
@@ -631,8 +621,8 @@ struct Span {
 #[derive(Debug, Clone, Copy)]
 enum Target {
     Curated(usize),
-    /// A pattern of the national finder.
-    Units(usize),
+    /// Units of the national table that answer to the name.
+    Units(&'static [usize]),
 }
 
 impl Target {
