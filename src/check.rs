@@ -15,7 +15,12 @@ use crate::site::{Site, base_path};
 pub fn content(site: &Site) -> Vec<Diagnostic> {
     // Ambiguous, misspelled and clashing organisations, found while loading.
     let mut out = site.warnings.clone();
-    let warned: BTreeSet<&Path> = site.warnings.iter().map(|w| w.path.as_path()).collect();
+    let warned: BTreeSet<&Path> = site
+        .warnings
+        .iter()
+        .filter(|w| w.message.starts_with("org: unknown organisation"))
+        .map(|w| w.path.as_path())
+        .collect();
     for m in &site.archive.meetings {
         if m.speeches.is_empty() {
             out.push(Diagnostic::new(&m.path, "meeting has no speeches"));
