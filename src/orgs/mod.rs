@@ -656,17 +656,17 @@ fn suggestions(name: &str, curated: &[&str]) -> Vec<String> {
 }
 
 /// Names within edit distance 1 (2 for names of five or more characters) of `name` that start
-/// like it or sound like it, closest first; among equally close ones the curated names, then
-/// the region's units, then the rest.
+/// like it or sound like it, closest first, then those that sound most alike; among equally
+/// close ones the curated names, then the region's units, then the rest.
 fn suggestions_scoped(name: &str, curated: &[&str], region: Option<usize>) -> Vec<String> {
     let len = name.chars().count();
     if len < 2 {
         return Vec::new();
     }
     let limit = if len >= 5 { 2 } else { 1 };
-    // (distance, tier, syllables that sound different, characters not shared at the start,
-    // name): a slip of a pinyin keyboard (南按区 for 南岸区) sounds right.
-    let mut found: BTreeMap<(usize, u8, usize, usize, String), ()> = BTreeMap::new();
+    // (distance, syllables that sound different, tier, characters not shared at the start,
+    // name): a slip of a pinyin keyboard (南按区 for 南岸区) sounds right, wherever it is.
+    let mut found: BTreeMap<(usize, usize, u8, usize, String), ()> = BTreeMap::new();
     let sounds = syllables(name);
     let mut consider = |candidate: &str, tier: u8| {
         let clen = candidate.chars().count();
@@ -684,7 +684,7 @@ fn suggestions_scoped(name: &str, curated: &[&str], region: Option<usize>) -> Ve
         // A slip keeps the start of the name or its sound (南按区, 难岸区 → 南岸区); a name that
         // only shares its suffix (某城区, 东城区) is no near miss.
         if shared > 0 || unlike == 0 {
-            found.insert((distance, tier, unlike, len - shared, candidate.to_string()), ());
+            found.insert((distance, unlike, tier, len - shared, candidate.to_string()), ());
         }
     };
     for c in curated {
@@ -696,8 +696,8 @@ fn suggestions_scoped(name: &str, curated: &[&str], region: Option<usize>) -> Ve
     }
     let mut out: Vec<String> = Vec::new();
     let best = found.keys().next().map(|k| (k.0, k.1, k.2, k.3));
-    for (distance, tier, unlike, unshared, candidate) in found.into_keys() {
-        if Some((distance, tier, unlike, unshared)) != best
+    for (distance, unlike, tier, unshared, candidate) in found.into_keys() {
+        if Some((distance, unlike, tier, unshared)) != best
             || out.contains(&candidate)
             || out.len() == 3
         {

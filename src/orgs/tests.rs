@@ -176,6 +176,12 @@ fn near_misses_are_suggested() {
     }
     assert!(registry.resolve_name("某某集团").notes.is_empty());
     assert!(registry.resolve_name("某城区").notes.is_empty(), "a shared suffix is no near miss");
+    // A homophone outside the region beats look-alikes inside it (南山区, 南沙区 in 广东省).
+    let guangdong = region("广东省");
+    let hint = guangdong.resolve_name("南按区").notes[0].hint.clone().unwrap();
+    assert_eq!(hint, "did you mean 南岸区?");
+    let hint = guangdong.resolve_name("番愚区").notes[0].hint.clone().unwrap();
+    assert_eq!(hint, "did you mean 番禺区?");
     let pos = registry.resolve_position("南按区委书记");
     assert_eq!((pos.name.as_str(), pos.kind), ("南按区", OrgKind::District));
     assert!(pos.notes[0].hint.as_deref().unwrap().contains("南岸区"));
