@@ -289,3 +289,19 @@ fn windows_reserved_names_never_become_a_path_segment() {
         stderr(&failed)
     );
 }
+
+#[test]
+fn ingest_settles_a_shared_name_by_the_other_speakers_city() {
+    let text = "推进城市更新\n\n——福州市城区工作会议发言摘登\n\n3月1日，市委召开城区工作会议。以下是发言摘登。\n\n\
+                以更新激发活力\n\n仓山区委书记 甲乙\n\n仓山区推进城市更新，GDP增长5.1%。\n\n\
+                以改革破解难题\n\n鼓楼区委书记 丙丁\n\n鼓楼区深化改革，GDP增长5.3%。\n";
+    let options = yilu::ingest::IngestOptions { year: Some(2025), ..Default::default() };
+    let meeting = yilu::ingest::ingest_text(Path::new("2025-03-01.txt"), text, &options).unwrap();
+    let got: Vec<(&str, &str)> = meeting
+        .speeches
+        .iter()
+        .map(|s| (s.front_matter.org.as_deref().unwrap(), s.file_name.as_str()))
+        .collect();
+    assert_eq!(got, [("仓山区", "01-cangshan.md"), ("福州市鼓楼区", "02-gulou-fuzhou.md")]);
+    assert!(meeting.warnings.iter().all(|w| !w.contains("鼓楼区")), "{:?}", meeting.warnings);
+}
