@@ -19,6 +19,13 @@ use crate::site::{Page, PageKind, Site, base_path};
 pub fn content(site: &Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let keys: Vec<&str> = site.indicators.iter().map(|i| i.key.as_str()).collect();
+    // Organisations already warned of while loading (ambiguous, misspelled): not again here.
+    let warned: BTreeSet<&Path> = site
+        .warnings
+        .iter()
+        .filter(|w| w.message.starts_with("org: "))
+        .map(|w| w.path.as_path())
+        .collect();
     for m in &site.archive.meetings {
         if m.speeches.is_empty() {
             out.push(Diagnostic::warning(&m.path, "meeting has no speeches"));
@@ -32,7 +39,7 @@ pub fn content(site: &Site) -> Vec<Diagnostic> {
             }
             match &s.org {
                 None => out.push(d("org: missing; the speech will not appear on any organisation page".into())),
-                Some(o) if !o.known => out.push(d(format!(
+                Some(o) if !o.known && !warned.contains(s.path.as_path()) => out.push(d(format!(
                     "org: unknown organisation {:?} (slug {:?} from pinyin); add it to site.toml [[organisations]] with a checked slug",
                     o.name, o.slug
                 ))),

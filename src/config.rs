@@ -29,6 +29,9 @@ pub struct SiteConfig {
     pub relative_urls: bool,
     /// Meetings per page on `/meetings/`.
     pub paginate_by: usize,
+    /// The province, city or county the archive covers (e.g. "重庆市"): short and shared names
+    /// of organisations resolve inside it.
+    pub region: Option<String>,
     /// Extra organisations, or overrides of built-in ones (matched by name).
     pub organisations: Vec<OrganisationEntry>,
     /// Extra indicators, or overrides of built-in ones (matched by key).
@@ -90,8 +93,7 @@ impl MenuEntry {
 pub struct OrganisationEntry {
     pub name: String,
     pub slug: String,
-    /// One of OrgKind's names (district, county, zone, department, other, …); any other
-    /// word is an error at its line and column that lists the kinds.
+    /// province | city | district | county | county_city | zone | department | other
     #[serde(default)]
     pub kind: Option<OrgKind>,
     #[serde(default)]
@@ -140,6 +142,7 @@ impl Default for SiteConfig {
             theme: "default".into(),
             relative_urls: false,
             paginate_by: 20,
+            region: None,
             organisations: Vec::new(),
             indicators: Vec::new(),
             extra: toml::Table::new(),
@@ -221,16 +224,23 @@ impl SiteConfig {
         // Slugs and keys become URL segments: check them here, where the user can be told
         // which entry is wrong, rather than when a page would be written outside the output.
         for (i, org) in config.organisations.iter().enumerate() {
-            if !crate::slug::is_valid(&org.slug) {
+            if let Some(problem) = crate::slug::problem(&org.slug) {
                 let d = Diagnostic::new(
                     name,
-                    format!(
-                        "organisations[{i}] ({}): slug {:?} must be lowercase ASCII letters, digits and hyphens",
-                        org.name, org.slug
-                    ),
+                    format!("organisations[{i}] ({}): slug {problem}", org.name),
                 );
                 problems.push(at(d, places.organisations.get(i).map(toml::Spanned::span)));
             }
+        }
+        if let Some(region) = &config.region
+            && let Err(e) = crate::orgs::Registry::with_region(&[], Some(region))
+        {
+            let d = Diagnostic::new(name, e.to_string());
+            let line = text.lines().position(|l| l.trim_start().starts_with("region"));
+            problems.push(match line {
+                Some(l) => d.at(l + 1, 1),
+                None => d,
+            });
         }
         for (i, ind) in config.indicators.iter().enumerate() {
             if !crate::slug::is_valid(&ind.key.replace('_', "-")) {
@@ -552,6 +562,19 @@ mod tests {
             let err = SiteConfig::from_str(text, "site.toml").unwrap_err().to_string();
             assert_eq!(err, format!("{want}\n1 problem"));
         }
+    }
+
+    #[test]
+    fn region_must_name_a_unit() {
+        let c = SiteConfig::from_str("region = \"福州市\"\n", "site.toml").unwrap();
+        assert_eq!(c.region.as_deref(), Some("福州市"));
+        let err = SiteConfig::from_str("title = \"x\"\nregion = \"福洲市\"\n", "site.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("site.toml:2:1: region \"福洲市\" is not"), "{err}");
+        assert!(err.contains("did you mean 福州市?"), "{err}");
+        let err = SiteConfig::from_str("region = \"鼓楼区\"\n", "site.toml").unwrap_err();
+        assert!(err.to_string().contains("福州市鼓楼区"), "{err}");
     }
 
     #[test]

@@ -31,6 +31,9 @@ theme = "default"
 relative_urls = false
 paginate_by = 20
 
+# The province or city the archive covers: short and shared names (鼓楼区, 高新区) resolve in it.
+# region = "重庆市"
+
 # Add organisations the built-in registry does not know:
 # [[organisations]]
 # name = "某某新区"

@@ -62,6 +62,8 @@ pub struct OrgRef {
     pub kind: OrgKind,
     /// False when the name is not in the registry (slug from pinyin; `yilu check` warns).
     pub known: bool,
+    /// The unit it belongs to (海淀区 → 北京市), when the registry knows it.
+    pub parent: Option<String>,
 }
 
 /// How to load: drafts included or not.
@@ -73,10 +75,21 @@ pub struct LoadOptions {
 /// Loads `root/content/meetings/*/`. `root` is the site folder; paths in messages are relative
 /// to it. Every malformed file is reported, not only the first.
 pub fn load(root: &Path, registry: &Registry, options: LoadOptions) -> anyhow::Result<Archive> {
+    load_with_warnings(root, registry, options).map(|(archive, _)| archive)
+}
+
+/// [`load`], with the archive-wide warnings a build reports and goes on: organisations whose
+/// slugs clashed and were separated. (Each meeting keeps its own warnings: ambiguous and
+/// misspelled organisations, unknown keys.)
+pub fn load_with_warnings(
+    root: &Path,
+    registry: &Registry,
+    options: LoadOptions,
+) -> anyhow::Result<(Archive, Vec<Diagnostic>)> {
     let meetings_dir = root.join("content").join("meetings");
     let mut diagnostics = Diagnostics::default();
     if !meetings_dir.is_dir() {
-        return Ok(Archive::default());
+        return Ok((Archive::default(), Vec::new()));
     }
     // Group files by meeting folder; walkdir errors are problems too, never skipped.
     let mut folders: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
@@ -104,11 +117,12 @@ pub fn load(root: &Path, registry: &Registry, options: LoadOptions) -> anyhow::R
         }
     }
 
-    let results: Vec<Result<Option<Meeting>, Vec<Diagnostic>>> = folders
+    let results: Vec<Loaded> = folders
         .par_iter()
-        .map(|(folder, files)| load_meeting(root, folder, files, registry, options))
+        .map(|(folder, files)| load_meeting_warned(root, folder, files, registry, options, false))
         .collect();
     let mut meetings = Vec::new();
+    let mut warnings = Vec::new();
     for r in results {
         match r {
             Ok(Some(m)) => meetings.push(m),
@@ -116,9 +130,79 @@ pub fn load(root: &Path, registry: &Registry, options: LoadOptions) -> anyhow::R
             Err(ds) => ds.into_iter().for_each(|d| diagnostics.push(d)),
         }
     }
-    diagnostics.into_result()?;
     meetings.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.slug.cmp(&a.slug)));
-    Ok(Archive { meetings })
+    let mut refs: Vec<&mut Speech> = meetings.iter_mut().flat_map(|m| &mut m.speeches).collect();
+    warnings.extend(separate_slug_clashes(root, &mut refs, registry));
+    for m in &meetings {
+        duplicate_urls(&m.slug, &m.speeches).into_iter().for_each(|d| diagnostics.push(d));
+    }
+    diagnostics.into_result()?;
+    warnings.sort();
+    warnings.dedup();
+    Ok((Archive { meetings }, warnings))
+}
+
+/// A loaded meeting with its warnings, or its errors.
+type Loaded = Result<Option<Meeting>, Vec<Diagnostic>>;
+
+/// Gives every organisation whose slug another one in `speeches` already uses a slug of its
+/// own, so no two organisations share a page; a warning for each. Speeches whose URL came from
+/// the organisation's slug follow it.
+fn separate_slug_clashes(
+    root: &Path,
+    speeches: &mut [&mut Speech],
+    registry: &Registry,
+) -> Vec<Diagnostic> {
+    let orgs: Vec<(String, String, bool)> = speeches
+        .iter()
+        .filter_map(|s| s.org.as_ref())
+        .map(|o| (o.name.clone(), o.slug.clone(), o.known))
+        .collect();
+    let moves = crate::orgs::separate_clashes(&orgs, &|slug| registry.is_taken(slug));
+    let mut warnings = Vec::new();
+    for (name, fresh, keeper) in moves {
+        let mut first: Option<&Path> = None;
+        let mut old = String::new();
+        for s in speeches.iter_mut() {
+            let Some(org) = s.org.as_mut().filter(|o| o.name == name) else { continue };
+            old = std::mem::replace(&mut org.slug, fresh.clone());
+            if s.front.slug.is_none() && s.slug == old {
+                s.slug = fresh.clone();
+            }
+            if first.is_none_or(|f| s.path.as_path() < f) {
+                first = Some(&s.path);
+            }
+        }
+        if let Some(path) = first {
+            let line = std::fs::read_to_string(root.join(path))
+                .ok()
+                .and_then(|text| key_line(&text, "org"));
+            let mut d = Diagnostic::warning(
+                path,
+                format!("org: “{name}” and “{keeper}” both take the slug {old}; “{name}” gets {fresh}"),
+            )
+            .with_hint(format!(
+                "give one of them its own slug in site.toml [[organisations]] (name = \"{name}\", slug = \"…\")"
+            ));
+            if let Some((line, col)) = line {
+                d = d.at(line, col);
+            }
+            warnings.push(d);
+        }
+    }
+    warnings
+}
+
+/// Line and column of `key:`'s value in a file's front matter.
+fn key_line(text: &str, key: &str) -> Option<(usize, usize)> {
+    let prefix = format!("{key}:");
+    text.lines().enumerate().skip(1).take_while(|(_, l)| l.trim_end() != "---").find_map(
+        |(i, l)| {
+            let rest = l.strip_prefix(&prefix)?;
+            let pad = rest.len() - rest.trim_start().len();
+            Some((i + 1, prefix.chars().count() + pad + 1))
+        },
+    )
 }
 
 /// Whether XML 1.0 allows `c` in a document (`Char` in the XML spec): not the C0 controls but
@@ -224,6 +308,38 @@ pub(crate) fn load_meeting(
     registry: &Registry,
     options: LoadOptions,
 ) -> Result<Option<Meeting>, Vec<Diagnostic>> {
+    load_meeting_warned(root, folder, files, registry, options, true)
+}
+
+/// Two speeches of a meeting on one URL.
+fn duplicate_urls(folder_name: &str, speeches: &[Speech]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    for s in speeches {
+        if let Some(other) = seen.insert(&s.slug, &s.path) {
+            problems.push(Diagnostic::new(
+                &s.path,
+                format!(
+                    "two speeches map to the same URL /meetings/{folder_name}/{}/ (the other is {}); set a distinct `slug:`",
+                    s.slug,
+                    other.display()
+                ),
+            ));
+        }
+    }
+    problems
+}
+
+/// One meeting folder. `alone`: loaded by itself (serve's reload), so organisation slugs are
+/// separated and URLs checked within the meeting; a whole archive does both across meetings.
+fn load_meeting_warned(
+    root: &Path,
+    folder: &Path,
+    files: &[PathBuf],
+    registry: &Registry,
+    options: LoadOptions,
+    alone: bool,
+) -> Loaded {
     let mut problems = Vec::new();
     let folder_name = folder.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let index = folder.join("_index.md");
@@ -309,18 +425,11 @@ pub(crate) fn load_meeting(
             problems.push(d);
         }
     }
-    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
-    for s in &speeches {
-        if let Some(other) = seen.insert(&s.slug, &s.path) {
-            problems.push(Diagnostic::new(
-                &s.path,
-                format!(
-                    "two speeches map to the same URL /meetings/{folder_name}/{}/ (the other is {}); set a distinct `slug:`",
-                    s.slug,
-                    other.display()
-                ),
-            ));
-        }
+    if alone {
+        // Two organisations of this meeting on one slug would be two speeches on one URL.
+        let mut refs: Vec<&mut Speech> = speeches.iter_mut().collect();
+        warnings.extend(separate_slug_clashes(root, &mut refs, registry));
+        problems.extend(duplicate_urls(folder_name, &speeches));
     }
     if !problems.is_empty() {
         // The warnings too: a misspelt key often explains an error (`titel:` → no title).
@@ -369,26 +478,31 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSp
             return Err(d);
         }
     };
-    let warnings =
+    let mut warnings =
         unknown_key_warnings(&rel, &text, front.extra.keys(), front_matter::speech_keys());
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let (prefix, rest) = split_order_prefix(stem);
     let order = front.order.or(prefix).unwrap_or(u32::MAX);
 
     let org = front.org.as_deref().filter(|n| !n.trim().is_empty()).map(|name| {
-        match registry.lookup(name.trim()) {
-            Some(o) => OrgRef {
-                name: o.name.clone(),
-                slug: o.slug.clone(),
-                kind: front.org_kind.unwrap_or(o.kind),
-                known: true,
-            },
-            None => OrgRef {
-                name: name.trim().to_string(),
-                slug: slug::ascii_slug(name),
-                kind: front.org_kind.unwrap_or(OrgKind::Other),
-                known: false,
-            },
+        let o = registry.resolve_name(name);
+        let at = key_line(&text, "org");
+        for note in &o.notes {
+            let mut d = Diagnostic::warning(&rel, format!("org: {}", note.message));
+            if let Some(hint) = &note.hint {
+                d = d.with_hint(hint.clone());
+            }
+            if let Some((line, col)) = at {
+                d = d.at(line, col);
+            }
+            warnings.push(d);
+        }
+        OrgRef {
+            kind: front.org_kind.unwrap_or(if o.known { o.kind } else { OrgKind::Other }),
+            name: o.name,
+            slug: o.slug,
+            known: o.known,
+            parent: o.parent,
         }
     });
     let slug = match &front.slug {
@@ -396,7 +510,7 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSp
         Some(s) => {
             return Err(Diagnostic::new(
                 rel,
-                format!("slug: {s:?} must be lowercase ASCII letters, digits and hyphens"),
+                format!("slug: {}", slug::problem(s).unwrap_or_default()),
             ));
         }
         None => match &org {

@@ -31,7 +31,7 @@ use crate::content::front_matter::{
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::{Indicators, extract};
-use crate::orgs::{OrgKind, Registry};
+use crate::orgs::Registry;
 
 /// What ingest needs besides the text: the date flags and the dictionaries.
 #[derive(Debug, Clone)]
@@ -47,13 +47,15 @@ pub struct IngestOptions {
 }
 
 impl IngestOptions {
-    /// Options with the registry and indicators of `config` (site.toml overrides applied).
+    /// Options with the registry and indicators of `config` (site.toml overrides applied; an
+    /// unknown region was refused when the config was read, so none is left to fail here).
     pub fn new(config: &SiteConfig) -> IngestOptions {
         IngestOptions {
             year: None,
             date: None,
             force: false,
-            registry: Registry::new(&config.organisations),
+            registry: Registry::for_config(config)
+                .unwrap_or_else(|_| Registry::new(&config.organisations)),
             indicators: Indicators::new(&config.indicators),
             progress: None,
         }
@@ -229,28 +231,42 @@ pub fn ingest_text(
     // File names sort in speech order: 01–99, or 0001–5000 for a text of thousands.
     let width = transcript.speeches.len().to_string().len().max(2);
     let mut speeches = Vec::new();
+    // The units the meeting's speakers belong to settle names several units share.
+    let near = near_units(&transcript.speeches, &options.registry);
     for (k, speech) in transcript.speeches.iter().enumerate() {
         let order = k as u32 + 1;
-        let (org, kind, slug) = match options.registry.find_in(&speech.position) {
-            Some(org) => (org.name.clone(), org.kind, org.slug.clone()),
-            None => {
-                let (org, kind) = guess_organisation(&speech.position);
-                let slug = cap_slug(&crate::slug::ascii_slug(&org));
-                warnings.push(at(
-                    Diagnostic::warning(
-                        path,
-                        format!(
-                            "speech {order}: unknown organisation {org:?} (from {:?}); slug {slug}, kind {}",
-                            speech.position,
-                            kind.as_str()
-                        ),
-                    )
-                    .with_hint("add it to site.toml [[organisations]]"),
-                    Some(speech.block),
-                ));
-                (org, kind, slug)
+        let found = options.registry.resolve_position_near(&speech.position, &near);
+        // An unknown name's note is its near misses: one warning says both.
+        let hints: Vec<&str> = found.notes.iter().filter_map(|n| n.hint.as_deref()).collect();
+        if !found.known {
+            let fix = match hints.first() {
+                Some(hint) => format!("{hint} (or add it to site.toml [[organisations]])"),
+                None => "add it to site.toml [[organisations]]".to_string(),
+            };
+            warnings.push(at(
+                Diagnostic::warning(
+                    path,
+                    format!(
+                        "speech {order}: unknown organisation {:?} (from {:?}); slug {}, kind {}",
+                        found.name,
+                        speech.position,
+                        found.slug,
+                        found.kind.as_str()
+                    ),
+                )
+                .with_hint(fix),
+                Some(speech.block),
+            ));
+        } else {
+            for note in &found.notes {
+                let mut d = Diagnostic::warning(path, format!("speech {order}: {}", note.message));
+                if let Some(hint) = &note.hint {
+                    d = d.with_hint(hint.clone());
+                }
+                warnings.push(at(d, Some(speech.block)));
             }
-        };
+        }
+        let (org, kind, slug) = (found.name, found.kind, cap_slug(&found.slug));
         let unique = slugs.unique(&slug);
         for &b in &speech.body_blocks {
             let det = text::detection(&blocks[b]);
@@ -434,55 +450,20 @@ fn participants(lead: &str) -> Option<Vec<String>> {
     (!names.is_empty()).then_some(names)
 }
 
-/// Markers that end the unit's name inside a position, and whether the marker's first char
-/// belongs to the name ("某某区委书记" → 某某区; "某某管委会主任" → 某某).
-const ORG_MARKERS: &[(&str, bool)] = &[
-    ("区委", true),
-    ("县委", true),
-    ("市委", true),
-    ("党工委", false),
-    ("党组", false),
-    ("党委", false),
-    ("管委会", false),
-    ("人民政府", false),
-    ("政府", false),
-];
-
-/// An organisation outside the registry: its name and a guess at its kind from the position.
-pub fn guess_organisation(position: &str) -> (String, OrgKind) {
-    // The unit is named in the last post: "市委常委、某某区委书记" → "某某区委书记".
-    let post = position
-        .rsplit('、')
-        .find(|p| ORG_MARKERS.iter().any(|(m, _)| p.contains(m)))
-        .unwrap_or(position);
-    let mut name = post.to_string();
-    let mut cut = None;
-    for (marker, keep_first) in ORG_MARKERS {
-        if let Some(at) = post.find(marker)
-            && at > 0
-            && cut.is_none_or(|(c, _)| at < c)
+/// The parent units of the units a meeting's positions name without doubt (a 鼓楼区 among
+/// 仓山区 and 晋安区 is 福州市's).
+fn near_units(speeches: &[transcript::SpeechText], registry: &Registry) -> Vec<String> {
+    let mut near: Vec<String> = Vec::new();
+    for speech in speeches {
+        if let Some(found) = registry.find_in(&speech.position)
+            && found.notes.is_empty()
+            && let Some(parent) = found.parent
+            && !near.contains(&parent)
         {
-            cut = Some((at, *keep_first));
+            near.push(parent);
         }
     }
-    if let Some((at, keep_first)) = cut {
-        let end =
-            if keep_first { at + post[at..].chars().next().map_or(0, char::len_utf8) } else { at };
-        name = post[..end].to_string();
-    }
-    let kind = if name.ends_with("新区") || name.ends_with("开区") || name.ends_with("高新区")
-    {
-        OrgKind::Zone
-    } else if name.ends_with('县') {
-        OrgKind::County
-    } else if name.ends_with('区') {
-        OrgKind::District
-    } else if name.starts_with('市') && name.ends_with(['委', '局', '办', '厅', '部']) {
-        OrgKind::Department
-    } else {
-        OrgKind::Other
-    };
-    (name, kind)
+    near
 }
 
 /// How `ingest` treats existing files.
@@ -949,19 +930,6 @@ mod tests {
             ("01-wanzhou.txt", false),
         ] {
             assert_eq!(is_generated_name(name), want, "{name}");
-        }
-    }
-
-    #[test]
-    fn unknown_organisations() {
-        for (position, name, kind) in [
-            ("某某区委书记", "某某区", OrgKind::District),
-            ("市委常委、某某县委书记", "某某县", OrgKind::County),
-            ("某某新区党工委书记", "某某新区", OrgKind::Zone),
-            ("市某某局党组书记、局长", "市某某局", OrgKind::Department),
-            ("某某集团董事长", "某某集团董事长", OrgKind::Other),
-        ] {
-            assert_eq!(guess_organisation(position), (name.to_string(), kind), "{position}");
         }
     }
 }

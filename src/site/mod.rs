@@ -96,7 +96,7 @@ impl Site {
         }
         let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
         output::check_target(&root, &output, options.force)?;
-        let registry = Registry::new(&config.organisations);
+        let registry = Registry::for_config(&config)?;
         let indicators = Indicators::new(&config.indicators);
         let mut timings = Vec::new();
         let mut lap = Instant::now();
@@ -106,7 +106,7 @@ impl Site {
         };
         let load = LoadOptions { drafts: options.drafts };
         let archive = both(
-            content::load(&root, &registry, load),
+            content::load_with_warnings(&root, &registry, load),
             content::pages::load(&root, load)
                 .map_err(|p| Diagnostics(p).into_result().unwrap_err()),
         );
@@ -117,12 +117,13 @@ impl Site {
         let tera = templates::build(Some(&theme_dir), urls);
         step("load templates");
         // Content and template problems are reported together, so one run shows them all.
-        let ((archive, standalone), tera) = match (archive, tera) {
+        let (((archive, clashes), standalone), tera) = match (archive, tera) {
             (Ok(archive), Ok(tera)) => (archive, tera),
             (archive, tera) => return Err(merge_errors(archive.err(), tera.err())),
         };
         let mut warnings: Vec<Diagnostic> =
             archive.meetings.iter().flat_map(|m| m.warnings.iter().cloned()).collect();
+        warnings.extend(clashes);
         if !root.join("content").join("meetings").is_dir() {
             warnings.push(
                 Diagnostic::warning("content/meetings", "no such folder, so the site has no meetings")
@@ -138,7 +139,7 @@ impl Site {
         warnings.dedup();
         let model = SiteModel::build(&archive, &indicators);
         step("build the page model");
-        let shared = pages::Shared::new(&model);
+        let shared = pages::Shared::new(&model, config.region.as_deref());
         step("convert shared template values");
         let mut site = Site {
             progress: options.progress.clone(),
@@ -167,7 +168,7 @@ impl Site {
     pub fn replan(&mut self) {
         pages::insert_globals(&mut self.tera, &self.config, &self.model, &self.indicators);
         self.plan = pages::plan(&self.config, &self.model, &self.pages);
-        self.shared = pages::Shared::new(&self.model);
+        self.shared = pages::Shared::new(&self.model, self.config.region.as_deref());
     }
 
     /// Renders one page.

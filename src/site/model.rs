@@ -71,6 +71,8 @@ pub struct OrgLink {
     pub kind: OrgKind,
     pub path: String,
     pub known: bool,
+    /// The unit it belongs to (海淀区 → 北京市), when known.
+    pub parent: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -281,6 +283,7 @@ fn speech_view(
             kind: o.kind,
             path: format!("districts/{}/", o.slug),
             known: o.known,
+            parent: o.parent.clone(),
         }),
         period: s.front.period.clone(),
         metrics: s.front.metrics.iter().map(|(k, v)| (k.clone(), *v)).collect(),

@@ -125,6 +125,7 @@ impl Page {
             }
             PageKind::Districts => {
                 context.insert_value("groups", shared.groups.clone());
+                context.insert_value("regions", shared.regions.clone());
                 Some("区县与部门")
             }
             PageKind::District(slug) => {
@@ -413,6 +414,8 @@ struct MetricCard<'a> {
 /// Tera value clones in O(1)), so listing pages do not re-serialise the archive each time.
 pub struct Shared {
     groups: tera::Value,
+    /// The groups again, under each parent unit, when the archive spans several (else empty).
+    regions: tera::Value,
     people: tera::Value,
     metrics: tera::Value,
     /// One card per meeting, newest first.
@@ -437,7 +440,8 @@ impl Shared {
         )
     }
 
-    pub fn new(model: &SiteModel) -> Shared {
+    /// `region`: site.toml's, naming the region the maps show (else inferred from the archive).
+    pub fn new(model: &SiteModel, region: Option<&str>) -> Shared {
         use tera::Value;
         let people: Vec<PersonCard<'_>> = model
             .people
@@ -469,8 +473,9 @@ impl Shared {
             })
             .collect();
         Shared {
-            region: graphics::region(None, model),
-            groups: Value::from_serializable(&groups(model)),
+            region: graphics::region(region, model),
+            groups: Value::from_serializable(&groups(model, &|_| true)),
+            regions: Value::from_serializable(&regions(model)),
             people: Value::from_serializable(&people),
             metrics: Value::from_serializable(&metrics),
             meetings: model
@@ -667,15 +672,39 @@ fn meeting_list(
     );
 }
 
-fn groups(model: &SiteModel) -> Vec<KindGroup> {
+/// Organisations under one parent unit (省, 市), by kind.
+#[derive(Serialize)]
+struct RegionGroup {
+    name: String,
+    groups: Vec<KindGroup>,
+}
+
+/// The organisations by parent, when they have more than one (an archive of several cities or
+/// provinces); parents in code order, organisations without one last, under 其他.
+fn regions(model: &SiteModel) -> Vec<RegionGroup> {
+    let parent = |o: &super::model::OrgView| o.link.parent.clone();
+    let mut names: Vec<Option<String>> = model.orgs.values().map(parent).collect();
+    names.sort_by_key(|n| (crate::orgs::order_of(n.as_deref()), n.clone()));
+    names.dedup();
+    if names.iter().flatten().count() < 2 {
+        return Vec::new();
+    }
+    names
+        .into_iter()
+        .map(|name| RegionGroup {
+            groups: groups(model, &|o| parent(o) == name),
+            name: name.unwrap_or_else(|| OrgKind::Other.label().to_string()),
+        })
+        .collect()
+}
+
+fn groups(model: &SiteModel, keep: &dyn Fn(&super::model::OrgView) -> bool) -> Vec<KindGroup> {
     let mut groups: Vec<KindGroup> = Vec::new();
-    for kind in
-        [OrgKind::District, OrgKind::County, OrgKind::Zone, OrgKind::Department, OrgKind::Other]
-    {
+    for kind in OrgKind::ALL {
         let orgs: Vec<OrgCard> = model
             .orgs
             .values()
-            .filter(|o| o.link.kind == kind)
+            .filter(|o| o.link.kind == kind && keep(o))
             .map(|o| OrgCard {
                 name: o.link.name.clone(),
                 slug: o.link.slug.clone(),

@@ -148,6 +148,7 @@ mod tests {
                 slug: org.into(),
                 kind: OrgKind::District,
                 known: true,
+                parent: None,
             }),
         }
     }

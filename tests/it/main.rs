@@ -11,6 +11,7 @@ mod ingest_cli;
 mod ingest_layouts;
 mod messages;
 mod props;
+mod registry;
 mod safety;
 mod search_page;
 mod serve;
