@@ -14,7 +14,7 @@ use walkdir::WalkDir;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::orgs::{OrgKind, Registry};
 use crate::slug;
-pub use front_matter::{Figure, MeetingFrontMatter, SpeechFrontMatter};
+pub use front_matter::{Figure, FigureKind, MeetingFrontMatter, SpeechFrontMatter};
 
 /// Every meeting of the site, newest first.
 #[derive(Debug, Default)]
