@@ -191,10 +191,13 @@ fn paragraph_period(s: &[char]) -> Option<String> {
         let after_comparison = i > 0 && matches!(s[i - 1], '比' | '较' | '于' | '从' | '至');
         if !after_comparison && let Some(n) = lx::period_at(s, i) {
             let p: String = s[i..i + n].iter().collect();
-            if p.contains("今年") && !p.ends_with("以来") {
-                return Some(p);
+            // "今年以来" and "年初以来" name no period.
+            if !p.ends_with("以来") {
+                if p.contains("今年") {
+                    return Some(p);
+                }
+                first.get_or_insert(p);
             }
-            first.get_or_insert(p);
             i += n;
             continue;
         }
@@ -276,7 +279,7 @@ fn read_noun(s: &[char]) -> Noun {
         let trailing = lx::ADVERBS
             .iter()
             .chain(lx::FILLERS)
-            .chain(&["增速", "增幅", "降幅", "的", "、", "为", "是", "达到", "达", "突破", "超过", "约"])
+            .chain(&["大关", "增速", "增幅", "降幅", "的", "、", "为", "是", "达到", "达", "突破", "超过", "约"])
             .find(|w| ends_with(rest, w));
         if let Some(w) = trailing {
             b -= w.chars().count();
@@ -381,11 +384,20 @@ struct Parser<'a> {
     period: Option<String>,
     /// The last figure's subject, for a sentence that opens without one.
     topic: Option<String>,
+    /// The paragraph speaks of growth (增速, 增长, 增幅): a rate after an area's name is one.
+    about_growth: bool,
 }
 
 fn parse(text: &str) -> Vec<Found> {
     let r = normalize::read(text);
-    let mut p = Parser { r: &r, out: Vec::new(), period: paragraph_period(&r.chars), topic: None };
+    let about_growth = contains_any(&r.slice(0, r.chars.len()), &["增速", "增长", "增幅"]);
+    let mut p = Parser {
+        r: &r,
+        out: Vec::new(),
+        period: paragraph_period(&r.chars),
+        topic: None,
+        about_growth,
+    };
     for (a, b) in split_at(&r.chars, 0, r.chars.len(), is_sentence_end) {
         p.sentence(a, b);
     }
@@ -418,6 +430,66 @@ impl Parser<'_> {
             if !found_any {
                 self.clause_item(c0, c1, &mut items, &mut sentence_period);
             }
+            if self.about_growth {
+                self.area_rates(c0, c1);
+            }
+        }
+    }
+
+    /// Rates printed right after a province's name, in a sentence about growth:
+    /// "广东（3.3%）、江苏（4.6%）", "湖北为18.7%".
+    fn area_rates(&mut self, c0: usize, c1: usize) {
+        let s = &self.r.chars[..c1];
+        let mut i = c0;
+        while i < c1 {
+            let starts_item = i == c0
+                || matches!(s[i - 1], '、' | ' ')
+                || [&"其中", &"而", &"和"].iter().any(|w| i >= 2 && ends_with(&s[..i], w));
+            let area = lx::NAMED_AREAS
+                .iter()
+                .filter(|a| !matches!(**a, "全国" | "中国" | "我国") && at(s, i, a))
+                .map(|a| a.chars().count())
+                .max();
+            let Some(mut n) = area.filter(|_| starts_item) else {
+                i += 1;
+                continue;
+            };
+            if matches!(s.get(i + n), Some('省' | '市')) {
+                n += 1;
+            }
+            let j = i + n;
+            let (open, close) = match s.get(j) {
+                Some('(') => (1, true),
+                Some('为') => (1, false),
+                _ => (0, false),
+            };
+            let value = (open == 1).then(|| number_at(s, j + 1)).flatten();
+            let Some((value, k)) = value else {
+                i += 1;
+                continue;
+            };
+            let percent = s.get(k) == Some(&'%');
+            let closed = !close || s.get(k + 1) == Some(&')');
+            let share = !close && s.get(k + 1) == Some(&'的');
+            if percent && closed && !share {
+                let end = if close { k + 2 } else { k + 1 };
+                let subject: String = s[i..i + n].iter().collect();
+                self.out.push(Found {
+                    figure: Figure {
+                        subject: subject.clone(),
+                        value,
+                        unit: "%".into(),
+                        text: self.r.original_text(i, end),
+                        ..Default::default()
+                    },
+                    noun: subject,
+                    yoy: false,
+                    period: None,
+                });
+                i = end;
+                continue;
+            }
+            i += 1;
         }
     }
 
@@ -431,12 +503,21 @@ impl Parser<'_> {
     ) {
         let s = &self.r.chars[c0..c1];
         let text: String = s.iter().collect();
-        if let Some(n) = lx::period_at(s, 0) {
-            sentence_period.replace(s[..n].iter().collect());
+        if let Some(p) = read_noun(s).period {
+            sentence_period.replace(p);
+        }
+        // A rank ("位居全市第1位") or a change ("比去年同期增加102个") is no subject.
+        if contains_any(&text, &["位居", "排名", "居全", "排全", "列全"])
+            || basis_start(s) == Some(0)
+        {
+            return;
         }
         let has_percent = text.contains('%');
-        if contains_any(&text, lx::SHARE_WORDS)
-            || (has_percent && (text.contains("率") || text.contains("的") || text.contains("为")))
+        if has_percent
+            && (contains_any(&text, lx::SHARE_WORDS)
+                || text.contains("率")
+                || text.contains("的")
+                || text.contains("为"))
         {
             let cut = text
                 .find(['占', '为'])
@@ -756,6 +837,17 @@ mod tests {
 
     fn row(subject: &str, value: f64, unit: &str) -> Row {
         (subject.to_string(), value, unit.to_string())
+    }
+
+    #[test]
+    #[ignore]
+    fn debug_dump() {
+        let text = std::env::var("FIG").unwrap_or_default();
+        let r = normalize::read(&text);
+        eprintln!("period {:?}", paragraph_period(&r.chars));
+        for f in parse(&text) {
+            eprintln!("{:?} {} yoy={} period={:?}", f.figure.subject, f.figure.value, f.yoy, f.period);
+        }
     }
 
     #[test]

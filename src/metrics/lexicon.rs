@@ -60,6 +60,9 @@ pub const VERBS: &[Verb] = &[
 
 /// The verb at `i`, if any.
 pub fn verb_at(chars: &[char], i: usize) -> Option<Verb> {
+    if at(chars, i, "增加值") {
+        return None;
+    }
     VERBS.iter().find(|v| at(chars, i, v.word)).copied()
 }
 
@@ -222,6 +225,9 @@ pub fn period_at(s: &[char], i: usize) -> Option<usize> {
     if i > 0 && s[i - 1].is_ascii_digit() {
         return None;
     }
+    if let Some((_, n)) = any_at(s, i, &["今年以来", "年初以来"]) {
+        return Some(n);
+    }
     let mut j = i;
     // A year.
     if let Some(k) = digits(s, j, 4).filter(|k| k - j == 4 && s.get(*k) == Some(&'年')) {
@@ -250,7 +256,8 @@ pub fn period_at(s: &[char], i: usize) -> Option<usize> {
             j = e + 1;
         }
     }
-    if j == i {
+    // A bare 今年/去年 names no period of its own; "2015年" does.
+    if j == i || (j == year_end && !s[i].is_ascii_digit()) {
         return None;
     }
     if j > year_end || j > i {
@@ -270,6 +277,10 @@ pub fn period_at(s: &[char], i: usize) -> Option<usize> {
 /// A period's comparable core: without 今年, 份, 累计 and 当月, dashes as `-`.
 pub fn period_core(p: &str) -> String {
     p.replace("今年", "")
+        .replace("第一季度", "一季度")
+        .replace("第二季度", "二季度")
+        .replace("第三季度", "三季度")
+        .replace("第四季度", "四季度")
         .replace('份', "")
         .replace("累计", "")
         .replace("当月", "")
