@@ -137,10 +137,8 @@ pub const ADVERBS: &[&str] = &[
 pub const HEADS: &[&str] = &["增加值", "利润总额", "利润", "投资", "投资额", "零售额", "产值", "收入"];
 
 /// Heads a list's last item shares with the others ("电子信息、先进材料增加值").
-pub const SHARED_HEADS: &[&str] = &[
-    "增加值", "利润总额", "利润", "投资", "零售额", "产值", "进出口", "营业收入", "收入", "企业利润",
-    "产量", "支出",
-];
+pub const SHARED_HEADS: &[&str] =
+    &["增加值", "利润总额", "企业利润", "利润", "投资", "零售额", "产值", "进出口", "支出"];
 
 /// Own-area words: the area a text is about (kept out of subjects).
 pub const OWN_AREAS: &[&str] = &[

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod build;
+mod figures_dev;
 mod hostile;
 mod ingest;
 mod props;
