@@ -391,23 +391,26 @@ mod tests {
             org_kind: Some(OrgKind::District),
             order: Some(1),
             period: Some("前三季度".into()),
-            figures: vec![Figure {
-                subject: "全区技改投资".into(),
-                value: 128.0,
-                unit: "%".into(),
-                text: "全区技改投资增长128%".into(),
-                ..Default::default()
-            }, Figure {
-                subject: "地区生产总值".into(),
-                value: 5.5,
-                unit: "%".into(),
-                kind: FigureKind::Target,
-                qualifier: Some("左右".into()),
-                basis: Some("比上年".into()),
-                amount: Some("1245.4亿元".into()),
-                period: Some("2025年".into()),
-                text: "地区生产总值增长5.5%左右".into(),
-            }],
+            figures: vec![
+                Figure {
+                    subject: "全区技改投资".into(),
+                    value: 128.0,
+                    unit: "%".into(),
+                    text: "全区技改投资增长128%".into(),
+                    ..Default::default()
+                },
+                Figure {
+                    subject: "地区生产总值".into(),
+                    value: 5.5,
+                    unit: "%".into(),
+                    kind: FigureKind::Target,
+                    qualifier: Some("左右".into()),
+                    basis: Some("比上年".into()),
+                    amount: Some("1245.4亿元".into()),
+                    period: Some("2025年".into()),
+                    text: "地区生产总值增长5.5%左右".into(),
+                },
+            ],
             ..Default::default()
         };
         fm.metrics.insert("gdp".into(), 6.6);

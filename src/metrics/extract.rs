@@ -15,7 +15,7 @@ use indexmap::IndexMap;
 
 use crate::content::front_matter::{Figure, FigureKind};
 use crate::metrics::Indicators;
-use crate::metrics::lexicon::{self as lx, Verb, any_at, at, contains_any};
+use crate::metrics::lexicon::{self as lx, Verb, any_at, at, contains_any, has_any};
 use crate::metrics::normalize::{self, Reading};
 
 /// A figure and what the metric step needs to know about it.
@@ -84,8 +84,7 @@ fn split_at(chars: &[char], from: usize, to: usize, end: fn(char) -> bool) -> Ve
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut start = from;
-    for i in from..to {
-        let c = chars[i];
+    for (i, &c) in chars.iter().enumerate().take(to).skip(from) {
         if is_open(c) {
             depth += 1;
         } else if is_close(c) {
@@ -219,8 +218,14 @@ fn strip_leading(s: &[char], words: &[&str]) -> Option<usize> {
 }
 
 fn ends_with(s: &[char], word: &str) -> bool {
-    let n = word.chars().count();
-    s.len() >= n && s[s.len() - n..].iter().copied().eq(word.chars())
+    let mut k = s.len();
+    for w in word.chars().rev() {
+        if k == 0 || s[k - 1] != w {
+            return false;
+        }
+        k -= 1;
+    }
+    true
 }
 
 /// Strips an amount (`1245.4亿元`, `10293亿元和3544.9亿元`, a bare `28.4`) from the end of
@@ -279,7 +284,10 @@ fn read_noun(s: &[char]) -> Noun {
         let trailing = lx::ADVERBS
             .iter()
             .chain(lx::FILLERS)
-            .chain(&["大关", "增速", "增幅", "降幅", "的", "、", "为", "是", "达到", "达", "突破", "超过", "约"])
+            .chain(&[
+                "大关", "增速", "增幅", "降幅", "的", "、", "为", "是", "达到", "达", "突破",
+                "超过", "约",
+            ])
             .find(|w| ends_with(rest, w));
         if let Some(w) = trailing {
             b -= w.chars().count();
@@ -323,7 +331,11 @@ fn read_noun(s: &[char]) -> Noun {
 /// Where a basis of comparison starts in `s`, if anywhere.
 fn basis_start(s: &[char]) -> Option<usize> {
     (0..s.len()).find(|&k| {
-        any_at(s, k, lx::BASIS_WORDS).is_some()
+        let first = matches!(
+            s[k],
+            '扣' | '按' | '可' | '同' | '环' | '两' | '年' | '名' | '实' | '相' | '比' | '较'
+        );
+        first && any_at(s, k, lx::BASIS_WORDS).is_some()
             || (s[k] == '比'
                 && s.get(k + 1).is_some_and(|c| {
                     c.is_ascii_digit()
@@ -392,8 +404,14 @@ struct Parser<'a> {
 }
 
 fn parse(text: &str) -> Vec<Found> {
+    // No unit (%, ％, 倍, 百分点), no figure: most paragraphs stop here.
+    if !text.contains(['%', '％', '倍']) && !text.contains("百分点") && !text.contains("百分點")
+    {
+        return Vec::new();
+    }
     let r = normalize::read(text);
-    let about_growth = contains_any(&r.slice(0, r.chars.len()), &["增速", "增长", "增幅"]);
+    let about_growth =
+        r.chars.windows(2).any(|w| w[0] == '增' && matches!(w[1], '速' | '长' | '幅'));
     let mut p = Parser {
         r: &r,
         out: Vec::new(),
@@ -410,6 +428,12 @@ fn parse(text: &str) -> Vec<Found> {
 impl Parser<'_> {
     fn sentence(&mut self, a: usize, b: usize) {
         let s = &self.r.chars;
+        // No unit, no figure; and what a sentence says is only referred to inside it.
+        let unit =
+            |k: usize| s[k] == '%' || s[k] == '倍' || (s[k] == '点' && k > a && s[k - 1] == '分');
+        if !(a..b).any(unit) {
+            return;
+        }
         let mut items: Vec<Item> = Vec::new();
         let mut sentence_period: Option<String> = None;
         for (c0, c1) in split_at(s, a, b, is_clause_end) {
@@ -433,7 +457,7 @@ impl Parser<'_> {
             if !found_any {
                 self.clause_item(c0, c1, &mut items, &mut sentence_period);
             }
-            if self.about_growth {
+            if self.about_growth && s[c0..c1].contains(&'%') {
                 self.area_rates(c0, c1);
             }
         }
@@ -448,6 +472,10 @@ impl Parser<'_> {
             let starts_item = i == c0
                 || matches!(s[i - 1], '、' | ' ')
                 || [&"其中", &"而", &"和"].iter().any(|w| i >= 2 && ends_with(&s[..i], w));
+            if !starts_item {
+                i += 1;
+                continue;
+            }
             let area = lx::NAMED_AREAS
                 .iter()
                 .filter(|a| !matches!(**a, "全国" | "中国" | "我国") && at(s, i, a))
@@ -505,42 +533,36 @@ impl Parser<'_> {
         sentence_period: &mut Option<String>,
     ) {
         let s = &self.r.chars[c0..c1];
-        let text: String = s.iter().collect();
-        if let Some(p) = read_noun(s).period {
-            sentence_period.replace(p);
+        let noun = read_noun(s);
+        if let Some(p) = &noun.period {
+            sentence_period.replace(p.clone());
         }
         // A rank ("位居全市第1位") or a change ("比去年同期增加102个") is no subject.
-        if contains_any(&text, &["位居", "排名", "居全", "排全", "列全"])
-            || basis_start(s) == Some(0)
+        if has_any(s, &["位居", "排名", "居全", "排全", "列全"]) || basis_start(s) == Some(0)
         {
             return;
         }
-        let has_percent = text.contains('%');
+        let has_percent = s.contains(&'%');
         if has_percent
-            && (contains_any(&text, lx::SHARE_WORDS)
-                || text.contains("率")
-                || text.contains("的")
-                || text.contains("为"))
+            && (has_any(s, lx::SHARE_WORDS) || s.iter().any(|c| matches!(c, '率' | '的' | '为')))
         {
-            let cut = text
-                .find(['占', '为'])
-                .map(|k| text[..k].chars().collect::<Vec<_>>())
-                .unwrap_or_default();
-            items.push(Item::Share(read_noun(&cut).text));
+            let cut = s.iter().position(|c| matches!(c, '占' | '为')).unwrap_or(0);
+            items.push(Item::Share(read_noun(&s[..cut]).text));
             return;
         }
         if matches!(s.first(), Some('按' | '扣' | '根' | '据' | '初')) {
-            items.push(Item::Basis(text));
+            items.push(Item::Basis(s.iter().collect()));
             return;
         }
-        let noun = read_noun(s);
         if let Some(amount) = noun.amount {
             items.push(Item::Amount(noun.text, amount));
             return;
         }
         // Words up to the first verb-like word: "固定资产投资保持稳健增长".
         let cut = (0..s.len())
-            .find(|&k| lx::verb_at(s, k).is_some() || any_at(s, k, &["保持", "呈", "实现"]).is_some())
+            .find(|&k| {
+                lx::verb_at(s, k).is_some() || any_at(s, k, &["保持", "呈", "实现"]).is_some()
+            })
             .unwrap_or(s.len());
         let noun = read_noun(&s[..cut]);
         if !noun.text.is_empty() && noun.text.chars().count() <= 40 {
@@ -665,8 +687,8 @@ impl Parser<'_> {
             && !list_of_areas
             && !basis.as_deref().is_some_and(|b| contains_any(b, lx::NOT_YOY))
             && !contains_any(&pre_text, &["实际"]);
-        let text_start = floor
-            + pre.iter().take_while(|c| matches!(c, '、' | ' ' | '"' | '“' | '”')).count();
+        let text_start =
+            floor + pre.iter().take_while(|c| matches!(c, '、' | ' ' | '"' | '“' | '”')).count();
         let text = self.r.original_text(text_start, m.end);
         let last = m.values.len() - 1;
         for (k, (subject, (value, unit))) in subjects.into_iter().zip(&m.values).enumerate() {
@@ -817,10 +839,8 @@ pub fn lead_metrics(
             continue;
         }
         let words = indicator_words(&f.noun);
-        let key = indicators
-            .iter()
-            .find(|ind| ind.phrasings.iter().any(|p| *p == words))
-            .map(|ind| ind.key.clone());
+        let key =
+            indicators.iter().find(|ind| ind.phrasings.contains(&words)).map(|ind| ind.key.clone());
         if let Some(key) = key {
             metrics.entry(key).or_insert(f.figure.value);
         }
@@ -880,10 +900,7 @@ mod tests {
             ),
             ("新能源汽车产量增长1.3倍。", vec![row("新能源汽车产量", 1.3, "倍")]),
             // An amount between subject and rate; the area stays out of the subject.
-            (
-                "全区地区生产总值实现1245.4亿元、增长10.6%。",
-                vec![row("地区生产总值", 10.6, "%")],
-            ),
+            ("全区地区生产总值实现1245.4亿元、增长10.6%。", vec![row("地区生产总值", 10.6, "%")]),
             (
                 "社会消费品零售总额1415.4亿元，增长28.1%；",
                 vec![row("社会消费品零售总额", 28.1, "%")],
@@ -929,7 +946,10 @@ mod tests {
         assert_eq!(f.basis.as_deref(), Some("同比"));
         assert_eq!(f.text, "全区地区生产总值实现1245.4亿元、同比增长20%以上");
         let f = &figures("主要预期目标是：生产总值增长5.5%左右。")[0];
-        assert_eq!((f.kind, f.value, f.qualifier.as_deref()), (FigureKind::Target, 5.5, Some("左右")));
+        assert_eq!(
+            (f.kind, f.value, f.qualifier.as_deref()),
+            (FigureKind::Target, 5.5, Some("左右"))
+        );
         let f = &figures("力争固定资产投资增长7%。")[0];
         assert_eq!(f.kind, FigureKind::Target);
         let f = &figures("有色金属冶炼业利润增长近1倍。")[0];
@@ -1000,8 +1020,14 @@ mod tests {
                 "全国规模以上工业企业实现利润总额79750.1亿元，同比增长38.0%（按可比口径计算）。",
                 vec![("industrial_profit", 38.0)],
             ),
-            ("城镇居民人均可支配收入13120元，同比名义增长12.2%，实际增长12.3%。", vec![("urban_income", 12.2)]),
-            ("天津一季度固定资产投资（不含农户）同比下降4.5%。", vec![("fixed_asset_investment", -4.5)]),
+            (
+                "城镇居民人均可支配收入13120元，同比名义增长12.2%，实际增长12.3%。",
+                vec![("urban_income", 12.2)],
+            ),
+            (
+                "天津一季度固定资产投资（不含农户）同比下降4.5%。",
+                vec![("fixed_asset_investment", -4.5)],
+            ),
             // Not the unit's own indicator, not y/y, not an outcome, a part of the period.
             ("规上制造业亩均税收增长13.8%。", vec![]),
             ("限额以上消费品零售额增长11.5%。", vec![]),

@@ -3,21 +3,31 @@
 //! periods, area names and the markers of targets, shares, contributions and gaps.
 //! Word lists and small matchers over `&[char]`; the grammar that combines them is in `extract`.
 
-/// True when `word` is at `at` in `chars`.
-pub fn at(chars: &[char], i: usize, word: &str) -> bool {
+/// The length in chars of `word` when it is at `i` in `chars`.
+fn matched(chars: &[char], i: usize, word: &str) -> Option<usize> {
     let mut k = i;
     for w in word.chars() {
         if chars.get(k) != Some(&w) {
-            return false;
+            return None;
         }
         k += 1;
     }
-    true
+    Some(k - i)
+}
+
+/// True when `word` is at `i` in `chars`.
+pub fn at(chars: &[char], i: usize, word: &str) -> bool {
+    matched(chars, i, word).is_some()
 }
 
 /// The first of `words` (listed longest first where it matters) at `i`: its length in chars.
 pub fn any_at<'a>(chars: &[char], i: usize, words: &[&'a str]) -> Option<(&'a str, usize)> {
-    words.iter().find(|w| at(chars, i, w)).map(|w| (*w, w.chars().count()))
+    words.iter().find_map(|w| matched(chars, i, w).map(|n| (*w, n)))
+}
+
+/// True when `chars` contains any of `words` (cheaper than `str::contains` on short texts).
+pub fn has_any(chars: &[char], words: &[&str]) -> bool {
+    (0..chars.len()).any(|i| words.iter().any(|w| at(chars, i, w)))
 }
 
 /// True when `text` contains any of `words`.
@@ -60,6 +70,14 @@ pub const VERBS: &[Verb] = &[
 
 /// The verb at `i`, if any.
 pub fn verb_at(chars: &[char], i: usize) -> Option<Verb> {
+    // Every verb starts with one of these: most chars are rejected here.
+    let first = chars.get(i)?;
+    if !matches!(
+        first,
+        '负' | '增' | '比' | '同' | '上' | '涨' | '提' | '加' | '回' | '下' | '降' | '减'
+    ) {
+        return None;
+    }
     if at(chars, i, "增加值") {
         return None;
     }
@@ -68,8 +86,24 @@ pub fn verb_at(chars: &[char], i: usize) -> Option<Verb> {
 
 /// Adverbs and links allowed between a verb and its value, longest first.
 pub const LINKS: &[&str] = &[
-    "分别达到", "分别为", "分别是", "分别达", "甚至达到了", "甚至达到", "更是达到", "达到了", "分别",
-    "高达", "达到", "只有", "仅为", "为", "达", "是", "了", "仅",
+    "分别达到",
+    "分别为",
+    "分别是",
+    "分别达",
+    "甚至达到了",
+    "甚至达到",
+    "更是达到",
+    "达到了",
+    "分别",
+    "高达",
+    "达到",
+    "只有",
+    "仅为",
+    "为",
+    "达",
+    "是",
+    "了",
+    "仅",
 ];
 
 /// Qualifiers written before a value ("增长超过10%", "增长近1倍").
@@ -84,15 +118,58 @@ pub const UNITS: &[(&str, &str)] =
 
 /// Units of absolute amounts ("1245.4亿元", "8.8亿吨"), longest first.
 pub const AMOUNT_UNITS: &[&str] = &[
-    "万亿元", "亿美元", "万美元", "亿千瓦时", "万千瓦时", "千瓦时", "亿立方米", "万立方米",
-    "万平方米", "平方米", "万人次", "万标箱", "亿元", "万元", "千元", "美元", "亿吨", "万吨",
-    "万人", "万户", "万辆", "万件", "亿件", "元", "吨", "人", "户", "个", "家", "项", "辆", "件",
+    "万亿元",
+    "亿美元",
+    "万美元",
+    "亿千瓦时",
+    "万千瓦时",
+    "千瓦时",
+    "亿立方米",
+    "万立方米",
+    "万平方米",
+    "平方米",
+    "万人次",
+    "万标箱",
+    "亿元",
+    "万元",
+    "千元",
+    "美元",
+    "亿吨",
+    "万吨",
+    "万人",
+    "万户",
+    "万辆",
+    "万件",
+    "亿件",
+    "元",
+    "吨",
+    "人",
+    "户",
+    "个",
+    "家",
+    "项",
+    "辆",
+    "件",
 ];
 
 /// Words that open a basis of comparison between a subject and its verb.
 pub const BASIS_WORDS: &[&str] = &[
-    "扣除", "按可比价格计算", "按可比价", "可比价", "可比", "同比", "环比", "两年平均", "年均", "名义",
-    "实际", "按年", "相比", "比上年", "比去年", "较",
+    "扣除",
+    "按可比价格计算",
+    "按可比价",
+    "可比价",
+    "可比",
+    "同比",
+    "环比",
+    "两年平均",
+    "年均",
+    "名义",
+    "实际",
+    "按年",
+    "相比",
+    "比上年",
+    "比去年",
+    "较",
 ];
 
 /// Basis words meaning "not year-on-year" (the figure is growth, but not the metric).
@@ -117,14 +194,40 @@ pub const GAP_WORDS: &[&str] =
 
 /// Connectives that open a clause before its subject.
 pub const CONNECTIVES: &[&str] = &[
-    "其中", "同期", "另外", "此外", "同时", "但是", "但", "而", "并且", "并", "且", "其", "从数据上看",
-    "数据显示", "初步核算", "初步测算",
+    "其中",
+    "同期",
+    "另外",
+    "此外",
+    "同时",
+    "但是",
+    "但",
+    "而",
+    "并且",
+    "并",
+    "且",
+    "其",
+    "从数据上看",
+    "数据显示",
+    "初步核算",
+    "初步测算",
 ];
 
 /// Adverbs and fillers around a subject that are not part of it.
 pub const FILLERS: &[&str] = &[
-    "累计完成", "上报完成", "累计入库", "累计", "入库", "实现", "完成", "全年", "当月", "合计",
-    "总计", "共", "预计", "各项",
+    "累计完成",
+    "上报完成",
+    "累计入库",
+    "累计",
+    "入库",
+    "实现",
+    "完成",
+    "全年",
+    "当月",
+    "合计",
+    "总计",
+    "共",
+    "预计",
+    "各项",
 ];
 
 /// Adverbs between a subject and its verb ("小幅增长", "也增长").
@@ -134,7 +237,8 @@ pub const ADVERBS: &[&str] = &[
 ];
 
 /// Heads that name no indicator alone ("增加值同比增长8.5%" continues an earlier subject).
-pub const HEADS: &[&str] = &["增加值", "利润总额", "利润", "投资", "投资额", "零售额", "产值", "收入"];
+pub const HEADS: &[&str] =
+    &["增加值", "利润总额", "利润", "投资", "投资额", "零售额", "产值", "收入"];
 
 /// Heads a list's last item shares with the others ("电子信息、先进材料增加值").
 pub const SHARED_HEADS: &[&str] =
@@ -149,12 +253,75 @@ pub const OWN_AREAS: &[&str] = &[
 /// Named areas: the nation, provinces and large cities (a subject keeps them; a metric's
 /// subject may start with one).
 pub const NAMED_AREAS: &[&str] = &[
-    "全国", "中国", "我国", "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江",
-    "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川",
-    "贵州", "云南", "陕西", "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港",
-    "澳门", "深圳", "广州", "成都", "西安", "杭州", "南京", "武汉", "厦门", "宁波", "青岛", "大连",
-    "沈阳", "长春", "哈尔滨", "济南", "郑州", "长沙", "苏州", "合肥", "福州", "南昌", "昆明",
-    "贵阳", "南宁", "太原", "石家庄", "兰州", "西宁", "银川", "乌鲁木齐", "拉萨", "呼和浩特",
+    "全国",
+    "中国",
+    "我国",
+    "北京",
+    "天津",
+    "上海",
+    "重庆",
+    "河北",
+    "山西",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "海南",
+    "四川",
+    "贵州",
+    "云南",
+    "陕西",
+    "甘肃",
+    "青海",
+    "台湾",
+    "内蒙古",
+    "广西",
+    "西藏",
+    "宁夏",
+    "新疆",
+    "香港",
+    "澳门",
+    "深圳",
+    "广州",
+    "成都",
+    "西安",
+    "杭州",
+    "南京",
+    "武汉",
+    "厦门",
+    "宁波",
+    "青岛",
+    "大连",
+    "沈阳",
+    "长春",
+    "哈尔滨",
+    "济南",
+    "郑州",
+    "长沙",
+    "苏州",
+    "合肥",
+    "福州",
+    "南昌",
+    "昆明",
+    "贵阳",
+    "南宁",
+    "太原",
+    "石家庄",
+    "兰州",
+    "西宁",
+    "银川",
+    "乌鲁木齐",
+    "拉萨",
+    "呼和浩特",
     "海口",
 ];
 
@@ -162,7 +329,8 @@ pub const NAMED_AREAS: &[&str] = &[
 const AREA_SUFFIXES: &[char] = &['省', '市', '区', '县', '州', '旗', '盟'];
 
 /// Words ending in an area suffix that are not areas.
-const NOT_AREAS: &[&str] = &["园区", "城区", "社区", "小区", "片区", "景区", "山区", "库区", "辖区", "地区"];
+const NOT_AREAS: &[&str] =
+    &["园区", "城区", "社区", "小区", "片区", "景区", "山区", "库区", "辖区", "地区"];
 
 fn is_cjk(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
@@ -204,8 +372,24 @@ pub fn is_area(s: &str) -> bool {
 }
 
 const QUARTERS: &[&str] = &[
-    "前三季度", "前两季度", "前二季度", "前四季度", "第一季度", "第二季度", "第三季度", "第四季度",
-    "一季度", "二季度", "三季度", "四季度", "上半年", "下半年", "全年", "年初以来", "今年以来", "同期",
+    "前三季度",
+    "前两季度",
+    "前二季度",
+    "前四季度",
+    "第一季度",
+    "第二季度",
+    "第三季度",
+    "第四季度",
+    "一季度",
+    "二季度",
+    "三季度",
+    "四季度",
+    "上半年",
+    "下半年",
+    "全年",
+    "年初以来",
+    "今年以来",
+    "同期",
     "当月",
 ];
 
@@ -220,7 +404,26 @@ fn digits(s: &[char], from: usize, max: usize) -> Option<usize> {
 /// Length in chars of a period at `i` ("2021年前三季度", "1—7月份", "前9月", "今年上半年",
 /// "3月份当月", "2015年"), or None.
 pub fn period_at(s: &[char], i: usize) -> Option<usize> {
-    if i > 0 && s[i - 1].is_ascii_digit() {
+    let first = *s.get(i)?;
+    let can_start = first.is_ascii_digit()
+        || matches!(
+            first,
+            '今' | '去'
+                | '上'
+                | '当'
+                | '本'
+                | '年'
+                | '前'
+                | '第'
+                | '一'
+                | '二'
+                | '三'
+                | '四'
+                | '下'
+                | '全'
+                | '同'
+        );
+    if !can_start || (i > 0 && s[i - 1].is_ascii_digit()) {
         return None;
     }
     if let Some((_, n)) = any_at(s, i, &["今年以来", "年初以来"]) {

@@ -2,7 +2,8 @@
 //! header gives the schema and the labelling conventions). Each lead becomes the first paragraph
 //! of one speech in a digest skeleton and is ingested through the library, as `yilu ingest`
 //! does; metrics and figures are compared with the labels. Prints metric recall, wrong metrics,
-//! figure recall and must-not violations, and fails below the bar of issue 12.
+//! figure recall and must-not violations (on stderr: `cargo test --test it figures_dev --
+//! --nocapture`), and fails below the bar of issue 12.
 
 use std::path::Path;
 
@@ -88,10 +89,9 @@ fn figures_dev_set_meets_the_bar() {
                         assert_eq!(&f.unit, unit, "{}: unit of {f:?}", case.id);
                     }
                 }
-                None => misses.push(format!(
-                    "{}: figure {} {}",
-                    case.id, w.subject_contains, w.value
-                )),
+                None => {
+                    misses.push(format!("{}: figure {} {}", case.id, w.subject_contains, w.value))
+                }
             }
         }
         for w in &case.figures_must_not {
@@ -102,7 +102,7 @@ fn figures_dev_set_meets_the_bar() {
     }
     let metric_recall = metrics_hit as f64 / metrics_want.max(1) as f64;
     let figure_recall = figures_hit as f64 / figures_want.max(1) as f64;
-    println!(
+    eprintln!(
         "figures-dev: {} cases; metric recall {metrics_hit}/{metrics_want} ({:.1}%), wrong metrics {}, \
          figure recall {figures_hit}/{figures_want} ({:.1}%), must-not violations {}",
         cases.len(),
@@ -112,7 +112,7 @@ fn figures_dev_set_meets_the_bar() {
         must_not.len()
     );
     for line in misses.iter().chain(&wrong).chain(&must_not) {
-        println!("  {line}");
+        eprintln!("  {line}");
     }
     assert!(metric_recall >= 0.95, "metric recall {metric_recall:.3} < 0.95");
     assert!(wrong.is_empty(), "wrong metrics: {wrong:#?}");

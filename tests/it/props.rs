@@ -8,8 +8,8 @@ use std::path::Path;
 use indexmap::IndexMap;
 use proptest::prelude::*;
 use yilu::content::front_matter::{
-    Figure, FigureKind, MeetingFrontMatter, SpeechFrontMatter, read_meeting, read_speech, write_meeting,
-    write_speech,
+    Figure, FigureKind, MeetingFrontMatter, SpeechFrontMatter, read_meeting, read_speech,
+    write_meeting, write_speech,
 };
 use yilu::ingest::{IngestOptions, ingest_text};
 use yilu::metrics::extract::figures;
