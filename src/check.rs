@@ -1,25 +1,30 @@
 //! `yilu check`: content problems a build tolerates but a reader would notice (unknown
-//! organisations and indicators, speeches without a speaker, one name split into two people),
-//! and the built output's integrity (every internal link and anchor resolves, every sitemap
-//! entry exists). Problems are collected, never stopped at the first.
+//! organisations and indicators, speeches without a speaker, one name split into two people:
+//! warnings), and the built output's integrity (every internal link and anchor resolves, every
+//! sitemap entry exists: errors). Problems are collected, never stopped at the first, and each is
+//! placed in the file a user edits to fix it: the Markdown file whose body holds a broken link
+//! (at its line), or the template that wrote it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
+use crate::config::line_col;
 use crate::diagnostic::Diagnostic;
-use crate::site::{Site, base_path};
+use crate::render::templates::{self, TemplateSource};
+use crate::site::{Page, PageKind, Site, base_path};
 
-/// Content problems of a loaded site.
+/// Content problems of a loaded site, all warnings: the build goes past them.
 pub fn content(site: &Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let keys: Vec<&str> = site.indicators.iter().map(|i| i.key.as_str()).collect();
     for m in &site.archive.meetings {
         if m.speeches.is_empty() {
-            out.push(Diagnostic::new(&m.path, "meeting has no speeches"));
+            out.push(Diagnostic::warning(&m.path, "meeting has no speeches"));
         }
         for s in &m.speeches {
-            let d = |msg: String| Diagnostic::new(&s.path, msg);
+            let d = |msg: String| Diagnostic::warning(&s.path, msg);
             if s.speaker_name().is_none() {
                 out.push(d(
                     "speaker: missing; the speech will not appear on any speaker page".into()
@@ -34,7 +39,10 @@ pub fn content(site: &Site) -> Vec<Diagnostic> {
                 Some(_) => {}
             }
             for key in s.front.metrics.keys() {
-                if site.indicators.get(key).is_none() {
+                // A near miss of a known key already has its did-you-mean warning from load.
+                if site.indicators.get(key).is_none()
+                    && crate::content::front_matter::near_miss(key, &keys).is_none()
+                {
                     out.push(d(format!(
                         "metrics.{key}: unknown indicator; add it to site.toml [[indicators]] or use a known key"
                     )));
@@ -46,7 +54,7 @@ pub fn content(site: &Site) -> Vec<Diagnostic> {
         if person.split {
             let (i, j) = site_speech_of(site, &person.path);
             let path = site.archive.meetings[i].speeches[j].path.clone();
-            out.push(Diagnostic::new(
+            out.push(Diagnostic::warning(
                 path,
                 format!(
                     "speaker {:?} speaks for two organisations at one meeting, so the name was split into separate people ({}); add `speaker_id:` to say who is who",
@@ -71,8 +79,28 @@ fn site_speech_of(site: &Site, person_path: &str) -> (usize, usize) {
 
 /// Checks a built output folder as a static host would serve it under `base_url`: every
 /// `href`/`src` to a page of the site resolves (a folder needs its index.html), every
-/// `#fragment` names an id on its page, every sitemap `<loc>` exists.
+/// `#fragment` names an id on its page, every sitemap `<loc>` exists, no page has one id twice.
+/// Problems are placed at the output file.
 pub fn output(out: &Path, base_url: &str) -> Result<Vec<Diagnostic>> {
+    Ok(scan_output(out, base_url)?
+        .into_iter()
+        .map(|f| Diagnostic { path: out.join(&f.page), ..f.problem })
+        .collect())
+}
+
+/// A problem found in the output: the output file it is on (relative), the link it is about
+/// (if any) and the problem itself (its path is left empty for the caller to place).
+struct Finding {
+    page: String,
+    link: Option<String>,
+    problem: Diagnostic,
+}
+
+fn finding(page: &str, link: Option<&str>, problem: Diagnostic) -> Finding {
+    Finding { page: page.to_string(), link: link.map(str::to_string), problem }
+}
+
+fn scan_output(out: &Path, base_url: &str) -> Result<Vec<Finding>> {
     let base = base_path(base_url);
     let origin = origin(base_url);
     let mut files: BTreeSet<String> = BTreeSet::new();
@@ -83,49 +111,64 @@ pub fn output(out: &Path, base_url: &str) -> Result<Vec<Diagnostic>> {
             files.insert(rel.replace('\\', "/"));
         }
     }
-    let link_sel = scraper::Selector::parse("[href], [src]").expect("valid selector");
-    let id_sel = scraper::Selector::parse("[id], [name]").expect("valid selector");
+    let mut problems = Vec::new();
     let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut links: Vec<(String, String)> = Vec::new();
     for rel in files.iter().filter(|f| f.ends_with(".html")) {
-        let text =
-            std::fs::read_to_string(out.join(rel)).with_context(|| format!("cannot read {rel}"))?;
-        let doc = scraper::Html::parse_document(&text);
-        ids.insert(
-            rel.clone(),
-            doc.select(&id_sel)
-                .filter_map(|e| e.value().attr("id").or(e.value().attr("name")))
-                .map(str::to_string)
-                .collect(),
-        );
-        for el in doc.select(&link_sel) {
-            for attr in ["href", "src"] {
-                if let Some(link) = el.value().attr(attr) {
-                    links.push((rel.clone(), link.to_string()));
-                }
+        // A page that cannot be read or is not UTF-8 (a static file, say) is reported and
+        // passed over; the rest of the site is still checked.
+        let text = match std::fs::read(out.join(rel)).map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                let d = Diagnostic::warning("", "not valid UTF-8; its links were not checked");
+                problems.push(finding(rel, None, d));
+                continue;
+            }
+            Err(e) => {
+                let d = Diagnostic::warning(
+                    "",
+                    format!("cannot read it ({e}); its links were not checked"),
+                );
+                problems.push(finding(rel, None, d));
+                continue;
+            }
+        };
+        let scan = html::scan(&text);
+        let mut seen = BTreeSet::new();
+        for id in &scan.ids {
+            if !seen.insert(id.as_str()) {
+                let d = Diagnostic::warning(
+                    "",
+                    format!(
+                        "id {id:?} is used twice on this page; links to #{id} reach only the first"
+                    ),
+                );
+                problems.push(finding(rel, None, d));
             }
         }
+        ids.insert(rel.clone(), scan.ids.into_iter().chain(scan.names).collect());
+        links.extend(scan.links.into_iter().map(|l| (rel.clone(), l)));
     }
-    let mut problems = Vec::new();
     for (page, link) in &links {
         let Some((target, fragment)) = resolve(page, link, &base, &origin) else { continue };
         let file = match target {
             Ok(file) => file,
             Err(why) => {
-                problems.push(Diagnostic::new(out.join(page), format!("link {link:?}: {why}")));
+                let d = Diagnostic::new("", format!("link {link:?}: {why}"));
+                problems.push(finding(page, Some(link), d));
                 continue;
             }
         };
         if !files.contains(&file) {
-            problems
-                .push(Diagnostic::new(out.join(page), format!("broken link {link:?}: no {file}")));
-        } else if let Some(f) = fragment.filter(|f| !f.is_empty() && file.ends_with(".html"))
-            && !ids.get(&file).is_some_and(|set| set.contains(&f))
-        {
-            problems.push(Diagnostic::new(
-                out.join(page),
-                format!("broken anchor {link:?}: no id {f:?} on {file}"),
-            ));
+            let d = Diagnostic::new("", format!("broken link {link:?}: no {file}"));
+            problems.push(finding(page, Some(link), d));
+        } else if let Some(f) = fragment.filter(|f| !f.is_empty() && file.ends_with(".html")) {
+            let id = percent_decode(&f);
+            if !ids.get(&file).is_some_and(|set| set.contains(&id)) {
+                let d =
+                    Diagnostic::new("", format!("broken anchor {link:?}: no id {id:?} on {file}"));
+                problems.push(finding(page, Some(link), d));
+            }
         }
     }
     if files.contains("sitemap.xml") {
@@ -135,9 +178,10 @@ pub fn output(out: &Path, base_url: &str) -> Result<Vec<Diagnostic>> {
             let loc = loc.replace("&amp;", "&");
             match resolve("sitemap.xml", &loc, &base, &origin) {
                 Some((Ok(file), _)) if files.contains(&file) => {}
-                _ => problems.push(Diagnostic::new(
-                    out.join("sitemap.xml"),
-                    format!("sitemap entry {loc} has no page"),
+                _ => problems.push(finding(
+                    "sitemap.xml",
+                    None,
+                    Diagnostic::new("", format!("sitemap entry {loc} has no page")),
                 )),
             }
         }
@@ -221,15 +265,23 @@ fn percent_decode(s: &str) -> String {
 /// The outcome of `yilu check`.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// Every problem, sorted by file and place; errors and warnings.
     pub problems: Vec<Diagnostic>,
     pub pages: usize,
 }
 
-/// Loads the site, checks its content, builds it into a temporary folder beside the output
-/// (never touching the real output) and checks that.
+impl Report {
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// Loads the site (its warnings are the check's too), checks its content, builds it into a
+/// temporary folder beside the output (never touching the real output) and checks that.
 pub fn run(options: &crate::site::BuildOptions) -> Result<Report> {
     let site = Site::load(options)?;
-    let mut problems = content(&site);
+    let mut problems = site.warnings.clone();
+    problems.extend(content(&site));
     let parent: PathBuf =
         site.output.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&parent)
@@ -239,28 +291,222 @@ pub fn run(options: &crate::site::BuildOptions) -> Result<Report> {
         .tempdir_in(&parent)
         .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
     let out = tmp.path();
-    site.write_all(&|rel, bytes| {
+    let mut skipped = Vec::new();
+    let write = |rel: &str, bytes: &[u8]| -> Result<()> {
         let path = out.join(crate::site::output::checked_relative(rel)?);
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p)?;
         }
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
-    })?;
-    let mut link_problems = output(out, &site.config.base_url)?;
-    for d in &mut link_problems {
-        if let Ok(rel) = d.path.strip_prefix(out) {
-            d.path = Path::new("<output>").join(rel);
-        }
+    };
+    site.write_all_past_unreadable(&write, &mut skipped)?;
+    problems.extend(skipped);
+    let sources = templates::sources(Some(&site.theme_dir))?;
+    let pages: BTreeMap<String, &Page> = site.plan.iter().map(|p| (p.file(), p)).collect();
+    for f in scan_output(out, &site.config.base_url)? {
+        problems.push(place(&site, &pages, &sources, f));
     }
-    problems.extend(link_problems);
     problems.sort();
     problems.dedup();
     Ok(Report { problems, pages: site.plan.len() })
 }
 
+/// Puts a problem found in the output where the user can fix it: the Markdown file whose body
+/// holds the link (at its line), else the template that wrote it (at the line where the link is
+/// written out, when it is), else the static file it was copied from.
+fn place(
+    site: &Site,
+    pages: &BTreeMap<String, &Page>,
+    sources: &[TemplateSource],
+    f: Finding,
+) -> Diagnostic {
+    let Some(page) = pages.get(&f.page) else {
+        // Not a rendered page: a static file, or a file yilu writes itself (sitemap.xml).
+        let from = [site.root.join("static"), site.theme_dir.join("static")]
+            .into_iter()
+            .map(|dir| dir.join(&f.page))
+            .find(|p| p.is_file());
+        let path = match from {
+            Some(p) => p.strip_prefix(&site.root).map(Path::to_path_buf).unwrap_or(p),
+            None => Path::new("<output>").join(&f.page),
+        };
+        return Diagnostic { path, ..f.problem };
+    };
+    let mut d = f.problem;
+    d.message = format!("{} (on /{})", d.message, page.path);
+    let Some(link) = f.link else {
+        return Diagnostic { path: template_file(site, page.template), ..d };
+    };
+    let markdown: Vec<&Path> = match page.kind {
+        PageKind::Speech(i, j) => vec![&site.archive.meetings[i].speeches[j].path],
+        PageKind::Meeting(i) => {
+            let m = &site.archive.meetings[i];
+            std::iter::once(&m.path)
+                .chain(m.speeches.iter().map(|s| &s.path))
+                .map(PathBuf::as_path)
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    for path in markdown {
+        let Ok(text) = std::fs::read_to_string(site.root.join(path)) else { continue };
+        if let Some((line, col)) = find_link(&text, &link) {
+            return Diagnostic { path: path.to_path_buf(), ..d }.at(line, col);
+        }
+    }
+    // Written by a template: the page's own first, then the ones it builds on.
+    let order = sources
+        .iter()
+        .filter(|s| s.name == page.template)
+        .chain(sources.iter().filter(|s| s.name != page.template));
+    for source in order {
+        if let Some((line, col)) = find_link(&source.text, &link) {
+            return Diagnostic { path: source.shown.clone().into(), ..d }.at(line, col);
+        }
+    }
+    Diagnostic { path: template_file(site, page.template), ..d }
+}
+
+/// The line and column where `link` is written in `text`, as a link target: `(link)`,
+/// `<link>`, `"link"` or `'link'`, or `]: link` (a Markdown reference).
+fn find_link(text: &str, link: &str) -> Option<(usize, usize)> {
+    if link.is_empty() {
+        return None;
+    }
+    let mut from = 0;
+    while let Some(i) = text[from..].find(link).map(|i| i + from) {
+        let before = text[..i].chars().next_back();
+        let after = text[i + link.len()..].chars().next();
+        let quoted = matches!(
+            (before, after),
+            (Some('('), Some(')' | ' '))
+                | (Some('<'), Some('>'))
+                | (Some('"'), Some('"'))
+                | (Some('\''), Some('\''))
+        ) || text[..i].ends_with("]: ");
+        if quoted {
+            return Some(line_col(text, i));
+        }
+        from = i + link.len();
+    }
+    None
+}
+
+/// The file a page's template is read from, as shown to the user.
+fn template_file(site: &Site, template: &str) -> PathBuf {
+    let file = site.theme_dir.join("templates").join(template);
+    if file.is_file() {
+        file.strip_prefix(&site.root).map(Path::to_path_buf).unwrap_or(file)
+    } else {
+        PathBuf::from(format!("<embedded theme>/templates/{template}"))
+    }
+}
+
+/// Links and ids of an HTML page, read with html5ever's tokenizer alone: linear in the page's
+/// size however deep its nesting (a tree builder walks its stack of open elements at every tag,
+/// which is quadratic in depth: minutes on a 200,000-deep page). Script, style and other raw
+/// text is skipped as a browser would, so a `<a href>` inside a script string is not a link.
+mod html {
+    use std::cell::RefCell;
+
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::states::RawKind;
+    use html5ever::tokenizer::{
+        BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+    };
+
+    /// What a page links to and what it can be linked to by.
+    #[derive(Debug, Default, PartialEq)]
+    pub struct Scan {
+        /// Every `href` and `src`, in page order.
+        pub links: Vec<String>,
+        /// Every `id`, in page order (duplicates kept, to be reported).
+        pub ids: Vec<String>,
+        /// `<a name>` anchors.
+        pub names: Vec<String>,
+    }
+
+    struct Sink(RefCell<Scan>);
+
+    impl TokenSink for Sink {
+        type Handle = ();
+
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            let Token::TagToken(tag) = token else { return TokenSinkResult::Continue };
+            if tag.kind != TagKind::StartTag {
+                return TokenSinkResult::Continue;
+            }
+            let mut scan = self.0.borrow_mut();
+            for attr in &tag.attrs {
+                let value = attr.value.to_string();
+                match &*attr.name.local {
+                    "href" | "src" => scan.links.push(value),
+                    "id" => scan.ids.push(value),
+                    "name" if &*tag.name == "a" => scan.names.push(value),
+                    _ => {}
+                }
+            }
+            match &*tag.name {
+                "script" => TokenSinkResult::RawData(RawKind::ScriptData),
+                "style" | "xmp" | "iframe" | "noembed" | "noframes" => {
+                    TokenSinkResult::RawData(RawKind::Rawtext)
+                }
+                "title" | "textarea" => TokenSinkResult::RawData(RawKind::Rcdata),
+                "plaintext" => TokenSinkResult::Plaintext,
+                _ => TokenSinkResult::Continue,
+            }
+        }
+    }
+
+    pub fn scan(text: &str) -> Scan {
+        let tokenizer = Tokenizer::new(Sink(RefCell::default()), TokenizerOpts::default());
+        let queue = BufferQueue::default();
+        queue.push_back(StrTendril::from(text));
+        let _ = tokenizer.feed(&queue);
+        tokenizer.end();
+        tokenizer.sink.0.take()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_found_where_they_are_written() {
+        let md = "引言。\n\n见[上篇](../a/)与<../b/>。\n\n[ref]: ../c/\n文中 ../a/ 不是链接\n";
+        assert_eq!(find_link(md, "../a/"), Some((3, 7)));
+        assert_eq!(find_link(md, "../b/"), Some((3, 15)));
+        assert_eq!(find_link(md, "../c/"), Some((5, 8)));
+        assert_eq!(find_link(md, "../d/"), None);
+        let tpl = "<a href=\"/about/\">x</a>\n<img src='/i.png'>";
+        assert_eq!(find_link(tpl, "/about/"), Some((1, 10)));
+        assert_eq!(find_link(tpl, "/i.png"), Some((2, 11)));
+        assert_eq!(find_link(tpl, ""), None);
+    }
+
+    #[test]
+    fn pages_are_scanned_for_links_and_ids() {
+        let page = r#"<!doctype html><title><a href="no"></title>
+            <a href="/a/?x=1&amp;y=2#%E7%AC%AC">x</a><img src="i.png">
+            <h2 id="第一节">t</h2><p id="第一节"></p><a name="old"></a><input name="q">
+            <script>var s = "<a href='not-a-link'>";</script><style>a[href="x"]{}</style>"#;
+        let scan = html::scan(page);
+        assert_eq!(scan.links, ["/a/?x=1&y=2#%E7%AC%AC", "i.png"]);
+        assert_eq!(scan.ids, ["第一节", "第一节"]);
+        assert_eq!(scan.names, ["old"]);
+    }
+
+    #[test]
+    fn deep_nesting_scans_in_linear_time() {
+        let depth = 200_000;
+        let page =
+            format!("{}<a href=\"x\" id=\"y\">{}", "<div>".repeat(depth), "</div>".repeat(depth));
+        let started = std::time::Instant::now();
+        let scan = html::scan(&page);
+        assert_eq!((scan.links.len(), scan.ids.len()), (1, 1));
+        assert!(started.elapsed().as_secs() < 10, "took {:?}", started.elapsed());
+    }
 
     #[test]
     fn resolves_links_like_a_static_host() {

@@ -1,11 +1,16 @@
 //! `site.toml`: the site's settings. Parsed from a string (testable), loaded from a path (errors
-//! name the file); unknown keys are rejected with their line and column so a typo never silently
-//! does nothing.
+//! name the file); unknown keys, malformed values (a base_url that is not an http(s) address, a
+//! theme that is not a folder name, an organisation kind that does not exist) are rejected with
+//! their line and column so a typo never silently does nothing. Every problem of the file is
+//! reported together.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::orgs::OrgKind;
 
 /// The whole of `site.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -30,6 +35,50 @@ pub struct SiteConfig {
     pub indicators: Vec<IndicatorEntry>,
     /// Free-form values handed to templates as `config.extra`.
     pub extra: toml::Table,
+    /// Extra main-navigation entries (`[[menu]]`), after the built-in ones.
+    pub menu: Vec<MenuEntry>,
+    /// Where the file was read from and where its keys are, for messages about them later.
+    #[serde(skip)]
+    pub source: ConfigSource,
+}
+
+/// The name a `site.toml` was read under and the places of the keys later checks point at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfigSource {
+    /// The file as shown in messages (`site.toml`, `/path/to/site.toml`).
+    pub name: String,
+    /// 1-based line and column of the `base_url` value, when the file sets it.
+    pub base_url_at: Option<(usize, usize)>,
+}
+
+impl ConfigSource {
+    /// A diagnostic about `base_url`, at its place in the file when known.
+    pub fn at_base_url(&self, d: Diagnostic) -> Diagnostic {
+        match self.base_url_at {
+            Some((line, col)) => d.at(line, col),
+            None => d,
+        }
+    }
+}
+
+/// One `[[menu]]` entry: a link in the main navigation.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MenuEntry {
+    pub name: String,
+    /// A site path (`about/`, through the `url` filter) or an absolute http(s) URL.
+    pub url: String,
+    /// Entries are sorted by weight, then name.
+    #[serde(default)]
+    pub weight: i64,
+}
+
+impl MenuEntry {
+    /// True when `url` is an absolute http(s) URL rather than a site path.
+    pub fn is_external(&self) -> bool {
+        let lower = self.url.trim().to_ascii_lowercase();
+        lower.starts_with("http://") || lower.starts_with("https://")
+    }
 }
 
 /// One `[[organisations]]` entry.
@@ -38,9 +87,10 @@ pub struct SiteConfig {
 pub struct OrganisationEntry {
     pub name: String,
     pub slug: String,
-    /// district | county | zone | department | other
+    /// One of OrgKind's names (district, county, zone, department, other, …); any other
+    /// word is an error at its line and column that lists the kinds.
     #[serde(default)]
-    pub kind: Option<String>,
+    pub kind: Option<OrgKind>,
     #[serde(default)]
     pub aliases: Vec<String>,
 }
@@ -69,50 +119,130 @@ impl Default for SiteConfig {
             organisations: Vec::new(),
             indicators: Vec::new(),
             extra: toml::Table::new(),
+            menu: Vec::new(),
+            source: ConfigSource::default(),
         }
     }
 }
 
+/// The values later checks need the place of; read from the same text as the config.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Places {
+    base_url: Option<toml::Spanned<toml::Value>>,
+    theme: Option<toml::Spanned<toml::Value>>,
+    paginate_by: Option<toml::Spanned<toml::Value>>,
+    organisations: Vec<toml::Spanned<toml::Table>>,
+    indicators: Vec<toml::Spanned<toml::Table>>,
+}
+
+/// Keys whose value is `true` or `false`: a bare `no` or `yes` there gets a hint saying so.
+const BOOL_KEYS: &[&str] = &["relative_urls"];
+
 impl SiteConfig {
     /// Parses `site.toml` text. `name` is used in error messages (`site.toml:3:1: …`).
     pub fn from_str(text: &str, name: &str) -> Result<SiteConfig> {
-        let mut config: SiteConfig = toml::from_str(text).map_err(|e| {
-            let location = e
-                .span()
-                .map(|span| {
-                    let (line, col) = line_col(text, span.start);
-                    format!(":{line}:{col}")
-                })
-                .unwrap_or_default();
-            anyhow::anyhow!("{name}{location}: {}", e.message())
-        })?;
-        if !config.base_url.ends_with('/') {
-            config.base_url.push('/');
+        SiteConfig::parse(text, name, None)
+    }
+
+    /// Parses `site.toml` text; with the site's root, also checks that the theme folder exists.
+    fn parse(text: &str, name: &str, root: Option<&Path>) -> Result<SiteConfig> {
+        let mut config: SiteConfig =
+            toml::from_str(text).map_err(|e| Diagnostics(vec![toml_diagnostic(text, name, &e)]))?;
+        let places: Places = toml::from_str(text).unwrap_or_default();
+        let at = |d: Diagnostic, span: Option<std::ops::Range<usize>>| match span {
+            Some(span) => {
+                let (line, col) = line_col(text, span.start);
+                d.at(line, col)
+            }
+            None => d,
+        };
+        let base_url_span = places.base_url.as_ref().map(toml::Spanned::span);
+        config.source = ConfigSource {
+            name: name.to_string(),
+            base_url_at: base_url_span.clone().map(|s| line_col(text, s.start)),
+        };
+        let mut problems = Diagnostics::default();
+        match check_base_url(&config.base_url) {
+            Ok(url) => config.base_url = url,
+            Err(d) => problems.push(at(in_file(d, name), base_url_span)),
+        }
+        let theme_span = places.theme.as_ref().map(toml::Spanned::span);
+        match (check_theme_name(&config.theme), root) {
+            (Err(d), _) => problems.push(at(in_file(d, name), theme_span)),
+            // The embedded theme stands in for a missing themes/default/ only.
+            (Ok(()), Some(root))
+                if config.theme != "default"
+                    && !root.join("themes").join(&config.theme).is_dir() =>
+            {
+                let d = Diagnostic::new(
+                    name,
+                    format!("theme {:?}: there is no folder themes/{}/", config.theme, config.theme),
+                )
+                .with_hint(format!(
+                    "create themes/{}/templates/ (`yilu init --theme` writes a copy of the default theme), or set theme = \"default\" for the built-in theme",
+                    config.theme
+                ));
+                problems.push(at(d, theme_span));
+            }
+            _ => {}
         }
         if config.paginate_by == 0 {
-            anyhow::bail!("{name}: paginate_by must be at least 1");
+            problems.push(at(
+                Diagnostic::new(name, "paginate_by must be at least 1"),
+                places.paginate_by.as_ref().map(toml::Spanned::span),
+            ));
         }
         // Slugs and keys become URL segments: check them here, where the user can be told
         // which entry is wrong, rather than when a page would be written outside the output.
         for (i, org) in config.organisations.iter().enumerate() {
             if !crate::slug::is_valid(&org.slug) {
-                anyhow::bail!(
-                    "{name}: organisations[{i}] ({}): slug {:?} must be lowercase ASCII letters, digits and hyphens",
-                    org.name,
-                    org.slug
+                let d = Diagnostic::new(
+                    name,
+                    format!(
+                        "organisations[{i}] ({}): slug {:?} must be lowercase ASCII letters, digits and hyphens",
+                        org.name, org.slug
+                    ),
                 );
+                problems.push(at(d, places.organisations.get(i).map(toml::Spanned::span)));
             }
         }
         for (i, ind) in config.indicators.iter().enumerate() {
             if !crate::slug::is_valid(&ind.key.replace('_', "-")) {
-                anyhow::bail!(
-                    "{name}: indicators[{i}] ({}): key {:?} must be lowercase ASCII letters, digits and underscores",
-                    ind.label,
-                    ind.key
+                let d = Diagnostic::new(
+                    name,
+                    format!(
+                        "indicators[{i}] ({}): key {:?} must be lowercase ASCII letters, digits and underscores",
+                        ind.label, ind.key
+                    ),
                 );
+                problems.push(at(d, places.indicators.get(i).map(toml::Spanned::span)));
             }
         }
+        for (i, entry) in config.menu.iter().enumerate() {
+            let url = entry.url.trim();
+            // A site path has no scheme; anything with one other than http(s) (javascript:,
+            // data:) is refused, as is a protocol-relative `//host` link.
+            let scheme = url.split_once(':').map(|(s, _)| s).filter(|s| !s.contains('/'));
+            if entry.name.trim().is_empty()
+                || (!entry.is_external() && (scheme.is_some() || url.starts_with("//")))
+            {
+                problems.push(Diagnostic::new(
+                    name,
+                    format!(
+                        "menu[{i}] ({}): url {:?} must be a site path such as \"about/\" or an http(s) URL, and name must not be empty",
+                        entry.name, entry.url
+                    ),
+                ));
+            }
+        }
+        problems.into_result()?;
         Ok(config)
+    }
+
+    /// Whether base_url names a host, so that feeds and sitemaps can carry absolute URLs.
+    pub fn has_host(&self) -> bool {
+        self.base_url.contains("://")
     }
 
     /// Loads `site.toml` from a path; a missing file is an error that says what to do.
@@ -123,7 +253,134 @@ impl SiteConfig {
                 path.display()
             )
         })?;
-        SiteConfig::from_str(&text, &path.display().to_string())
+        // Named as the user would write it: `site.toml`, not `./site.toml`.
+        let shown = path.strip_prefix(".").unwrap_or(path);
+        let root = path.parent().unwrap_or(Path::new(""));
+        SiteConfig::parse(&text, &shown.display().to_string(), Some(root))
+    }
+}
+
+/// Checks a base URL: an http(s) address with a host (`https://example.org/archive/`), or a
+/// root-relative path (`/`, `/archive/`) for a site whose host is not known yet. Returns it
+/// ending in `/`. The error (a diagnostic without a file) says what to write instead.
+pub fn check_base_url(raw: &str) -> Result<String, Diagnostic> {
+    let url = raw.trim();
+    let problem = |why: String, suggestion: Option<String>| {
+        let hint = match suggestion {
+            Some(s) => format!("write base_url = \"{s}\""),
+            None => "write an address such as base_url = \"https://example.org/\", or \"/\" when the host is not known yet".into(),
+        };
+        Diagnostic::new("", format!("base_url {raw:?} {why}")).with_hint(hint)
+    };
+    let with_slash = |s: &str| if s.ends_with('/') { s.to_string() } else { format!("{s}/") };
+    if let Some(rest) = url.strip_prefix("//") {
+        let host = rest.split('/').next().unwrap_or("");
+        return Err(problem(
+            "has no scheme (a protocol-relative address)".into(),
+            (!host.is_empty()).then(|| format!("https://{}", with_slash(rest))),
+        ));
+    }
+    if url.starts_with('/') {
+        if url.contains(['?', '#', '\\']) || url.chars().any(char::is_whitespace) {
+            return Err(problem("must be a plain path (no ?, #, \\ or spaces)".into(), None));
+        }
+        return Ok(with_slash(url));
+    }
+    // `javascript:…`, `mailto:…`, `http:example.org`: a scheme that is not http(s), or no `//`.
+    if let Some((scheme, _)) = url.split_once(':')
+        && !scheme.is_empty()
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        && !scheme.contains('.')
+        && !url[scheme.len()..].starts_with("://")
+    {
+        let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+        if !web && !scheme.chars().all(|c| c.is_ascii_digit()) {
+            return Err(problem(format!("must use http or https, not {scheme:?}"), None));
+        }
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        let looks_like_host = !url.is_empty()
+            && !url.contains(':')
+            && url.split('/').next().is_some_and(|h| h.contains('.'));
+        return Err(problem(
+            "is not an absolute address: it has no http:// or https://".into(),
+            looks_like_host.then(|| format!("https://{}", with_slash(url))),
+        ));
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err(problem(format!("must use http or https, not {scheme:?}"), None));
+    }
+    let host = rest.split('/').next().unwrap_or("");
+    let host_ok = !host.is_empty()
+        && host.chars().all(|c| c.is_alphanumeric() || "-.:[]".contains(c))
+        && !host.starts_with([':', '.', '-']);
+    if !host_ok {
+        return Err(problem(format!("has no valid host (found {host:?})"), None));
+    }
+    if rest.contains(['?', '#', '\\', '"', '<', '>']) || rest.chars().any(char::is_whitespace) {
+        return Err(problem("must be a plain address (no ?, #, quotes or spaces)".into(), None));
+    }
+    if raw != url {
+        return Err(problem("has spaces around it".into(), Some(with_slash(url))));
+    }
+    Ok(with_slash(url))
+}
+
+fn in_file(mut d: Diagnostic, name: &str) -> Diagnostic {
+    d.path = PathBuf::from(name);
+    d
+}
+
+/// A theme is a plain folder name under themes/: no path separators, no `..`, no hidden names.
+fn check_theme_name(theme: &str) -> Result<(), Diagnostic> {
+    let plain = !theme.is_empty()
+        && !theme.starts_with('.')
+        && theme.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.');
+    if plain {
+        return Ok(());
+    }
+    Err(Diagnostic::new("", format!("theme {theme:?} must be the name of a folder under themes/"))
+        .with_hint("write the folder's name only, e.g. theme = \"mytheme\" for themes/mytheme/"))
+}
+
+/// For serde's "unknown field `titel`, expected one of `title`, …" (and "unknown variant"), the
+/// known name the unknown one is most likely a slip for: "did you mean `title`?".
+pub fn did_you_mean(message: &str) -> Option<String> {
+    let rest =
+        message.find("unknown field `").map(|i| &message[i + "unknown field `".len()..]).or_else(
+            || message.find("unknown variant `").map(|i| &message[i + "unknown variant `".len()..]),
+        )?;
+    let (word, expected) = rest.split_once('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let near = crate::content::front_matter::near_miss(word, &known)?;
+    Some(format!("did you mean `{near}`?"))
+}
+
+/// A TOML syntax or type error as a diagnostic, with hints for the slips people make.
+fn toml_diagnostic(text: &str, name: &str, e: &toml::de::Error) -> Diagnostic {
+    let mut d = Diagnostic::new(name, e.message().trim().to_string());
+    if let Some(hint) = did_you_mean(e.message()) {
+        d = d.with_hint(hint);
+    }
+    let Some(span) = e.span() else { return d };
+    let (line, col) = line_col(text, span.start);
+    d = d.at(line, col);
+    let line_text = text.lines().nth(line - 1).unwrap_or("");
+    let Some((key, value)) = line_text.split_once('=') else { return d };
+    let (key, value) = (key.trim(), value.trim());
+    let value = value.split('#').next().unwrap_or("").trim();
+    let bare = !value.is_empty()
+        && !value.starts_with(['"', '\'', '[', '{'])
+        && value.parse::<f64>().is_err()
+        && value != "true"
+        && value != "false";
+    if BOOL_KEYS.contains(&key) && value != "true" && value != "false" {
+        d.message = format!("{key}: expected true or false, found `{value}`");
+        d.with_hint(format!("write {key} = true or {key} = false"))
+    } else if bare {
+        d.with_hint(format!("text values need quotes: {key} = \"{value}\""))
+    } else {
+        d
     }
 }
 
@@ -170,17 +427,114 @@ mod tests {
     }
 
     #[test]
+    fn menu_entries_parse_and_bad_ones_are_refused() {
+        let c = SiteConfig::from_str(
+            "[[menu]]\nname = \"关于\"\nurl = \"about/\"\nweight = 2\n\
+             [[menu]]\nname = \"源\"\nurl = \"https://x.org/\"\n",
+            "site.toml",
+        )
+        .unwrap();
+        assert_eq!((c.menu[0].weight, c.menu[0].is_external()), (2, false));
+        assert!(c.menu[1].is_external());
+        let err =
+            SiteConfig::from_str("[[menu]]\nname = \"a\"\nurl = \"a/\"\nwieght = 1\n", "site.toml")
+                .unwrap_err()
+                .to_string();
+        assert!(err.starts_with("site.toml:4:1: unknown field `wieght`"), "{err}");
+        for url in ["javascript:alert(1)", "//evil.org/", "data:text/html,x"] {
+            let text = format!("[[menu]]\nname = \"a\"\nurl = \"{url}\"\n");
+            let err = SiteConfig::from_str(&text, "site.toml").unwrap_err().to_string();
+            assert!(err.contains("menu[0] (a)"), "{url}: {err}");
+        }
+    }
+
+    #[test]
     fn slugs_and_keys_that_are_not_url_segments_are_refused() {
         let org = "[[organisations]]\nname = \"某某区\"\nslug = \"../x\"\n";
         let err = SiteConfig::from_str(org, "site.toml").unwrap_err().to_string();
         assert_eq!(
             err,
-            "site.toml: organisations[0] (某某区): slug \"../x\" must be lowercase ASCII letters, digits and hyphens"
+            "site.toml:1:1: organisations[0] (某某区): slug \"../x\" must be lowercase ASCII letters, digits and hyphens\n1 problem"
         );
         let ind = "[[indicators]]\nkey = \"a/b\"\nlabel = \"甲\"\n";
         let err = SiteConfig::from_str(ind, "site.toml").unwrap_err().to_string();
         assert!(err.contains("indicators[0] (甲): key \"a/b\""), "{err}");
         let ok = "[[indicators]]\nkey = \"grain_output\"\nlabel = \"粮食产量\"\n";
         assert!(SiteConfig::from_str(ok, "site.toml").is_ok());
+    }
+
+    #[test]
+    fn base_urls() {
+        let ok = |raw: &str, want: &str| assert_eq!(check_base_url(raw).unwrap(), want, "{raw}");
+        ok("https://example.org", "https://example.org/");
+        ok("http://127.0.0.1:8080/archive", "http://127.0.0.1:8080/archive/");
+        ok("HTTPS://例子.中国/a/", "HTTPS://例子.中国/a/");
+        ok("/", "/");
+        ok("/archive", "/archive/");
+        for (raw, hint) in [
+            ("example.org", Some("https://example.org/")),
+            ("example.org/archive", Some("https://example.org/archive/")),
+            ("//evil.example/", Some("https://evil.example/")),
+            ("javascript:alert(1)//", None),
+            ("ftp://example.org/", None),
+            ("https://", None),
+            ("https:///x", None),
+            ("https://user@host/", None),
+            ("https://a.org/?q=1", None),
+            ("", None),
+            (" https://a.org/", Some("https://a.org/")),
+        ] {
+            let d = check_base_url(raw).unwrap_err();
+            let shown = d.hint.clone().unwrap_or_default();
+            match hint {
+                Some(h) => assert!(shown.contains(h), "{raw:?}: {shown}"),
+                None => assert!(shown.contains("https://example.org/"), "{raw:?}: {shown}"),
+            }
+        }
+    }
+
+    #[test]
+    fn near_misses_in_serde_messages() {
+        for (message, want) in [
+            ("unknown field `titel`, expected one of `title`, `description`", Some("`title`")),
+            ("unknown variant `zon`, expected one of `district`, `zone`, `other`", Some("`zone`")),
+            ("unknown variant `xyz`, expected one of `district`, `zone`", None),
+            ("invalid type: string", None),
+        ] {
+            let got = did_you_mean(message);
+            assert_eq!(got.is_some(), want.is_some(), "{message}: {got:?}");
+            if let (Some(got), Some(want)) = (got, want) {
+                assert!(got.contains(want), "{got}");
+            }
+        }
+    }
+
+    #[test]
+    fn theme_names() {
+        for ok in ["default", "my-theme", "v2.1", "主题"] {
+            assert!(check_theme_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "../../x", "a/b", "a\\b", ".hidden", "..", "/abs"] {
+            assert!(check_theme_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn problems_point_at_their_key() {
+        let msg = |text: &str| SiteConfig::from_str(text, "site.toml").unwrap_err().to_string();
+        let m = msg("title = \"x\"\nbase_url = \"example.org\"\n");
+        assert!(m.starts_with("site.toml:2:12: base_url \"example.org\""), "{m}");
+        assert!(m.contains("hint: write base_url = \"https://example.org/\""), "{m}");
+        let m = msg("theme = \"../../x\"\n");
+        assert!(m.starts_with("site.toml:1:9: theme \"../../x\""), "{m}");
+        let m = msg("relative_urls = no\n");
+        assert!(m.starts_with("site.toml:1:17: relative_urls: expected true or false"), "{m}");
+        let m = msg("[[organisations]]\nname = \"甲\"\nslug = \"jia\"\nkind = \"zon\"\n");
+        assert!(m.starts_with("site.toml:4:8: unknown variant `zon`"), "{m}");
+        assert!(m.contains("district") && m.contains("department"), "{m}");
+        // Every problem of the file, not only the first.
+        let m = msg("base_url = \"x.org\"\ntheme = \"a/b\"\npaginate_by = 0\n");
+        assert!(m.contains(":1:12:") && m.contains(":2:9:") && m.contains(":3:15:"), "{m}");
+        assert!(m.ends_with("3 problems"), "{m}");
     }
 }

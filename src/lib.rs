@@ -11,6 +11,7 @@
 //!
 //! `serve` and `check` sit on top of `site`; `cli` wires the commands.
 #![warn(clippy::print_stdout)]
+#![warn(clippy::print_stderr)]
 
 pub mod check;
 pub mod cli;

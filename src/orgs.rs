@@ -72,7 +72,7 @@ impl Registry {
     pub fn new(overrides: &[OrganisationEntry]) -> Registry {
         let mut orgs: Vec<Organisation> = builtin();
         for entry in overrides {
-            let kind = entry.kind.as_deref().and_then(OrgKind::parse).unwrap_or(OrgKind::Other);
+            let kind = entry.kind.unwrap_or(OrgKind::Other);
             let org = Organisation {
                 name: entry.name.clone(),
                 slug: entry.slug.clone(),
@@ -303,7 +303,7 @@ mod tests {
             OrganisationEntry {
                 name: "万州区".into(),
                 slug: "wz".into(),
-                kind: Some("district".into()),
+                kind: Some(OrgKind::District),
                 aliases: vec![],
             },
             OrganisationEntry {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
+use crate::diagnostic::count;
 use crate::site::{self, BuildOptions};
 
 #[derive(Debug, Args)]
@@ -16,11 +17,14 @@ pub struct BuildArgs {
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Publish address, e.g. https://example.org/archive/ (default: site.toml's base_url).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_base_url)]
     pub base_url: Option<String>,
     /// Include pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// Replace a non-empty output folder that yilu did not make (never the site or its sources).
+    #[arg(long)]
+    pub force: bool,
     /// Print how long each step took.
     #[arg(long)]
     pub timings: bool,
@@ -33,6 +37,7 @@ impl BuildArgs {
             output: self.output.clone(),
             base_url: self.base_url.clone(),
             drafts: self.drafts,
+            force: self.force,
             progress: None,
         }
     }
@@ -47,13 +52,21 @@ impl BuildArgs {
         }
         let report = report?;
         if !quiet {
+            for w in &report.warnings {
+                eprintln!("{}", super::show(w));
+            }
             eprintln!(
-                "built {} pages ({} meetings, {} speeches) into {} in {} ms",
-                report.pages,
-                report.meetings,
-                report.speeches,
+                "built {} ({}, {}) into {} in {} ms{}",
+                count(report.pages, "page", "pages"),
+                count(report.meetings, "meeting", "meetings"),
+                count(report.speeches, "speech", "speeches"),
                 report.output.display(),
-                report.elapsed.as_millis()
+                report.elapsed.as_millis(),
+                if report.warnings.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", super::summary(&report.warnings))
+                }
             );
         }
         if self.timings {
@@ -63,6 +76,16 @@ impl BuildArgs {
         }
         Ok(())
     }
+}
+
+/// `--base-url`: the same rule as site.toml's base_url, refused before anything runs.
+fn parse_base_url(raw: &str) -> Result<String, String> {
+    crate::config::check_base_url(raw).map_err(|d| match d.hint {
+        Some(hint) => {
+            format!("{}\n  hint: {}", d.message, hint.replace("base_url = ", "--base-url "))
+        }
+        None => d.message,
+    })
 }
 
 /// A progress bar on stderr; indicatif draws nothing when stderr is not a terminal.

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use clap::Args;
 
 use crate::config::SiteConfig;
+use crate::diagnostic::Diagnostic;
 use crate::ingest::{IngestOptions, WriteMode, ingest};
 
 #[derive(Debug, Args)]
@@ -22,13 +23,17 @@ pub struct IngestArgs {
     /// The meeting's date, when the text does not give a full one.
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub date: Option<NaiveDate>,
-    /// Content folder to write into.
-    #[arg(long, default_value = "content")]
-    pub out: PathBuf,
+    /// The site folder (holding site.toml); content is written to its content/ folder.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// Content folder to write into (default: ROOT/content).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Print the files it would write and write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Overwrite existing files.
+    /// Replace an existing meeting's generated files (hand-added files are kept), and let
+    /// --date/--year win over a date the text prints.
     #[arg(long)]
     pub force: bool,
 }
@@ -38,22 +43,55 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("expected YYYY-MM-DD, found {s:?}"))
 }
 
-/// site.toml of the current folder, else of the folder that holds --out; defaults when absent.
-fn site_config(out: &Path) -> Result<SiteConfig> {
+/// site.toml of the root, else (with no --root) of the folder that holds --out; defaults and a
+/// warning when there is none.
+fn site_config(
+    root: &Path,
+    explicit_root: bool,
+    out: &Path,
+) -> Result<(SiteConfig, Option<Diagnostic>)> {
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
-    let candidates =
-        [Some(Path::new("site.toml").to_path_buf()), parent.map(|p| p.join("site.toml"))];
+    let candidates = [
+        Some(root.join("site.toml")),
+        parent.filter(|_| !explicit_root).map(|p| p.join("site.toml")),
+    ];
     for path in candidates.into_iter().flatten() {
         if path.is_file() {
-            return SiteConfig::load(&path).with_context(|| format!("loading {}", path.display()));
+            let config =
+                SiteConfig::load(&path).with_context(|| format!("loading {}", path.display()))?;
+            return Ok((config, None));
         }
     }
-    Ok(SiteConfig::default())
+    let warning = Diagnostic::warning(
+        root.join("site.toml"),
+        "not found: ingesting with the built-in organisations and indicators",
+    )
+    .with_hint(
+        "run ingest in the site folder or pass --root SITE (create a site with `yilu init`)",
+    );
+    Ok((SiteConfig::default(), Some(warning)))
 }
 
 impl IngestArgs {
     pub fn run(self, quiet: bool) -> Result<()> {
-        let config = site_config(&self.out)?;
+        let root = self.root.clone().unwrap_or_else(|| PathBuf::from("."));
+        if !root.is_dir() {
+            let mut problems = crate::diagnostic::Diagnostics::default();
+            problems.push(
+                Diagnostic::new(&root, "--root: no such folder")
+                    .with_hint("pass the site folder (the one holding site.toml)"),
+            );
+            return problems.into_result();
+        }
+        // Paths as the user wrote them: `content/…`, not `./content/…`.
+        let out = self.out.clone().unwrap_or_else(|| match &self.root {
+            Some(root) => root.join("content"),
+            None => PathBuf::from("content"),
+        });
+        let (config, no_site) = site_config(&root, self.root.is_some(), &out)?;
+        if let Some(warning) = no_site.filter(|_| !quiet) {
+            eprintln!("warning: {warning}");
+        }
         // A bar only for many files: one transcript ingests in milliseconds.
         let bar = (!quiet && self.files.len() > 20).then(|| {
             let bar = super::build::progress_bar("ingesting");
@@ -63,15 +101,19 @@ impl IngestArgs {
         let options = IngestOptions {
             year: self.year,
             date: self.date,
+            force: self.force,
             progress: bar.clone(),
             ..IngestOptions::new(&config)
         };
         let mode = WriteMode { force: self.force, dry_run: self.dry_run };
-        let report = ingest(&self.files, &self.out, &options, mode);
+        let report = ingest(&self.files, &out, &options, mode);
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
         let report = report?;
+        for warning in report.warnings().filter(|_| !quiet) {
+            eprintln!("warning: {warning}");
+        }
         if !quiet || self.dry_run {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`yilu ingest … | head`) is not an error worth reporting.

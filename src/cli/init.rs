@@ -24,7 +24,7 @@ pub struct InitArgs {
 const SITE_TOML: &str = r#"# yilu site settings. See the README for every key.
 title = "会议发言存档"
 description = ""
-base_url = "/"
+base_url = "/"                 # set to the site's address, e.g. "https://example.org/archive/"
 language = "zh-CN"
 output_dir = "public"
 theme = "default"
@@ -45,7 +45,11 @@ paginate_by = 20
 # phrasings = ["粮食产量"]
 "#;
 
-const README: &str = "# 会议发言存档\n\nA yilu site. Next: add a meeting with\n`yilu ingest path/to/transcript.txt --year 2024`, then `yilu build` and open public/index.html\n(or `yilu serve`).\n";
+/// The new site's README: installing yilu, writing, and publishing on GitHub Pages.
+const README: &str = include_str!("site-readme.md");
+
+/// The default theme's README: its files and every template's variables.
+const THEME_README: &str = include_str!("../../themes/default/README.md");
 
 impl InitArgs {
     pub fn run(self, quiet: bool) -> Result<()> {
@@ -70,6 +74,8 @@ impl InitArgs {
             for (name, text) in EMBEDDED_TEMPLATES {
                 files.push((theme.join("templates").join(name), text.as_bytes().to_vec()));
             }
+            // The template variables' documentation travels with the templates.
+            files.push((theme.join("README.md"), THEME_README.as_bytes().to_vec()));
             for (name, bytes) in EMBEDDED_STATIC {
                 files.push((theme.join("static").join(name), bytes.to_vec()));
             }

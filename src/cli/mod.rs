@@ -1,12 +1,17 @@
 //! Command-line interface: clap derive; each command's args struct owns its `run()`.
+//! The only part of the library that prints (to stderr; see the lints in lib.rs).
+#![allow(clippy::print_stderr)]
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, count};
 
 mod build;
 mod check;
 mod ingest;
 mod init;
+mod new;
 mod serve;
 
 /// yilu (议录): static archives of meeting transcripts.
@@ -24,6 +29,8 @@ pub struct Cli {
 pub enum Command {
     /// Create a new site that builds at once.
     Init(init::InitArgs),
+    /// Scaffold a meeting or a speech file: `new meeting 2025-01-20`, `new speech 2025-01-20 万州区`.
+    New(new::NewArgs),
     /// Turn transcripts into meeting and speech Markdown files.
     Ingest(ingest::IngestArgs),
     /// Render the site to the output folder.
@@ -38,10 +45,49 @@ impl Cli {
     pub fn run(self) -> Result<()> {
         match self.command {
             Command::Init(args) => args.run(self.quiet),
+            Command::New(args) => args.run(self.quiet),
             Command::Ingest(args) => args.run(self.quiet),
             Command::Build(args) => args.run(self.quiet),
             Command::Check(args) => args.run(self.quiet),
             Command::Serve(args) => args.run(self.quiet),
+        }
+    }
+}
+
+/// One problem as printed: `warning: content/x.md:3:1: message`, its hint on the next line.
+pub(crate) fn show(d: &Diagnostic) -> String {
+    format!("{}: {d}", d.severity.as_str())
+}
+
+/// "2 errors, 1 warning"; "no problems" when there are none.
+pub(crate) fn summary(problems: &[Diagnostic]) -> String {
+    let errors = problems.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = problems.len() - errors;
+    match (errors, warnings) {
+        (0, 0) => "no problems".into(),
+        (e, 0) => count(e, "error", "errors"),
+        (0, w) => count(w, "warning", "warnings"),
+        (e, w) => format!("{}, {}", count(e, "error", "errors"), count(w, "warning", "warnings")),
+    }
+}
+
+/// Prints a failed command's error once: each problem of a problem list on its own line with
+/// its severity, then their count; any other error as `error: …` with its causes.
+pub fn print_error(err: &anyhow::Error) {
+    let mut first = true;
+    for cause in err.chain() {
+        if let Some(list) = cause.downcast_ref::<Diagnostics>() {
+            for d in &list.0 {
+                eprintln!("{}", show(d));
+            }
+            eprintln!("{}", summary(&list.0));
+            return;
+        }
+        if first {
+            eprintln!("error: {cause}");
+            first = false;
+        } else {
+            eprintln!("  caused by: {cause}");
         }
     }
 }

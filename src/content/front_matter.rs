@@ -1,6 +1,10 @@
 //! The one place that reads and writes YAML front matter. Ingest writes through here and the
 //! loader reads through here, so what ingest writes is exactly what the site reads. Errors carry
-//! file lines (serde_yaml counts from the start of the YAML slice; we add the offset).
+//! file lines (serde_yaml counts from the start of the YAML slice; we add the offset), and the
+//! common slips (no space after a colon, tabs, an unclosed bracket) get a hint saying how to fix
+//! them. The known keys of each kind of file come from its struct, so a new field is known at once.
+
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
 use indexmap::IndexMap;
@@ -60,10 +64,26 @@ pub struct SpeechFrontMatter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
     /// Canonical indicator key → y/y growth in percent, in the order written.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "finite_map")]
     pub metrics: IndexMap<String, f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<Figure>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub draft: bool,
+    #[serde(skip)]
+    pub extra: IndexMap<String, serde_json::Value>,
+}
+
+/// Front matter of a standalone page (`content/about.md`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageFrontMatter {
+    pub title: String,
+    /// One sentence for the page head (meta description, Open Graph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Overrides the last URL segment (the file name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub draft: bool,
     #[serde(skip)]
@@ -76,6 +96,7 @@ pub struct SpeechFrontMatter {
 #[serde(deny_unknown_fields)]
 pub struct Figure {
     pub subject: String,
+    #[serde(deserialize_with = "finite")]
     pub value: f64,
     /// `%`, `倍` or `个百分点`.
     pub unit: String,
@@ -119,12 +140,147 @@ impl FigureKind {
     }
 }
 
-const MEETING_KEYS: &[&str] =
-    &["title", "subtitle", "date", "source", "participants", "summary", "draft"];
-const SPEECH_KEYS: &[&str] = &[
-    "title", "speaker", "position", "org", "org_kind", "slug", "order", "period", "metrics",
-    "figures", "draft",
-];
+/// A number that is finite: `.nan`, `.inf` and values past f64's range (`1.7e309`) are refused
+/// where they are written, so no chart or ranking ever computes with them.
+fn finite<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let v = f64::deserialize(d)?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "{v} is not a number a figure can have; write a finite number such as 6.6"
+        )))
+    }
+}
+
+fn finite_map<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<String, f64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Finite(#[serde(deserialize_with = "finite")] f64);
+    let map = IndexMap::<String, Finite>::deserialize(d)?;
+    Ok(map.into_iter().map(|(k, Finite(v))| (k, v)).collect())
+}
+
+/// The keys a meeting's `_index.md` knows: the fields of [`MeetingFrontMatter`].
+pub fn meeting_keys() -> &'static [&'static str] {
+    static KEYS: LazyLock<&'static [&'static str]> =
+        LazyLock::new(field_names::<MeetingFrontMatter>);
+    &KEYS
+}
+
+/// The keys a speech file knows: the fields of [`SpeechFrontMatter`]. Any other key is kept in
+/// `extra` for templates; one that is a near miss of a known key gets a warning.
+pub fn speech_keys() -> &'static [&'static str] {
+    static KEYS: LazyLock<&'static [&'static str]> =
+        LazyLock::new(field_names::<SpeechFrontMatter>);
+    &KEYS
+}
+
+/// The field names serde reads for the struct `T`, taken from its derived Deserialize (which
+/// hands them to `deserialize_struct`), so the list is written once: in the struct.
+fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::value::Error;
+    use serde::de::{Error as _, Visitor};
+    struct Fields<'a>(&'a mut &'static [&'static str]);
+    impl<'de> Deserializer<'de> for Fields<'_> {
+        type Error = Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+            Err(Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Error> {
+            *self.0 = fields;
+            Err(Error::custom("fields read"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Fields(&mut fields));
+    fields
+}
+
+/// The known key `word` is most likely a slip for, if any: one edit away (two for longer
+/// words), a swap of two letters counting as one edit, case ignored.
+pub fn near_miss<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    let allowed = if lower.chars().count() <= 4 { 1 } else { 2 };
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&lower, k), *k))
+        .filter(|(d, k)| *d <= allowed && *k != word)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// The file line and column of a key in a file's front matter: `["speaker"]` for a top-level
+/// key, `["metrics", "gdp"]` for one inside a mapping (block or `{flow}` style). None when the
+/// key cannot be found as written (quoted oddly, say); callers then name the file alone.
+pub fn key_position(text: &str, path: &[&str]) -> Option<(usize, usize)> {
+    let split = split(text).ok()?;
+    let lines: Vec<&str> = split.yaml.lines().collect();
+    let starts_key = |s: &str, key: &str| {
+        let s = s.strip_prefix(['"', '\'']).unwrap_or(s);
+        s.strip_prefix(key).is_some_and(|rest| {
+            let rest = rest.strip_prefix(['"', '\'']).unwrap_or(rest);
+            rest.trim_start().starts_with(':')
+        })
+    };
+    let first = path.first()?;
+    let top = lines.iter().position(|l| starts_key(l, first))?;
+    let Some(inner) = path.get(1) else { return Some((split.yaml_line + top, 1)) };
+    // `metrics: {gdp: 1, gpd: 2}` on the key's own line.
+    let line = lines[top];
+    if let Some(brace) = line.find('{') {
+        let mut at = brace + 1;
+        for part in line[brace + 1..].split(',') {
+            let lead = part.len() - part.trim_start().len();
+            if starts_key(part.trim_start(), inner) {
+                let col = line[..at + lead].chars().count() + 1;
+                return Some((split.yaml_line + top, col));
+            }
+            at += part.len() + 1;
+        }
+        return None;
+    }
+    // An indented block below it.
+    for (i, l) in lines.iter().enumerate().skip(top + 1) {
+        let indent = l.len() - l.trim_start().len();
+        if indent == 0 && !l.trim().is_empty() {
+            break;
+        }
+        if starts_key(l.trim_start(), inner) {
+            return Some((split.yaml_line + i, l[..indent].chars().count() + 1));
+        }
+    }
+    None
+}
+
+/// The top-level keys of a file's front matter that are not in `known`, in file order; empty
+/// when the front matter does not parse.
+pub fn unknown_keys(text: &str, known: &[&str]) -> Vec<String> {
+    let Ok(split) = split(text) else { return Vec::new() };
+    let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str(split.yaml) else {
+        return Vec::new();
+    };
+    map.keys()
+        .filter_map(|k| k.as_str())
+        .filter(|k| !known.contains(k))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The keys a standalone page knows: the fields of [`PageFrontMatter`].
+pub fn page_keys() -> &'static [&'static str] {
+    static KEYS: LazyLock<&'static [&'static str]> = LazyLock::new(field_names::<PageFrontMatter>);
+    &KEYS
+}
 
 /// A front-matter problem at a line and column of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +288,14 @@ pub struct FrontMatterError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// How to fix it, when the slip is a common one.
+    pub hint: Option<String>,
+}
+
+impl FrontMatterError {
+    fn new(line: usize, column: usize, message: impl Into<String>) -> FrontMatterError {
+        FrontMatterError { line, column, message: message.into(), hint: None }
+    }
 }
 
 /// A file split into its YAML and its Markdown body.
@@ -146,7 +310,7 @@ pub struct Split<'a> {
 /// Splits `---\nYAML\n---\nBODY`. A BOM and CRLF line ends are accepted.
 pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let err = |line, message: &str| FrontMatterError { line, column: 1, message: message.into() };
+    let err = |line, message: &str| FrontMatterError::new(line, 1, message);
     let rest = text
         .strip_prefix("---\n")
         .or_else(|| text.strip_prefix("---\r\n"))
@@ -171,7 +335,7 @@ fn parse<T: DeserializeOwned>(
     // Parse once into a value (the fast path: tens of thousands of files per build); only when
     // the typed read fails, parse again from text so the error carries its line and column.
     let value: serde_yaml::Value =
-        serde_yaml::from_str(yaml).map_err(|e| yaml_error(&e, split.yaml_line))?;
+        serde_yaml::from_str(yaml).map_err(|e| syntax_error(&e, split))?;
     let mut extra = IndexMap::new();
     if let serde_yaml::Value::Mapping(map) = &value {
         for (key, v) in map {
@@ -180,20 +344,19 @@ fn parse<T: DeserializeOwned>(
                 other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
             };
             if !known.contains(&key.as_str()) {
-                let json = serde_json::to_value(v).map_err(|e| FrontMatterError {
-                    line: split.yaml_line,
-                    column: 1,
-                    message: format!("{key}: {e}"),
+                let json = serde_json::to_value(v).map_err(|e| {
+                    FrontMatterError::new(split.yaml_line, 1, format!("{key}: {e}"))
                 })?;
                 extra.insert(key, json);
             }
         }
     } else {
-        return Err(FrontMatterError {
-            line: split.yaml_line,
-            column: 1,
-            message: "front matter must be a mapping of `key: value` lines".into(),
-        });
+        let e = FrontMatterError::new(
+            split.yaml_line,
+            1,
+            "front matter must be a mapping of `key: value` lines",
+        );
+        return Err(slip_hint(split, usize::MAX).unwrap_or(e));
     }
     match serde_yaml::from_value::<T>(value) {
         Ok(typed) => Ok((typed, extra)),
@@ -209,7 +372,101 @@ type Extra = IndexMap<String, serde_json::Value>;
 fn yaml_error(e: &serde_yaml::Error, first_line: usize) -> FrontMatterError {
     let (line, column) =
         e.location().map(|l| (l.line() + first_line - 1, l.column())).unwrap_or((first_line, 1));
-    FrontMatterError { line, column, message: strip_yaml_positions(&e.to_string()) }
+    let message = strip_yaml_positions(&e.to_string());
+    let hint = crate::config::did_you_mean(&message);
+    FrontMatterError { hint, ..FrontMatterError::new(line, column, message) }
+}
+
+/// A YAML syntax error, told as the slip that most likely caused it when one is in sight.
+fn syntax_error(e: &serde_yaml::Error, split: &Split<'_>) -> FrontMatterError {
+    let plain = yaml_error(e, split.yaml_line);
+    slip_hint(split, plain.line).unwrap_or(plain)
+}
+
+/// The common slips, looked for at or before file line `upto` (the parser often notices one a
+/// line late): a tab in the indentation, `key:value` without a space, an unclosed `[` or `{`.
+fn slip_hint(split: &Split<'_>, upto: usize) -> Option<FrontMatterError> {
+    let lines = split.yaml.lines().enumerate().map(|(i, l)| (split.yaml_line + i, l));
+    let candidates: Vec<(usize, &str)> = lines.take_while(|(n, _)| *n <= upto).collect();
+    for &(n, l) in &candidates {
+        let indent = &l[..l.len() - l.trim_start_matches([' ', '\t']).len()];
+        if let Some(tab) = indent.find('\t') {
+            return Some(FrontMatterError {
+                hint: Some("indent with spaces instead".into()),
+                ..FrontMatterError::new(n, tab + 1, "YAML does not allow tabs for indentation")
+            });
+        }
+    }
+    for &(n, l) in candidates.iter().rev() {
+        let trimmed = l.trim_start();
+        let key_len = trimmed
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(trimmed.len());
+        let rest = &trimmed[key_len..];
+        if key_len > 0
+            && !trimmed.starts_with('-')
+            && rest.starts_with(':')
+            && rest[1..].starts_with(|c: char| !c.is_whitespace() && c != ':')
+        {
+            let (key, value) = (&trimmed[..key_len], &rest[1..]);
+            let col = l[..l.len() - trimmed.len() + key_len].chars().count() + 1;
+            return Some(FrontMatterError {
+                hint: Some(format!("add a space after the colon: `{key}: {value}`")),
+                ..FrontMatterError::new(
+                    n,
+                    col,
+                    format!("missing space after the colon in `{}`", trimmed.trim_end()),
+                )
+            });
+        }
+    }
+    for &(n, l) in candidates.iter().rev() {
+        if let Some(col) = unclosed_bracket(l) {
+            let open = l[..].chars().nth(col - 1).unwrap_or('[');
+            let close = if open == '[' { ']' } else { '}' };
+            return Some(FrontMatterError {
+                hint: Some(format!(
+                    "close it with `{close}` on the same line, or put the value in quotes if the `{open}` is text"
+                )),
+                ..FrontMatterError::new(n, col, format!("`{open}` is not closed"))
+            });
+        }
+    }
+    None
+}
+
+/// The 1-based column of a `[`/`{` that opens a value (`key: [a, b`, `- {x: 1`) and that its
+/// line does not close (quoted text and comments skipped). A flow collection may go on to the
+/// next line in YAML, but in front matter that is rare, and this is asked only after an error.
+fn unclosed_bracket(line: &str) -> Option<usize> {
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    let after = match trimmed.strip_prefix("- ") {
+        Some(rest) => indent + 2 + (rest.len() - rest.trim_start().len()),
+        None => {
+            let colon = trimmed.find(": ")?;
+            let rest = &trimmed[colon + 1..];
+            indent + colon + 1 + (rest.len() - rest.trim_start().len())
+        }
+    };
+    let value = &line[after..];
+    if !value.starts_with(['[', '{']) {
+        return None;
+    }
+    let (mut depth, mut quote, mut prev) = (0usize, None, ' ');
+    for c in value.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') if matches!(prev, '[' | '{' | ',' | ' ') => quote = Some(c),
+            (None, '#') if prev.is_whitespace() => break,
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        prev = c;
+    }
+    (depth > 0).then(|| line[..after].chars().count() + 1)
 }
 
 /// serde_yaml puts "at line N column M" (counted from the YAML slice, not the file) into its
@@ -234,7 +491,7 @@ fn strip_yaml_positions(text: &str) -> String {
 /// Reads a meeting `_index.md`: front matter and Markdown body.
 pub fn read_meeting(text: &str) -> Result<(MeetingFrontMatter, &str), FrontMatterError> {
     let split = split(text)?;
-    let (mut fm, extra): (MeetingFrontMatter, _) = parse(&split, MEETING_KEYS)?;
+    let (mut fm, extra): (MeetingFrontMatter, _) = parse(&split, meeting_keys())?;
     fm.extra = extra;
     Ok((fm, split.body))
 }
@@ -242,16 +499,37 @@ pub fn read_meeting(text: &str) -> Result<(MeetingFrontMatter, &str), FrontMatte
 /// Reads a speech file: front matter and Markdown body.
 pub fn read_speech(text: &str) -> Result<(SpeechFrontMatter, &str), FrontMatterError> {
     let split = split(text)?;
-    let (mut fm, extra): (SpeechFrontMatter, _) = parse(&split, SPEECH_KEYS)?;
+    let (mut fm, extra): (SpeechFrontMatter, _) = parse(&split, speech_keys())?;
+    if fm.title.trim().is_empty() {
+        return Err(FrontMatterError::new(
+            split.yaml_line,
+            1,
+            "title: missing or empty (every speech needs a title)",
+        ));
+    }
+    fm.extra = extra;
+    Ok((fm, split.body))
+}
+
+/// Reads a standalone page: front matter and Markdown body.
+pub fn read_page(text: &str) -> Result<(PageFrontMatter, &str), FrontMatterError> {
+    let split = split(text)?;
+    let (mut fm, extra): (PageFrontMatter, _) = parse(&split, page_keys())?;
     if fm.title.trim().is_empty() {
         return Err(FrontMatterError {
             line: split.yaml_line,
             column: 1,
-            message: "title: missing or empty (every speech needs a title)".into(),
+            message: "title: missing or empty (every page needs a title)".into(),
+            hint: Some("add a line `title: …` to the front matter".into()),
         });
     }
     fm.extra = extra;
     Ok((fm, split.body))
+}
+
+/// Writes a standalone page; `read_page` of the result gives back `fm` and `body`.
+pub fn write_page(fm: &PageFrontMatter, body: &str) -> String {
+    write(fm, &fm.extra, body)
 }
 
 /// Writes a meeting file; `read_meeting` of the result gives back `fm` and `body`.
@@ -337,6 +615,25 @@ mod tests {
     }
 
     #[test]
+    fn non_finite_numbers_are_refused_where_written() {
+        // 1.7e309 overflows to a string in YAML, refused as not a number.
+        let e = read_speech("---\ntitle: t\nmetrics:\n  gdp: 1.7e309\n---\n").unwrap_err();
+        assert_eq!(e.line, 4, "{e:?}");
+        for (value, line) in [(".nan", 5), (".inf", 5), ("-.inf", 5), (".NaN", 5)] {
+            let text = format!("---\ntitle: t\nspeaker: 卢红\nmetrics:\n  gdp: {value}\n---\n");
+            let e = read_speech(&text).unwrap_err();
+            assert_eq!((e.line, e.column > 1), (line, true), "{value}: {e:?}");
+            assert!(e.message.starts_with("metrics"), "{value}: {}", e.message);
+            assert!(e.message.contains("finite number"), "{value}: {}", e.message);
+        }
+        let text =
+            "---\ntitle: t\nfigures:\n  - {subject: x, value: .nan, unit: \"%\", text: x}\n---\n";
+        let e = read_speech(text).unwrap_err();
+        assert_eq!(e.line, 4, "{e:?}");
+        assert!(e.message.contains("finite number"), "{}", e.message);
+    }
+
+    #[test]
     fn wrong_type_names_key_and_file_line() {
         let text = "---\ntitle: t\nspeaker: 卢红\nmetrics:\n  gdp: fast\n---\n";
         let e = read_speech(text).unwrap_err();
@@ -347,7 +644,97 @@ mod tests {
     #[test]
     fn malformed_yaml_has_location() {
         let e = read_meeting("---\ntitle: [a\ndate: 2024-01-01\n---\n").unwrap_err();
-        assert!(e.line >= 2, "{e:?}");
+        assert_eq!((e.line, e.column), (2, 8), "{e:?}");
+    }
+
+    #[test]
+    fn common_slips_are_named_at_their_line() {
+        // (text, line, column, message start, hint fragment)
+        for (text, line, col, message, hint) in [
+            (
+                "---\ntitle: t\nspeaker:卢红\norg: 万州区\n---\n",
+                3,
+                8,
+                "missing space after the colon in `speaker:卢红`",
+                "`speaker: 卢红`",
+            ),
+            ("---\nspeaker:卢红\n---\n", 2, 8, "missing space after the colon", "add a space"),
+            (
+                "---\ntitle: t\nmetrics:\n\tgdp: 6.6\n---\n",
+                4,
+                1,
+                "YAML does not allow tabs for indentation",
+                "spaces",
+            ),
+            (
+                "---\ntitle: t\nparticipants: [万州区, 市财政局\norg: x\n---\n",
+                3,
+                15,
+                "`[` is not closed",
+                "`]`",
+            ),
+            ("---\ntitle: {a: 1\n---\n", 2, 8, "`{` is not closed", "`}`"),
+        ] {
+            let e = read_speech(text).unwrap_err();
+            assert_eq!((e.line, e.column), (line, col), "{text:?}: {e:?}");
+            assert!(e.message.starts_with(message), "{text:?}: {e:?}");
+            assert!(e.hint.as_deref().is_some_and(|h| h.contains(hint)), "{text:?}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn unclosed_brackets() {
+        for (line, want) in [
+            ("participants: [万州区, 市财政局", Some(15)),
+            ("  - {subject: x, value: 1", Some(5)),
+            ("title: {a: [1, 2]}", None),
+            ("title: 草案[第二稿", None),
+            ("title: [\"a]\", b", Some(8)),
+            ("note: [a, b]  # [comment", None),
+        ] {
+            assert_eq!(unclosed_bracket(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn key_lists_come_from_the_structs() {
+        assert_eq!(
+            speech_keys(),
+            [
+                "title", "speaker", "position", "org", "org_kind", "slug", "order", "period",
+                "metrics", "figures", "draft"
+            ]
+        );
+        assert!(meeting_keys().contains(&"participants") && !meeting_keys().contains(&"extra"));
+    }
+
+    #[test]
+    fn near_misses() {
+        let keys = speech_keys();
+        for (word, want) in [
+            ("speeker", Some("speaker")),
+            ("Speaker", Some("speaker")),
+            ("titel", Some("title")),
+            ("ordr", Some("order")),
+            ("orgkind", Some("org_kind")),
+            ("mood", None),
+            ("note", None),
+            ("tags", None),
+            ("speaker", None),
+        ] {
+            assert_eq!(near_miss(word, keys), want, "{word}");
+        }
+        assert_eq!(near_miss("gpd", &["gdp", "cpi"]), Some("gdp"));
+    }
+
+    #[test]
+    fn keys_are_found_at_their_place() {
+        let text = "---\ntitle: t\nspeeker: 卢红\nmetrics:\n  gdp: 6.6\n  gpd: 1\n---\nbody\n";
+        assert_eq!(key_position(text, &["speeker"]), Some((3, 1)));
+        assert_eq!(key_position(text, &["metrics", "gpd"]), Some((6, 3)));
+        assert_eq!(key_position(text, &["metrics", "cpi"]), None);
+        let flow = "---\ntitle: t\nmetrics: {gdp: 6.6, gpd: 1}\n---\n";
+        assert_eq!(key_position(flow, &["metrics", "gpd"]), Some((3, 21)));
     }
 
     #[test]
@@ -421,6 +808,20 @@ mod tests {
         let (back, back_body) = read_speech(&text).unwrap();
         assert_eq!(back, fm);
         assert_eq!(back_body.trim_start(), body);
+    }
+
+    #[test]
+    fn page_round_trips_and_needs_a_title() {
+        let mut fm = PageFrontMatter {
+            title: "关于本站".into(),
+            description: Some("方法: 与来源".into()),
+            ..Default::default()
+        };
+        fm.extra.insert("weight".into(), serde_json::json!(3));
+        let text = write_page(&fm, "正文\n");
+        let (back, body) = read_page(&text).unwrap();
+        assert_eq!((back, body.trim_start()), (fm, "正文\n"));
+        assert!(read_page("---\ndescription: x\n---\n").unwrap_err().message.contains("title"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! of the run is collected and reported together.
 
 pub mod front_matter;
+pub mod pages;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,10 @@ use walkdir::WalkDir;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::orgs::{OrgKind, Registry};
 use crate::slug;
-pub use front_matter::{Figure, FigureKind, MeetingFrontMatter, SpeechFrontMatter};
+pub use front_matter::{
+    Figure, FigureKind, MeetingFrontMatter, PageFrontMatter, SpeechFrontMatter,
+};
+pub use pages::StandalonePage;
 
 /// Every meeting of the site, newest first.
 #[derive(Debug, Default)]
@@ -34,6 +38,8 @@ pub struct Meeting {
     pub body: String,
     /// In speaking order.
     pub speeches: Vec<Speech>,
+    /// Problems the build tolerates (an unknown key that looks like a misspelt known one).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// One speech file.
@@ -76,7 +82,10 @@ pub fn load(root: &Path, registry: &Registry, options: LoadOptions) -> anyhow::R
     }
     // Group files by meeting folder; walkdir errors are problems too, never skipped.
     let mut folders: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    for entry in WalkDir::new(&meetings_dir).min_depth(1).max_depth(2).sort_by_file_name() {
+    // Symbolic links are followed (an archive of linked folders is an archive); a link loop is
+    // reported by walkdir as a problem like any other.
+    let walk = WalkDir::new(&meetings_dir).min_depth(1).max_depth(2).follow_links(true);
+    for entry in walk.sort_by_file_name() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -114,23 +123,100 @@ pub fn load(root: &Path, registry: &Registry, options: LoadOptions) -> anyhow::R
     Ok(Archive { meetings })
 }
 
-fn relative(root: &Path, path: &Path) -> PathBuf {
+/// Whether XML 1.0 allows `c` in a document (`Char` in the XML spec): not the C0 controls but
+/// tab and line ends, not U+FFFE and U+FFFF. Text from transcripts can hold any of them.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` without the characters XML forbids (borrowed when there are none, as nearly always).
+pub fn strip_non_xml(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect())
+    }
+}
+
+pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+pub(crate) fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::new(relative(root, path), format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
+    let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or("");
         let (line, col) = crate::config::line_col(valid, offset);
         Diagnostic::new(relative(root, path), "not valid UTF-8").at(line, col)
+    })?;
+    // Characters no page, feed or chart may hold (NUL, other controls, U+FFFE/U+FFFF) are
+    // dropped as the file is read, so every output is well-formed whatever the text held.
+    Ok(match strip_non_xml(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => clean,
     })
 }
 
-fn fm_diag(root: &Path, path: &Path, e: front_matter::FrontMatterError) -> Diagnostic {
-    Diagnostic::new(relative(root, path), e.message).at(e.line, e.column)
+pub(crate) fn fm_diag(root: &Path, path: &Path, e: front_matter::FrontMatterError) -> Diagnostic {
+    let d = Diagnostic::new(relative(root, path), e.message).at(e.line, e.column);
+    match e.hint {
+        Some(hint) => d.with_hint(hint),
+        None => d,
+    }
+}
+
+/// Warnings for the keys of a file's front matter that no part of yilu reads but that are one
+/// slip away from a key it does (`speeker:`). Other unknown keys are kept, silently, as `extra`
+/// values for templates.
+fn unknown_key_warnings<'a>(
+    rel: &Path,
+    text: &str,
+    extra: impl Iterator<Item = &'a String>,
+    known: &[&str],
+) -> Vec<Diagnostic> {
+    extra
+        .filter_map(|key| {
+            let near = front_matter::near_miss(key, known)?;
+            let d = Diagnostic::warning(
+                rel,
+                format!("unknown key `{key}` (did you mean `{near}`?)"),
+            )
+            .with_hint(format!(
+                "rename it to `{near}`; a key yilu does not know is only passed to templates"
+            ));
+            Some(match front_matter::key_position(text, &[key]) {
+                Some((line, col)) => d.at(line, col),
+                None => d,
+            })
+        })
+        .collect()
+}
+
+/// Warnings for metric keys that are not indicators but are one slip away from one (`gpd:` for
+/// `gdp:`), which would otherwise start a new indicator of their own. `known` lists the
+/// indicator keys. The file is read again only for a key that gets a warning, to find its line.
+pub fn metric_key_warnings(root: &Path, archive: &Archive, known: &[&str]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for s in archive.meetings.iter().flat_map(|m| &m.speeches) {
+        for key in s.front.metrics.keys().filter(|k| !known.contains(&k.as_str())) {
+            let Some(near) = front_matter::near_miss(key, known) else { continue };
+            let mut d = Diagnostic::warning(
+                &s.path,
+                format!("metrics.{key}: unknown indicator (did you mean `{near}`?)"),
+            )
+            .with_hint(format!(
+                "rename it to `{near}`, or add `{key}` to site.toml [[indicators]] if it is a new indicator"
+            ));
+            let text = std::fs::read_to_string(root.join(&s.path)).unwrap_or_default();
+            if let Some((line, col)) = front_matter::key_position(&text, &["metrics", key]) {
+                d = d.at(line, col);
+            }
+            out.push(d);
+        }
+    }
+    out
 }
 
 pub(crate) fn load_meeting(
@@ -143,10 +229,16 @@ pub(crate) fn load_meeting(
     let mut problems = Vec::new();
     let folder_name = folder.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let index = folder.join("_index.md");
+    let mut warnings = Vec::new();
     let (front, body) = if files.contains(&index) {
         match read(root, &index).and_then(|text| {
             front_matter::read_meeting(&text)
-                .map(|(fm, body)| (fm, body.to_string()))
+                .map(|(fm, body)| {
+                    let rel = relative(root, &index);
+                    let keys = front_matter::meeting_keys();
+                    warnings.extend(unknown_key_warnings(&rel, &text, fm.extra.keys(), keys));
+                    (fm, body.to_string())
+                })
                 .map_err(|e| fm_diag(root, &index, e))
         }) {
             Ok(v) => v,
@@ -190,12 +282,35 @@ pub(crate) fn load_meeting(
     let mut speeches = Vec::new();
     for path in files.iter().filter(|p| **p != index) {
         match load_speech(root, path, registry) {
-            Ok(s) if s.front.draft && !options.drafts => {}
-            Ok(s) => speeches.push(s),
+            Ok(loaded) if loaded.speech.front.draft && !options.drafts => {}
+            Ok(loaded) => {
+                warnings.extend(loaded.warnings);
+                speeches.push(loaded.speech);
+            }
             Err(d) => problems.push(d),
         }
     }
     speeches.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.path.cmp(&b.path)));
+    for pair in speeches.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if a.order == b.order && a.order != u32::MAX {
+            let mut d = Diagnostic::new(
+                &b.path,
+                format!(
+                    "order: {} is also the order of {}; two speeches of one meeting cannot share a place",
+                    b.order,
+                    a.path.display()
+                ),
+            )
+            .with_hint("give each speech its own `order:` (or file-name number)");
+            // Rare: read the file again for the line of its `order:`, if it has one.
+            let text = std::fs::read_to_string(root.join(&b.path)).unwrap_or_default();
+            if let Some((line, col)) = front_matter::key_position(&text, &["order"]) {
+                d = d.at(line, col);
+            }
+            problems.push(d);
+        }
+    }
     let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
     for s in &speeches {
         if let Some(other) = seen.insert(&s.slug, &s.path) {
@@ -210,6 +325,8 @@ pub(crate) fn load_meeting(
         }
     }
     if !problems.is_empty() {
+        // The warnings too: a misspelt key often explains an error (`titel:` → no title).
+        problems.extend(warnings);
         return Err(problems);
     }
     Ok(Some(Meeting {
@@ -219,13 +336,43 @@ pub(crate) fn load_meeting(
         front,
         body,
         speeches,
+        warnings,
     }))
 }
 
-fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<Speech, Diagnostic> {
+/// A speech as read, with what the meeting needs to report about it.
+struct LoadedSpeech {
+    speech: Speech,
+    warnings: Vec<Diagnostic>,
+}
+
+fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSpeech, Diagnostic> {
     let text = read(root, path)?;
-    let (front, body) = front_matter::read_speech(&text).map_err(|e| fm_diag(root, path, e))?;
     let rel = relative(root, path);
+    let (front, body) = match front_matter::read_speech(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            // A missing title is often a misspelt `title:`: say so in the same message.
+            let mut d = fm_diag(root, path, e);
+            let keys = front_matter::unknown_keys(&text, front_matter::speech_keys());
+            let warnings =
+                unknown_key_warnings(&rel, &text, keys.iter(), front_matter::speech_keys());
+            // The slip behind this error if there is one (`titel` for "missing field `title`").
+            let about_this = warnings.iter().find(|w| {
+                w.message.split('`').nth(3).is_some_and(|key| {
+                    d.message.contains(&format!("`{key}`")) || d.message.starts_with(key)
+                })
+            });
+            if let Some(w) = about_this.or(warnings.first())
+                && d.hint.is_none()
+            {
+                d = d.with_hint(w.message.clone());
+            }
+            return Err(d);
+        }
+    };
+    let warnings =
+        unknown_key_warnings(&rel, &text, front.extra.keys(), front_matter::speech_keys());
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let (prefix, rest) = split_order_prefix(stem);
     let order = front.order.or(prefix).unwrap_or(u32::MAX);
@@ -259,7 +406,10 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<Speech, 
             None => slug::ascii_slug(rest),
         },
     };
-    Ok(Speech { slug, path: rel, body: body.to_string(), front, order, org })
+    Ok(LoadedSpeech {
+        speech: Speech { slug, path: rel, body: body.to_string(), front, order, org },
+        warnings,
+    })
 }
 
 /// Writes one file atomically: a temporary file beside it, then a rename over it, so a reader

@@ -58,29 +58,77 @@ pub fn from_file_name(name: &str) -> Option<NaiveDate> {
     }
 }
 
+/// The date flags of the command line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub date: Option<NaiveDate>,
+    pub year: Option<i32>,
+    /// The flags win over a date the text prints.
+    pub force: bool,
+}
+
+/// Years a meeting of this archive can have: from 1949 to 2100.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
+
+fn check_year(year: i32, flag: &str) -> Result<(), String> {
+    if YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{flag} {year} is outside {}–{}: give the full year, e.g. {flag} 2024",
+            YEARS.start(),
+            YEARS.end()
+        ))
+    }
+}
+
 /// Resolves the date of a meeting whose front text (headline, subtitle, lead) is `text`,
-/// read from a file called `file_name`. Returns the date and any warnings.
+/// read from a file called `file_name`. Returns the date and any warnings. A flag that
+/// contradicts a full date the text prints is an error unless `force`.
 pub fn resolve(
     text: &str,
     file_name: &str,
-    date: Option<NaiveDate>,
-    year: Option<i32>,
+    flags: &Flags,
 ) -> Result<(NaiveDate, Vec<String>), String> {
+    if let Some(y) = flags.year {
+        check_year(y, "--year")?;
+    }
+    if let Some(d) = flags.date {
+        check_year(d.year(), "--date")?;
+    }
     let found = dates_in(text);
     let mut warnings = Vec::new();
+    let month_day = found.first().map(|&(_, m, d)| (m, d));
     if let Some(&(Some(y), m, d)) = found.iter().find(|f| f.0.is_some()) {
         let full = NaiveDate::from_ymd_opt(y, m, d)
             .ok_or_else(|| format!("the text gives an impossible date {y}年{m}月{d}日"))?;
-        if let Some(given) = date.filter(|&g| g != full) {
-            warnings.push(format!("the text gives {full}; --date {given} ignored"));
-        }
-        return Ok((full, warnings));
+        let flagged = match (flags.date, flags.year) {
+            (Some(given), _) => Some((given, format!("--date {given}"))),
+            (None, Some(year)) if year != y => {
+                let given = NaiveDate::from_ymd_opt(year, m, d)
+                    .ok_or_else(|| format!("{year}年{m}月{d}日 is not a date"))?;
+                Some((given, format!("--year {year}")))
+            }
+            _ => None,
+        };
+        return match flagged {
+            Some((given, flag)) if given != full => {
+                if flags.force {
+                    warnings.push(format!("the text gives {full}; {flag} wins (--force)"));
+                    Ok((given, warnings))
+                } else {
+                    Err(format!(
+                        "the text gives {full} ({y}年{m}月{d}日) but {flag} says {given}: drop the flag, or pass --force to use {given}"
+                    ))
+                }
+            }
+            _ => Ok((full, warnings)),
+        };
     }
-    if let Some(given) = date {
+    if let Some(given) = flags.date {
         return Ok((given, warnings));
     }
-    let month_day = found.first().map(|&(_, m, d)| (m, d));
-    if let Some(y) = year {
+    if let Some(y) = flags.year {
         let (m, d) = month_day.ok_or_else(|| {
             "--year was given but the text names no day (such as 10月21日): pass --date YYYY-MM-DD"
                 .to_string()
@@ -123,7 +171,13 @@ mod tests {
         let full = "2024年10月21日上午，市委召开例会。";
         for (text, file, date, year, want) in [
             (full, "x.txt", None, None, Ok(ymd(2024, 10, 21))),
-            (full, "x.txt", Some(ymd(2023, 1, 1)), None, Ok(ymd(2024, 10, 21))),
+            (full, "x.txt", Some(ymd(2023, 1, 1)), None, Err("--force")),
+            (full, "x.txt", Some(ymd(2024, 10, 21)), None, Ok(ymd(2024, 10, 21))),
+            (full, "x.txt", None, Some(2024), Ok(ymd(2024, 10, 21))),
+            (full, "x.txt", None, Some(2023), Err("2023-10-21")),
+            (lead, "x.txt", None, Some(24), Err("1949")),
+            (lead, "x.txt", None, Some(2101), Err("1949")),
+            (lead, "x.txt", Some(ymd(24, 1, 1)), None, Err("1949")),
             (lead, "x.txt", Some(ymd(2023, 1, 1)), Some(2020), Ok(ymd(2023, 1, 1))),
             (lead, "x.txt", None, Some(2024), Ok(ymd(2024, 10, 21))),
             (lead, "2024-10-21.txt", None, None, Ok(ymd(2024, 10, 21))),
@@ -135,7 +189,7 @@ mod tests {
             ("开会。", "x.txt", None, Some(2024), Err("--date")),
             ("2月30日开会。", "x.txt", None, Some(2024), Err("not a date")),
         ] {
-            let got = resolve(text, file, date, year).map(|(d, _)| d);
+            let got = resolve(text, file, &Flags { date, year, force: false }).map(|(d, _)| d);
             match want {
                 Ok(want) => assert_eq!(got, Ok(want), "{text} {file}"),
                 Err(needle) => {
@@ -147,8 +201,18 @@ mod tests {
     }
 
     #[test]
+    fn force_lets_the_flags_win() {
+        let full = "2025年1月20日，市委召开例会。";
+        let flags = Flags { date: Some(ymd(2024, 1, 1)), year: None, force: true };
+        let (d, w) = resolve(full, "x.txt", &flags).unwrap();
+        assert_eq!((d, w.len()), (ymd(2024, 1, 1), 1));
+        let flags = Flags { date: None, year: Some(2024), force: true };
+        assert_eq!(resolve(full, "x.txt", &flags).unwrap().0, ymd(2024, 1, 20));
+    }
+
+    #[test]
     fn conflicting_file_name_warns() {
-        let (d, w) = resolve("1月2日开会。", "2024-10-21.txt", None, None).unwrap();
+        let (d, w) = resolve("1月2日开会。", "2024-10-21.txt", &Flags::default()).unwrap();
         assert_eq!(d, ymd(2024, 10, 21));
         assert_eq!(w.len(), 1);
     }

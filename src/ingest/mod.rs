@@ -1,12 +1,14 @@
 //! Transcript text → meeting and speech files.
 //!
 //! ```text
-//! bytes ─ text::decode ─▶ (html::article_text) ─ text::blocks ─▶ transcript::parse ─▶ Transcript
+//! bytes ─ text::decode ─▶ (html::article_text) ─ text::strip_invisible, text::blocks
+//!   ─▶ transcript::parse ─▶ Transcript
 //!   Transcript + date::resolve + orgs + metrics::extract + sections::build ─▶ IngestedMeeting
-//!   IngestedMeeting::files ─▶ write (all targets checked first, each written atomically)
+//!   IngestedMeeting::files ─▶ write: every meeting into a staging folder, then renamed into place
 //! ```
 //!
-//! Nothing here prints: `ingest` returns an [`IngestReport`] the command line displays.
+//! Nothing here prints: `ingest` returns an [`IngestReport`] the command line displays, with
+//! every warning a [`Diagnostic`] at the transcript line it concerns.
 
 pub mod date;
 pub mod html;
@@ -14,15 +16,14 @@ pub mod sections;
 pub mod text;
 pub mod transcript;
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use rayon::prelude::*;
-
-use crate::content::write_file_atomic;
 
 use crate::config::SiteConfig;
 use crate::content::front_matter::{
@@ -37,6 +38,8 @@ use crate::orgs::{OrgKind, Registry};
 pub struct IngestOptions {
     pub year: Option<i32>,
     pub date: Option<NaiveDate>,
+    /// `--force`: `--date`/`--year` win over a date the text prints.
+    pub force: bool,
     pub registry: Registry,
     pub indicators: Indicators,
     /// Advanced by one per file read; the CLI shows it on a terminal.
@@ -49,6 +52,7 @@ impl IngestOptions {
         IngestOptions {
             year: None,
             date: None,
+            force: false,
             registry: Registry::new(&config.organisations),
             indicators: Indicators::new(&config.indicators),
             progress: None,
@@ -70,7 +74,8 @@ pub struct IngestedMeeting {
     pub date: NaiveDate,
     pub meeting: MeetingFrontMatter,
     pub speeches: Vec<IngestedSpeech>,
-    pub warnings: Vec<String>,
+    /// Warnings against the transcript, at its line where known.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// One speech, ready to write.
@@ -114,45 +119,96 @@ impl IngestedMeeting {
 
 /// Reads and ingests one file (plain text or an HTML page). Errors name the file.
 /// Files over [`text::MAX_INPUT_BYTES`] are refused before they are read.
-pub fn ingest_file(path: &Path, options: &IngestOptions) -> Result<IngestedMeeting> {
+pub fn ingest_file(path: &Path, options: &IngestOptions) -> Result<IngestedMeeting, Diagnostic> {
     use std::io::Read as _;
-    let cannot_read = || format!("{}: cannot read", path.display());
-    let file = std::fs::File::open(path).with_context(cannot_read)?;
-    let size = file.metadata().with_context(cannot_read)?.len();
+    if path.is_dir() {
+        let glob = path.join("*.txt");
+        return Err(Diagnostic::new(path, "is a folder, not a transcript")
+            .with_hint(format!("pass its transcripts: `yilu ingest {}`", glob.display())));
+    }
+    let cannot_read = |e: std::io::Error| Diagnostic::new(path, format!("cannot read: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let size = file.metadata().map_err(cannot_read)?.len();
     if size > text::MAX_INPUT_BYTES {
-        bail!("{}: {}", path.display(), text::InputProblem::TooLarge { bytes: size });
+        return Err(Diagnostic::new(
+            path,
+            text::InputProblem::TooLarge { bytes: size }.to_string(),
+        ));
     }
     // At most one byte past the limit, in case the file grew since it was measured (decode
     // refuses it then).
     let mut bytes = Vec::with_capacity(size as usize);
-    file.take(text::MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).with_context(cannot_read)?;
+    file.take(text::MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).map_err(cannot_read)?;
     ingest_bytes(path, &bytes, options)
 }
 
 /// Ingests the contents of a file called `path`.
-pub fn ingest_bytes(path: &Path, bytes: &[u8], options: &IngestOptions) -> Result<IngestedMeeting> {
-    let text =
-        text::decode(bytes).map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))?;
+pub fn ingest_bytes(
+    path: &Path,
+    bytes: &[u8],
+    options: &IngestOptions,
+) -> Result<IngestedMeeting, Diagnostic> {
+    let text = text::decode(bytes).map_err(|problem| {
+        let d = Diagnostic::new(path, problem.to_string());
+        match problem {
+            text::InputProblem::NotUtf8 { line, column } => d.at(line, column),
+            _ => d,
+        }
+    })?;
     ingest_text(path, &text, options)
 }
 
+/// A speech this many times longer than the median one probably swallowed the next speech.
+const LONG_SPEECH_FACTOR: usize = 3;
+/// …and this long at least (in chars), so short digests do not warn.
+const LONG_SPEECH_MIN: usize = 1500;
+
 /// Ingests transcript text read from `path` (used for messages and a date in the file name).
-pub fn ingest_text(path: &Path, text: &str, options: &IngestOptions) -> Result<IngestedMeeting> {
-    let name = path.display();
+pub fn ingest_text(
+    path: &Path,
+    text: &str,
+    options: &IngestOptions,
+) -> Result<IngestedMeeting, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut warnings = Vec::new();
+    let (text, removed, first) = text::strip_invisible(text);
+    let html = html::looks_like_html(&text);
+    if removed > 0 {
+        let mut d = Diagnostic::warning(
+            path,
+            format!(
+                "removed {} (zero-width or control characters)",
+                crate::diagnostic::count(removed, "invisible character", "invisible characters")
+            ),
+        );
+        if let Some((line, col)) = first.filter(|_| !html) {
+            d = d.at(line, col);
+        }
+        warnings.push(d);
+    }
     let plain;
-    let text = if html::looks_like_html(text) {
-        plain = html::article_text(text);
+    let text = if html {
+        plain = html::article_text(&text).map_err(|e| Diagnostic::new(path, e))?;
         plain.as_str()
     } else {
-        text
+        text.as_str()
     };
-    let blocks = text::blocks(text);
-    if blocks.is_empty() {
-        bail!("{name}: the file has no text");
+    let numbered = text::numbered_blocks(text);
+    if numbered.is_empty() {
+        return Err(Diagnostic::new(path, "the file has no text"));
     }
-    let transcript = transcript::parse(&blocks).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    let mut warnings = transcript.warnings.clone();
+    // Lines are the file's only for plain text; an HTML page's are of its extracted text.
+    let line_of = |block: usize| (!html).then(|| numbered[block].0);
+    let at = |d: Diagnostic, block: Option<usize>| match block.and_then(line_of) {
+        Some(line) => d.at(line, 1),
+        None => d,
+    };
+    let blocks: Vec<String> = numbered.iter().map(|(_, b)| b.clone()).collect();
+    let transcript =
+        transcript::parse(&blocks).map_err(|e| Diagnostic::new(path, e.to_string()))?;
+    for note in &transcript.warnings {
+        warnings.push(at(Diagnostic::warning(path, note.message.clone()), note.block));
+    }
 
     let front = [
         transcript.headline.as_deref().unwrap_or(""),
@@ -161,47 +217,79 @@ pub fn ingest_text(path: &Path, text: &str, options: &IngestOptions) -> Result<I
     ]
     .join("\n");
     let file_name = path.file_name().map(|f| f.to_string_lossy()).unwrap_or_default();
-    let (date, date_warnings) = date::resolve(&front, &file_name, options.date, options.year)
-        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-    warnings.extend(date_warnings);
+    let (date, date_warnings) = date::resolve(
+        &front,
+        &file_name,
+        &date::Flags { date: options.date, year: options.year, force: options.force },
+    )
+    .map_err(|e| Diagnostic::new(path, e))?;
+    warnings.extend(date_warnings.into_iter().map(|w| Diagnostic::warning(path, w)));
 
+    let mut slugs = SlugSet::default();
+    // File names sort in speech order: 01–99, or 0001–5000 for a text of thousands.
+    let width = transcript.speeches.len().to_string().len().max(2);
     let mut speeches = Vec::new();
-    let mut used_slugs: Vec<String> = Vec::new();
     for (k, speech) in transcript.speeches.iter().enumerate() {
         let order = k as u32 + 1;
         let (org, kind, slug) = match options.registry.find_in(&speech.position) {
             Some(org) => (org.name.clone(), org.kind, org.slug.clone()),
             None => {
                 let (org, kind) = guess_organisation(&speech.position);
-                let slug = crate::slug::ascii_slug(&org);
-                warnings.push(format!(
-                    "speech {order}: unknown organisation {org:?} (from {:?}); slug {slug}, kind {}: add it to site.toml [[organisations]]",
-                    speech.position,
-                    kind.as_str()
+                let slug = cap_slug(&crate::slug::ascii_slug(&org));
+                warnings.push(at(
+                    Diagnostic::warning(
+                        path,
+                        format!(
+                            "speech {order}: unknown organisation {org:?} (from {:?}); slug {slug}, kind {}",
+                            speech.position,
+                            kind.as_str()
+                        ),
+                    )
+                    .with_hint("add it to site.toml [[organisations]]"),
+                    Some(speech.block),
                 ));
                 (org, kind, slug)
             }
         };
-        let mut unique = slug.clone();
-        let mut n = 2;
-        while used_slugs.contains(&unique) {
-            unique = format!("{slug}-{n}");
-            n += 1;
+        let unique = slugs.unique(&slug);
+        for &b in &speech.body_blocks {
+            let det = text::detection(&blocks[b]);
+            if transcript::looks_like_speaker_line(&det)
+                && let Some(named) = options.registry.find_in(&det)
+            {
+                warnings.push(at(
+                    Diagnostic::warning(
+                        path,
+                        format!(
+                            "speech {order}: a body line names {} and a title but was not read as a speaker line: {}",
+                            named.name, blocks[b]
+                        ),
+                    )
+                    .with_hint(
+                        "if a speech starts here, write the line as `POSITION NAME` (e.g. `万州区委书记 卢红`)",
+                    ),
+                    Some(b),
+                ));
+            }
         }
-        used_slugs.push(unique.clone());
 
         let body = sections::build(&speech.paragraphs);
         let (period, metrics) = extract::lead_metrics(&body.lead, &options.indicators);
         let figures = speech.paragraphs.iter().flat_map(|p| extract::figures(p)).collect();
-        let title = speech.headline.clone().unwrap_or_else(|| format!("{org} {}", speech.speaker));
+        let title = speech.headline.clone().unwrap_or_else(|| match &speech.speaker {
+            Some(name) => format!("{org} {name}"),
+            None => org.clone(),
+        });
         speeches.push(IngestedSpeech {
-            file_name: format!("{order:02}-{unique}.md"),
+            file_name: format!("{order:0width$}-{unique}.md"),
             front_matter: SpeechFrontMatter {
                 title,
-                speaker: Some(speech.speaker.clone()),
+                speaker: speech.speaker.clone(),
                 position: Some(speech.position.clone()),
                 org: Some(org),
                 org_kind: Some(kind),
+                // A second speech of one organisation needs its own URL, not the org's slug.
+                slug: (unique != slug).then(|| unique.clone()),
                 order: Some(order),
                 period,
                 metrics,
@@ -211,6 +299,9 @@ pub fn ingest_text(path: &Path, text: &str, options: &IngestOptions) -> Result<I
             body: body.markdown,
         });
     }
+    long_speech_warnings(path, &transcript.speeches, &mut |k, d| {
+        warnings.push(at(d, Some(transcript.speeches[k].block)))
+    });
 
     let summary = (!transcript.lead.is_empty()).then(|| transcript.lead.join("\n"));
     let participants = summary.as_deref().and_then(participants).unwrap_or_else(|| {
@@ -227,7 +318,7 @@ pub fn ingest_text(path: &Path, text: &str, options: &IngestOptions) -> Result<I
         (Some(h), _) => h.clone(),
         (None, Some(s)) => s.clone(),
         (None, None) => {
-            warnings.push("no meeting headline found; titled by date".to_string());
+            warnings.push(Diagnostic::warning(path, "no meeting headline found; titled by date"));
             format!("{date} 会议发言")
         }
     };
@@ -245,6 +336,85 @@ pub fn ingest_text(path: &Path, text: &str, options: &IngestOptions) -> Result<I
         speeches,
         warnings,
     })
+}
+
+/// Warns of each speech much longer than the median: a speaker line inside it was probably
+/// not recognised, so two speeches ran together.
+fn long_speech_warnings(
+    path: &Path,
+    speeches: &[transcript::SpeechText],
+    warn: &mut dyn FnMut(usize, Diagnostic),
+) {
+    if speeches.len() < 3 {
+        return;
+    }
+    let lengths: Vec<usize> =
+        speeches.iter().map(|s| s.paragraphs.iter().map(|p| p.chars().count()).sum()).collect();
+    let mut sorted = lengths.clone();
+    sorted.sort_unstable();
+    let median = sorted[sorted.len() / 2].max(1);
+    for (k, &n) in lengths.iter().enumerate() {
+        if n >= LONG_SPEECH_MIN && n > LONG_SPEECH_FACTOR * median {
+            warn(
+                k,
+                Diagnostic::warning(
+                    path,
+                    format!(
+                        "speech {} is {} characters, {}× the median speech ({median}): two speeches may have run together",
+                        k + 1,
+                        n,
+                        n / median
+                    ),
+                )
+                .with_hint("check its text for a speaker line that was not read as one"),
+            );
+        }
+    }
+}
+
+/// The longest slug ingest writes, in bytes: file names stay far below every file system's limit.
+pub const MAX_SLUG_BYTES: usize = 64;
+
+/// `slug` cut to [`MAX_SLUG_BYTES`], at a hyphen when there is one in the second half.
+pub fn cap_slug(slug: &str) -> String {
+    if slug.len() <= MAX_SLUG_BYTES {
+        return slug.to_string();
+    }
+    let head = &slug[..MAX_SLUG_BYTES]; // slugs are ASCII
+    let cut = match head.rfind('-') {
+        Some(at) if at >= MAX_SLUG_BYTES / 2 => &head[..at],
+        _ => head,
+    };
+    cut.trim_end_matches('-').to_string()
+}
+
+/// Slugs handed out so far, so each is unique: `wanzhou`, `wanzhou-2`, … in time linear in the
+/// number of speeches (each base remembers the next suffix to try).
+#[derive(Debug, Default)]
+pub struct SlugSet {
+    used: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl SlugSet {
+    /// A slug not handed out before: `base` itself, else `base-N` with the smallest free N,
+    /// all at most [`MAX_SLUG_BYTES`] long.
+    pub fn unique(&mut self, base: &str) -> String {
+        let base = cap_slug(base);
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            let suffix = format!("-{n}");
+            let stem = base[..base.len().min(MAX_SLUG_BYTES - suffix.len())].trim_end_matches('-');
+            let candidate = format!("{stem}{suffix}");
+            *n += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
 }
 
 /// The units a lead lists before "负责同志" ("万州区、涪陵区、…、市财政局负责同志作现场交流发言").
@@ -330,12 +500,59 @@ pub struct IngestReport {
     pub meetings: Vec<IngestedMeeting>,
     /// Every file written (or, in a dry run, that would be).
     pub files: Vec<PathBuf>,
+    /// Files of replaced meeting folders that ingest did not generate, kept in place.
+    pub kept: Vec<PathBuf>,
+    /// Generated files of an earlier ingest that the new one replaced and did not write again.
+    pub removed: Vec<PathBuf>,
     pub dry_run: bool,
 }
 
+impl IngestReport {
+    /// Every warning of every meeting, in input order.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.meetings.iter().flat_map(|m| &m.warnings)
+    }
+}
+
+/// True when `name` in a meeting folder is a file ingest generates: `_index.md`, or `NN-slug.md`
+/// (digits, a hyphen, a slug). Anything else there was added by hand and survives `--force`.
+pub fn is_generated_name(name: &str) -> bool {
+    if name == "_index.md" {
+        return true;
+    }
+    let Some(stem) = name.strip_suffix(".md") else {
+        return false;
+    };
+    let digits = stem.bytes().take_while(u8::is_ascii_digit).count();
+    digits >= 2 && stem[digits..].strip_prefix('-').is_some_and(crate::slug::is_valid)
+}
+
+/// The files directly in an existing meeting folder, split into (generated, hand-added).
+fn existing_files(folder: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let mut generated = Vec::new();
+    let mut kept = Vec::new();
+    if !folder.exists() {
+        return Ok((generated, kept));
+    }
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type()?.is_file() && is_generated_name(&name) {
+            generated.push(entry.path());
+        } else {
+            kept.push(entry.path());
+        }
+    }
+    generated.sort();
+    kept.sort();
+    Ok((generated, kept))
+}
+
 /// Ingests every file and writes them all under `out`, or nothing: every input is parsed and
-/// every target checked (no existing file unless `force`, no two inputs writing the same file)
-/// before the first write. Problems of all files are reported together.
+/// every target checked (no existing meeting without `force`, no two inputs for one meeting)
+/// before the first write. Each meeting is written into a staging folder and renamed into
+/// place once complete; with `force`, an existing meeting folder is replaced as a whole, keeping
+/// the files ingest did not generate. Problems of all files are reported together.
 pub fn ingest(
     paths: &[PathBuf],
     out: &Path,
@@ -343,7 +560,7 @@ pub fn ingest(
     mode: WriteMode,
 ) -> Result<IngestReport> {
     // Files are independent: read and parse them in parallel, keep the input order.
-    let results: Vec<Result<IngestedMeeting>> = paths
+    let results: Vec<Result<IngestedMeeting, Diagnostic>> = paths
         .par_iter()
         .map(|path| {
             let result = ingest_file(path, options);
@@ -355,10 +572,10 @@ pub fn ingest(
         .collect();
     let mut problems = Diagnostics::default();
     let mut meetings = Vec::new();
-    for (path, result) in paths.iter().zip(results) {
+    for result in results {
         match result {
             Ok(m) => meetings.push(m),
-            Err(e) => problems.push(Diagnostic::new(path, strip_path(&e, path))),
+            Err(d) => problems.push(d),
         }
     }
     problems.into_result()?;
@@ -368,51 +585,223 @@ pub fn ingest(
     for meeting in &meetings {
         let folder = meeting.folder(out);
         if let Some(other) = owners.get(&folder) {
-            problems.push(Diagnostic::new(
-                &meeting.source,
-                format!(
-                    "{} is also the meeting of {}: ingest them separately",
-                    folder.display(),
-                    other.display()
-                ),
-            ));
+            problems.push(
+                Diagnostic::new(
+                    &meeting.source,
+                    format!(
+                        "its meeting ({}) is also the meeting of {}: one folder cannot hold both",
+                        meeting.date,
+                        other.display()
+                    ),
+                )
+                .with_hint(format!(
+                    "if they are two meetings, give this one its own date: `yilu ingest {} --date YYYY-MM-DD`; if they are parts of one meeting, merge the texts into one file",
+                    meeting.source.display()
+                )),
+            );
             continue;
         }
         owners.insert(folder, &meeting.source);
     }
     problems.into_result().context("nothing was written")?;
-    let files: Vec<OutputFile> =
-        meetings.par_iter().flat_map_iter(|meeting| meeting.files(out)).collect();
+
+    if !mode.dry_run {
+        // Before planning: a meeting folder a killed ingest moved aside must be seen as existing.
+        recover_stale(out);
+    }
     let mut problems = Diagnostics::default();
-    if !mode.force {
-        for file in &files {
-            if file.path.exists() {
+    let mut plans = Vec::new();
+    for meeting in &meetings {
+        let folder = meeting.folder(out);
+        let (generated, kept) = match existing_files(&folder) {
+            Ok(found) => found,
+            Err(e) => {
+                problems.push(Diagnostic::new(&folder, format!("cannot list: {e}")));
+                continue;
+            }
+        };
+        let files = meeting.files(out);
+        let writing: HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
+        let stale: Vec<PathBuf> =
+            generated.iter().filter(|g| !writing.contains(g)).cloned().collect();
+        if !mode.force {
+            let mut clash: Vec<&PathBuf> =
+                files.iter().map(|f| &f.path).filter(|p| p.exists()).collect();
+            clash.extend(&stale);
+            for path in clash {
                 problems.push(Diagnostic::new(
-                    &file.path,
-                    "already exists; pass --force to overwrite it",
+                    path,
+                    "already exists; pass --force to replace the meeting's generated files",
                 ));
             }
         }
+        plans.push(Plan { meeting, folder, files, stale, kept });
     }
     problems.into_result().context("nothing was written")?;
 
-    if !mode.dry_run {
-        files
-            .par_iter()
-            .try_for_each(|file| write_file_atomic(&file.path, file.contents.as_bytes()))?;
-    }
-    Ok(IngestReport {
-        files: files.into_iter().map(|f| f.path).collect(),
-        meetings,
+    let mut report = IngestReport {
+        files: plans.iter().flat_map(|p| p.files.iter().map(|f| f.path.clone())).collect(),
+        kept: plans.iter().flat_map(|p| p.kept.iter().cloned()).collect(),
+        removed: plans.iter().flat_map(|p| p.stale.iter().cloned()).collect(),
+        meetings: Vec::new(),
         dry_run: mode.dry_run,
-    })
+    };
+    if !mode.dry_run {
+        write_meetings(out, &plans)?;
+    }
+    report.meetings = meetings;
+    Ok(report)
 }
 
-/// The message of `e` without a leading "PATH: " (the diagnostic adds it).
-fn strip_path(e: &anyhow::Error, path: &Path) -> String {
-    let message = format!("{e:#}");
-    let prefix = format!("{}: ", path.display());
-    message.strip_prefix(&prefix).map(str::to_string).unwrap_or(message)
+/// One meeting folder to write.
+struct Plan<'a> {
+    meeting: &'a IngestedMeeting,
+    folder: PathBuf,
+    files: Vec<OutputFile>,
+    /// Files an earlier ingest generated that this one does not write again (removed).
+    stale: Vec<PathBuf>,
+    /// Files of the existing folder ingest did not generate (kept).
+    kept: Vec<PathBuf>,
+}
+
+/// Writes every planned meeting: each is built complete in `OUT/.yilu-staging-PID/DATE`
+/// (same file system, outside `meetings/` so no build sees it half-written) with the existing
+/// folder's hand-added files copied in, then renamed into place. Any failure before the renames
+/// removes the staging folder: nothing new remains. The message names the transcript.
+fn write_meetings(out: &Path, plans: &[Plan<'_>]) -> Result<()> {
+    let pid = std::process::id();
+    let staging = out.join(format!(".yilu-staging-{pid}"));
+    let old = out.join(format!(".yilu-old-{pid}"));
+    let out_existed = out.exists();
+    let cleanup = || {
+        let _ = std::fs::remove_dir_all(&staging);
+    };
+    let mut problems = Diagnostics::default();
+    for plan in plans {
+        let staged = staging.join(plan.folder.file_name().expect("a dated folder"));
+        if let Err(e) = stage(plan, &staged) {
+            problems.push(Diagnostic::new(
+                &plan.meeting.source,
+                format!("cannot write its meeting {}: {e:#}", plan.folder.display()),
+            ));
+            break;
+        }
+    }
+    if !problems.is_empty() {
+        cleanup();
+        if !out_existed {
+            let _ = std::fs::remove_dir(out); // only when empty: ours
+        }
+        return problems.into_result().context("nothing was written");
+    }
+    for plan in plans {
+        let staged = staging.join(plan.folder.file_name().expect("a dated folder"));
+        if let Err(e) = swap_in(&staged, &plan.folder, &old) {
+            cleanup();
+            let _ = std::fs::remove_dir_all(&old);
+            let mut problems = Diagnostics::default();
+            problems.push(Diagnostic::new(
+                &plan.meeting.source,
+                format!("cannot move its meeting into {}: {e:#}", plan.folder.display()),
+            ));
+            return problems.into_result();
+        }
+    }
+    cleanup();
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Undoes what an ingest killed mid-write left under `out` (its process gone): a meeting folder
+/// it had moved aside into `.yilu-old-PID` goes back where it was, if nothing took its place;
+/// then its `.yilu-old-PID` and `.yilu-staging-PID` folders are removed. Runs only where
+/// /proc tells which processes live (elsewhere the folders are left for the user).
+fn recover_stale(out: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) =
+            name.strip_prefix(".yilu-old-").or_else(|| name.strip_prefix(".yilu-staging-"))
+        else {
+            continue;
+        };
+        let alive = pid.parse::<u32>().map_or(true, |p| {
+            p == std::process::id() || Path::new("/proc").join(p.to_string()).exists()
+        });
+        if alive {
+            continue;
+        }
+        if name.starts_with(".yilu-old-")
+            && let Ok(folders) = std::fs::read_dir(entry.path())
+        {
+            for folder in folders.flatten() {
+                let home = out.join("meetings").join(folder.file_name());
+                if !home.exists() {
+                    let _ = std::fs::rename(folder.path(), home);
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(entry.path());
+    }
+}
+
+/// Writes one meeting's files and the folder's hand-added ones into `staged`.
+fn stage(plan: &Plan<'_>, staged: &Path) -> Result<()> {
+    std::fs::create_dir_all(staged)
+        .with_context(|| format!("cannot create {}", staged.display()))?;
+    for file in &plan.files {
+        let name = file.path.file_name().expect("a file name");
+        let target = staged.join(name);
+        std::fs::write(&target, &file.contents)
+            .with_context(|| format!("cannot write {}", Path::new(name).display()))?;
+    }
+    for kept in &plan.kept {
+        let name = kept.file_name().expect("a file name");
+        copy_tree(kept, &staged.join(name))
+            .with_context(|| format!("cannot keep {}", kept.display()))?;
+    }
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    let kind = std::fs::symlink_metadata(from)?.file_type();
+    if kind.is_dir() {
+        std::fs::create_dir_all(to)?;
+        for entry in std::fs::read_dir(from)? {
+            let entry = entry?;
+            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
+        }
+        Ok(())
+    } else if kind.is_symlink() {
+        #[cfg(unix)]
+        return std::os::unix::fs::symlink(std::fs::read_link(from)?, to);
+        #[cfg(not(unix))]
+        return std::fs::copy(from, to).map(|_| ());
+    } else {
+        std::fs::copy(from, to).map(|_| ())
+    }
+}
+
+/// Renames `staged` to `folder`, moving an existing `folder` aside into `old` first (and back
+/// if the second rename fails).
+fn swap_in(staged: &Path, folder: &Path, old: &Path) -> std::io::Result<()> {
+    if let Some(parent) = folder.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    if !folder.exists() {
+        return std::fs::rename(staged, folder);
+    }
+    std::fs::create_dir_all(old)?;
+    let aside = old.join(folder.file_name().expect("a dated folder"));
+    std::fs::rename(folder, &aside)?;
+    std::fs::rename(staged, folder).inspect_err(|_| {
+        let _ = std::fs::rename(&aside, folder);
+    })
 }
 
 impl fmt::Display for IngestReport {
@@ -429,19 +818,29 @@ impl fmt::Display for IngestReport {
                     "  {:>2}  {}{}{}{}",
                     fm.order.unwrap_or(0),
                     pad(fm.org.as_deref().unwrap_or(""), 14),
-                    pad(fm.speaker.as_deref().unwrap_or(""), 10),
+                    pad(fm.speaker.as_deref().unwrap_or("?"), 10),
                     fm.period.as_deref().map(|p| format!("{p}: ")).unwrap_or_default(),
                     metrics.join(", ")
                 )?;
             }
-            for w in &m.warnings {
-                writeln!(f, "  warning: {w}")?;
-            }
         }
         let verb = if self.dry_run { "would write" } else { "wrote" };
-        writeln!(f, "{verb} {} files:", self.files.len())?;
+        writeln!(f, "{verb} {}:", crate::diagnostic::count(self.files.len(), "file", "files"))?;
         for path in &self.files {
             writeln!(f, "  {}", path.display())?;
+        }
+        if !self.removed.is_empty() {
+            let verb = if self.dry_run { "would remove" } else { "removed" };
+            writeln!(f, "{verb} {} of the earlier ingest:", self.removed.len())?;
+            for path in &self.removed {
+                writeln!(f, "  {}", path.display())?;
+            }
+        }
+        if !self.kept.is_empty() {
+            writeln!(f, "kept {} added by hand:", self.kept.len())?;
+            for path in &self.kept {
+                writeln!(f, "  {}", path.display())?;
+            }
         }
         Ok(())
     }
@@ -469,6 +868,87 @@ mod tests {
         ] {
             let want = want.map(|w| w.into_iter().map(String::from).collect::<Vec<_>>());
             assert_eq!(participants(lead), want, "{lead}");
+        }
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing() {
+        let text = include_str!("../../tests/fixtures/chongqing-2024-10-21.txt");
+        let options = IngestOptions { year: Some(2024), ..IngestOptions::default() };
+        let meeting = ingest_text(Path::new("in/digest.txt"), text, &options).unwrap();
+        for existing in [false, true] {
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join("content");
+            let folder = meeting.folder(&out);
+            if existing {
+                std::fs::create_dir_all(&folder).unwrap();
+                std::fs::write(folder.join("notes.txt"), "mine").unwrap();
+            }
+            let before: Vec<_> = walkdir::WalkDir::new(tmp.path())
+                .into_iter()
+                .map(|e| e.unwrap().path().to_path_buf())
+                .collect();
+            let mut files = meeting.files(&out);
+            // The fifth file cannot be written (a name longer than any file system allows):
+            // the four before it were, in the staging folder.
+            files[4].path = folder.join(format!("{}.md", "x".repeat(300)));
+            let kept = if existing { vec![folder.join("notes.txt")] } else { Vec::new() };
+            let plan = Plan { meeting: &meeting, folder, files, stale: Vec::new(), kept };
+            let err = write_meetings(&out, &[plan]).unwrap_err();
+            assert!(format!("{err:#}").contains("in/digest.txt"), "{err:#}");
+            let after: Vec<_> = walkdir::WalkDir::new(tmp.path())
+                .into_iter()
+                .map(|e| e.unwrap().path().to_path_buf())
+                .collect();
+            assert_eq!(after, before, "existing: {existing}");
+        }
+    }
+
+    #[test]
+    fn a_killed_ingest_is_undone_at_the_next() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path();
+        // PID 0 is never a user process. Killed between its two renames: the meeting it moved
+        // aside comes back; its half-staged folder and another dead one's go.
+        let dead = out.join(".yilu-old-0/2024-10-21");
+        std::fs::create_dir_all(&dead).unwrap();
+        std::fs::write(dead.join("_index.md"), "old").unwrap();
+        std::fs::create_dir_all(out.join(".yilu-staging-0/2024-10-21")).unwrap();
+        std::fs::create_dir_all(out.join("meetings")).unwrap();
+        let mine = out.join(format!(".yilu-staging-{}", std::process::id()));
+        std::fs::create_dir_all(&mine).unwrap();
+        recover_stale(out);
+        let home = out.join("meetings/2024-10-21/_index.md");
+        assert_eq!(std::fs::read_to_string(home).unwrap(), "old");
+        assert!(!out.join(".yilu-old-0").exists() && !out.join(".yilu-staging-0").exists());
+        assert!(mine.exists(), "a live process's staging folder is left alone");
+    }
+
+    #[test]
+    fn slugs_are_unique_and_capped() {
+        let mut set = SlugSet::default();
+        let long = "a".repeat(100);
+        let got: Vec<String> = ["wanzhou", "wanzhou", "wanzhou-2", "wanzhou", &long, &long]
+            .map(|s| set.unique(s))
+            .into();
+        assert_eq!(&got[..4], ["wanzhou", "wanzhou-2", "wanzhou-2-2", "wanzhou-3"]);
+        assert_eq!(got[4].len(), MAX_SLUG_BYTES);
+        assert_eq!(got[5], format!("{}-2", "a".repeat(MAX_SLUG_BYTES - 2)));
+        assert_eq!(cap_slug(&format!("{}-{}", "b".repeat(40), "c".repeat(40))), "b".repeat(40));
+    }
+
+    #[test]
+    fn generated_names() {
+        for (name, want) in [
+            ("_index.md", true),
+            ("01-wanzhou.md", true),
+            ("0123-wanzhou-2.md", true),
+            ("1-wanzhou.md", false),
+            ("notes.md", false),
+            ("01-Wanzhou.md", false),
+            ("01-wanzhou.txt", false),
+        ] {
+            assert_eq!(is_generated_name(name), want, "{name}");
         }
     }
 

@@ -97,7 +97,7 @@ pub fn build(paragraphs: &[String]) -> Body {
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '|' | '~') {
+        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '|' | '~' | '{' | '}') {
             out.push('\\');
         }
         out.push(c);
@@ -176,6 +176,7 @@ mod tests {
             ("<script>", "\\<script\\>"),
             ("a*b_c", "a\\*b\\_c"),
             ("2024年", "2024年"),
+            ("标题 {onmouseover=x}", "标题 \\{onmouseover=x\\}"),
         ] {
             assert_eq!(escape(text), want, "{text}");
         }

@@ -7,8 +7,18 @@
 pub enum InputProblem {
     Empty,
     Binary,
-    NotUtf8 { offset: usize },
-    TooLarge { bytes: u64 },
+    /// Invalid UTF-8 at a 1-based line and column (in characters).
+    NotUtf8 {
+        line: usize,
+        column: usize,
+    },
+    /// UTF-16 text (a BOM, or NUL in every other byte).
+    Utf16 {
+        big_endian: bool,
+    },
+    TooLarge {
+        bytes: u64,
+    },
 }
 
 /// The largest transcript ingest reads. A printed digest is tens of kilobytes and a saved
@@ -23,12 +33,16 @@ impl std::fmt::Display for InputProblem {
             InputProblem::Binary => {
                 f.write_str("the file is binary (it contains NUL bytes), not a transcript")
             }
-            InputProblem::NotUtf8 { offset } => {
-                write!(
-                    f,
-                    "the file is not UTF-8 text (invalid byte at offset {offset}); convert it to UTF-8 first"
-                )
-            }
+            InputProblem::NotUtf8 { .. } => f.write_str(
+                "the file is not UTF-8 text (invalid byte here); convert it to UTF-8 first, e.g. \
+                 `iconv -f GB18030 -t UTF-8 in.txt > out.txt`",
+            ),
+            InputProblem::Utf16 { big_endian } => write!(
+                f,
+                "the file is UTF-16{} text, not UTF-8: convert it first with \
+                 `iconv -f UTF-16 -t UTF-8 in.txt > out.txt`",
+                if *big_endian { "BE" } else { "LE" }
+            ),
             InputProblem::TooLarge { bytes } => write!(
                 f,
                 "the file is {:.1} MiB; transcripts over {} MiB are refused (a digest is well under 1 MiB): is it the right file?",
@@ -44,16 +58,75 @@ pub fn decode(bytes: &[u8]) -> Result<String, InputProblem> {
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(InputProblem::TooLarge { bytes: bytes.len() as u64 });
     }
+    if let Some(big_endian) = utf16(bytes) {
+        return Err(InputProblem::Utf16 { big_endian });
+    }
     if bytes.contains(&0) {
         return Err(InputProblem::Binary);
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| InputProblem::NotUtf8 { offset: e.valid_up_to() })?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or("");
+        let (line, column) = crate::config::line_col(valid, offset);
+        InputProblem::NotUtf8 { line, column }
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(InputProblem::Empty);
     }
     Ok(text.to_string())
+}
+
+/// `Some(big_endian)` when `bytes` are UTF-16: a byte-order mark, or (without one) the whole
+/// decoding as UTF-16 text without control characters, in the byte order that puts more NULs
+/// in high bytes (UTF-16 gives one for every ASCII character; binary data decodes to controls
+/// and unpaired surrogates).
+fn utf16(bytes: &[u8]) -> Option<bool> {
+    match bytes {
+        [0xff, 0xfe, ..] => return Some(false),
+        [0xfe, 0xff, ..] => return Some(true),
+        _ => {}
+    }
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) || !bytes.contains(&0) {
+        return None;
+    }
+    let nul_at = |parity: usize| bytes.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let big_endian = nul_at(0) > nul_at(1);
+    let units = bytes.chunks_exact(2).map(|p| {
+        if big_endian { u16::from_be_bytes([p[0], p[1]]) } else { u16::from_le_bytes([p[0], p[1]]) }
+    });
+    let text: String = char::decode_utf16(units).collect::<Result<_, _>>().ok()?;
+    text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t')).then_some(big_endian)
+}
+
+/// Characters input normalisation removes: zero-width marks and joiners, word joiner, BOMs
+/// inside the text, bidirectional controls, non-characters and C0/C1 controls other than line
+/// ends and tab. They are invisible, yet keep a speaker line from being read as one.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}' | '\u{fffe}' | '\u{ffff}'
+    ) || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// The text without [`is_invisible`] characters; the count removed and the (line, column) of the
+/// first, for a warning.
+pub fn strip_invisible(text: &str) -> (String, usize, Option<(usize, usize)>) {
+    let Some(first) = text.find(is_invisible) else {
+        return (text.to_string(), 0, None);
+    };
+    let at = crate::config::line_col(text, first);
+    let mut removed = 0;
+    let out: String = text
+        .chars()
+        .filter(|&c| {
+            let drop = is_invisible(c);
+            removed += usize::from(drop);
+            !drop
+        })
+        .collect();
+    (out, removed, Some(at))
 }
 
 /// Whitespace the web and newspapers indent with: ASCII, full-width (U+3000), no-break.
@@ -64,11 +137,26 @@ pub fn is_space(c: char) -> bool {
 /// Every non-empty line, trimmed. Blank lines and single newlines both separate blocks; the
 /// parser rejoins blocks a column break split.
 pub fn blocks(text: &str) -> Vec<String> {
-    text.split(['\n', '\r'])
-        .map(|line| line.trim_matches(is_space))
-        .filter(|line| !line.is_empty())
-        .map(|line| line.split(is_space).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "))
-        .collect()
+    numbered_blocks(text).into_iter().map(|(_, b)| b).collect()
+}
+
+/// [`blocks`] with the 1-based line each starts on (a CRLF counts as one line end).
+pub fn numbered_blocks(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut n = 0;
+    for line in text.split('\n') {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        // A lone CR (old Mac line end) ends a line too.
+        for piece in line.split('\r') {
+            n += 1;
+            let piece = piece.trim_matches(is_space);
+            if !piece.is_empty() {
+                let words: Vec<&str> = piece.split(is_space).filter(|w| !w.is_empty()).collect();
+                out.push((n, words.join(" ")));
+            }
+        }
+    }
+    out
 }
 
 /// The detection form: ASCII punctuation mapped to full width, char for char, so indices in
@@ -110,10 +198,42 @@ mod tests {
         assert_eq!(decode(b""), Err(InputProblem::Empty));
         assert_eq!(decode(b" \n\r\n"), Err(InputProblem::Empty));
         assert_eq!(decode(b"ab\0cd"), Err(InputProblem::Binary));
-        assert_eq!(decode(b"ab\xffcd"), Err(InputProblem::NotUtf8 { offset: 2 }));
+        assert_eq!(decode(b"ab\xffcd"), Err(InputProblem::NotUtf8 { line: 1, column: 3 }));
+        assert_eq!(
+            decode(&[&b"\xe7\x94\xb2\n"[..], "乙乙".as_bytes(), b"\xff"].concat()),
+            Err(InputProblem::NotUtf8 { line: 2, column: 3 })
+        );
+        let utf16le: Vec<u8> = "标题\n10月21日".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let utf16be: Vec<u8> = "10月21日 GDP".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let with_bom: Vec<u8> = [0xff, 0xfe].into_iter().chain(utf16le.clone()).collect();
+        assert_eq!(decode(&with_bom), Err(InputProblem::Utf16 { big_endian: false }));
+        assert_eq!(decode(&utf16le), Err(InputProblem::Utf16 { big_endian: false }));
+        assert_eq!(decode(&utf16be), Err(InputProblem::Utf16 { big_endian: true }));
         assert_eq!(decode("\u{feff}标题".as_bytes()).unwrap(), "标题");
         let huge = vec![b'a'; MAX_INPUT_BYTES as usize + 1];
         assert_eq!(decode(&huge), Err(InputProblem::TooLarge { bytes: MAX_INPUT_BYTES + 1 }));
+    }
+
+    #[test]
+    fn invisible_characters() {
+        for (input, want, removed) in [
+            ("南岸区委书记\u{200b} 许洪斌", "南岸区委书记 许洪斌", 1),
+            ("甲\u{feff}乙\u{7}丙\u{2060}", "甲乙丙", 3),
+            ("甲\t乙\r\n", "甲\t乙\r\n", 0),
+            ("\u{200d}\u{200c}\u{202e}x\u{0}", "x", 4),
+        ] {
+            let (got, n, _) = strip_invisible(input);
+            assert_eq!((got.as_str(), n), (want, removed), "{input:?}");
+        }
+        assert_eq!(strip_invisible("甲\n乙\u{200b}").2, Some((2, 2)));
+    }
+
+    #[test]
+    fn numbered_block_lines() {
+        assert_eq!(
+            numbered_blocks("甲\r\n\r\n乙\n丙\r丁"),
+            vec![(1, "甲".into()), (3, "乙".into()), (4, "丙".into()), (5, "丁".into())]
+        );
     }
 
     #[test]

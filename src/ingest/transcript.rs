@@ -1,10 +1,17 @@
 //! Blocks of a printed digest → its structure: the meeting's headline, subtitle and lead, then
-//! each speech's headline, speaker line and paragraphs (column breaks repaired). Knows nothing
-//! of organisations, metrics or files.
+//! each speech's headline, speaker and paragraphs (column breaks repaired). Knows nothing of
+//! organisations, metrics or files.
 //!
-//! A speaker line is `POSITION NAME` (position ends in a title such as 书记 or 局长; the name is
-//! 2–4 Han characters after a space, or glued to the title when the line ends in a colon). The
-//! headline is the short line before it, or after it when the paper prints the speaker first.
+//! Layouts read (each rule applies to every speech of a text, never to one example):
+//! - a speaker line `POSITION NAME` (position ends in a title such as 书记 or 局长; the name is
+//!   2–4 Han characters after a space, or glued to the title when the line ends in a colon), with
+//!   the headline the short line before it, or after it when the paper prints the speaker first;
+//! - the speaker in the headline: `POSITION NAME：HEADLINE`, `NAME（POSITION）[：HEADLINE]`;
+//! - a byline closing each speech, `（作者系POSITION[ NAME]）`, with the name (if printed) on its
+//!   own line under the headline (`卢红`, `□ 卢红`, `文/卢红`);
+//! - speaker lines marked by a bullet (■ ● ◆ ▲ …);
+//! - numbered speeches: `1.`/`（1）`/`之一` before the headline or speaker line, or on a line of
+//!   their own, numbered 1, 2, 3 … through the text (so a numbered body line is never taken).
 
 use super::text::{detection, ends_sentence};
 
@@ -19,7 +26,15 @@ pub struct Transcript {
     pub lead: Vec<String>,
     pub speeches: Vec<SpeechText>,
     /// What the parser could not place.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Note>,
+}
+
+/// A warning about the text, at the input block it concerns when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Index into the blocks given to [`parse`].
+    pub block: Option<usize>,
+    pub message: String,
 }
 
 /// One speech as printed.
@@ -27,16 +42,23 @@ pub struct Transcript {
 pub struct SpeechText {
     pub headline: Option<String>,
     pub position: String,
-    pub speaker: String,
+    /// None when only a byline without a name identifies the speaker.
+    pub speaker: Option<String>,
     /// Body paragraphs, column breaks repaired.
     pub paragraphs: Vec<String>,
+    /// The input block of the speaker line (or byline).
+    pub block: usize,
+    /// The input blocks of the body, before column repair.
+    pub body_blocks: Vec<usize>,
 }
 
-/// A speaker line's two parts.
+/// A speaker line's parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpeakerLine {
     pub position: String,
     pub name: String,
+    /// The headline printed on the same line (`POSITION NAME：HEADLINE`).
+    pub headline: Option<String>,
 }
 
 /// Titles a speaker's position ends in (副书记 ends in 书记, 主任委员 in 委员).
@@ -65,6 +87,10 @@ const TITLES: &[&str] = &[
     "负责人",
 ];
 
+/// Bullets papers mark speaker lines with.
+const BULLETS: &[char] =
+    &['■', '□', '●', '○', '◆', '◇', '▲', '△', '▶', '►', '★', '☆', '◎', '•', '·', '▪', '◼'];
+
 fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
@@ -76,40 +102,188 @@ fn is_name(s: &str) -> bool {
         && s.chars().next().is_some_and(is_han)
 }
 
-fn is_position(s: &str) -> bool {
-    s.chars().count() >= 3 && TITLES.iter().any(|t| s.ends_with(t))
+/// True when `s` names a post: ends in a title and is not just the title.
+pub fn is_position(s: &str) -> bool {
+    s.chars().count() >= 3
+        && TITLES.iter().any(|t| s.ends_with(t))
+        && !s.contains(['。', '，', '；', '！', '？', '“', '”', '《', '：'])
 }
 
-/// Reads a speaker line: "市委常委、万州区委书记 卢红", "南岸区委书记 许洪斌：",
-/// "南岸区委书记许洪斌：". `line` is in detection form (full-width punctuation).
-pub fn speaker_line(line: &str) -> Option<SpeakerLine> {
-    let line = line.trim();
-    let (line, colon) = match line.strip_suffix('：') {
-        Some(rest) => (rest.trim_end(), true),
-        None => (line, false),
-    };
-    if line.chars().count() > 60 || line.contains(['。', '，', '；', '！', '？', '“', '”', '《'])
-    {
+/// The char spans (start, end) of a speaker line's position, name and inline headline in `det`
+/// (detection form), so the original's characters can be cut at the same places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Spans {
+    position: (usize, usize),
+    name: (usize, usize),
+    headline: Option<(usize, usize)>,
+}
+
+/// A char range `(start, end)`.
+type Span = (usize, usize);
+
+fn cut(chars: &[char], (a, b): Span) -> String {
+    chars[a..b].iter().collect::<String>().trim().to_string()
+}
+
+/// Char count of leading bullets and spaces.
+fn bullet_len(chars: &[char]) -> usize {
+    let n = chars.iter().take_while(|c| BULLETS.contains(c)).count();
+    if n == 0 { 0 } else { n + chars[n..].iter().take_while(|c| **c == ' ').count() }
+}
+
+/// `POSITION NAME` or `POSITION NAME：`/glued `POSITIONNAME：` over `chars[from..to]`.
+fn position_name(chars: &[char], from: usize, to: usize, colon: bool) -> Option<Spans> {
+    if to - from > 60 {
         return None;
     }
-    if let Some((position, name)) = line.rsplit_once(' ') {
-        let position = position.trim();
-        return (is_position(position) && is_name(name))
-            .then(|| SpeakerLine { position: position.to_string(), name: name.to_string() });
+    if let Some(space) = chars[from..to].iter().rposition(|&c| c == ' ') {
+        let position: String = chars[from..from + space].iter().collect();
+        let name: String = chars[from + space + 1..to].iter().collect();
+        return (is_position(position.trim()) && is_name(&name)).then_some(Spans {
+            position: (from, from + space),
+            name: (from + space + 1, to),
+            headline: None,
+        });
     }
     if !colon {
         return None;
     }
     // Glued: the last split where a title ends the position and a name follows.
-    line.char_indices()
-        .map(|(i, _)| i)
-        .rev()
-        .map(|i| line.split_at(i))
-        .find(|(position, name)| is_position(position) && is_name(name))
-        .map(|(position, name)| SpeakerLine {
-            position: position.to_string(),
-            name: name.to_string(),
+    let n = to - from;
+    (1..n).rev().find_map(|k| {
+        let position: String = chars[from..from + k].iter().collect();
+        let name: String = chars[from + k..to].iter().collect();
+        (is_position(&position) && is_name(&name)).then_some(Spans {
+            position: (from, from + k),
+            name: (from + k, to),
+            headline: None,
         })
+    })
+}
+
+/// A headline printed after a colon: short, no sentence inside.
+fn is_inline_headline(s: &str) -> bool {
+    let s = s.trim();
+    let n = s.chars().count();
+    (4..=80).contains(&n) && !s.contains(['。', '！', '？', '；']) && !ends_sentence(s)
+}
+
+fn spans(det: &str) -> Option<Spans> {
+    let chars: Vec<char> = det.trim().chars().collect();
+    let from = bullet_len(&chars);
+    let mut to = chars.len();
+    while to > from && chars[to - 1] == ' ' {
+        to -= 1;
+    }
+    if from >= to {
+        return None;
+    }
+    // NAME（POSITION）[：HEADLINE]
+    if let Some(open) = chars[from..to].iter().position(|&c| c == '（')
+        && let Some(close) = chars[from..to].iter().position(|&c| c == '）')
+        && open < close
+    {
+        let (open, close) = (from + open, from + close);
+        let name: String = chars[from..open].iter().collect();
+        let position: String = chars[open + 1..close].iter().collect();
+        if is_name(name.trim()) && is_position(position.trim()) {
+            let rest: String = chars[close + 1..to].iter().collect();
+            let headline = match rest.trim() {
+                "" | "：" => None,
+                r => {
+                    let h = r.strip_prefix('：')?;
+                    if !is_inline_headline(h) {
+                        return None;
+                    }
+                    Some((close + 2, to))
+                }
+            };
+            return Some(Spans { position: (open + 1, close), name: (from, open), headline });
+        }
+    }
+    let line: String = chars[from..to].iter().collect();
+    if line.contains(['。', '，', '；', '！', '？', '“', '”', '《']) && !line.contains('：')
+    {
+        return None;
+    }
+    match chars[from..to].iter().position(|&c| c == '：') {
+        // `POSITION NAME：` (colon at the end)
+        Some(c) if from + c + 1 == to => position_name(&chars, from, from + c, true),
+        // `POSITION NAME：HEADLINE`
+        Some(c) => {
+            let headline: String = chars[from + c + 1..to].iter().collect();
+            if !is_inline_headline(&headline) {
+                return None;
+            }
+            let mut found = position_name(&chars, from, from + c, true)?;
+            found.headline = Some((from + c + 1, to));
+            Some(found)
+        }
+        None => {
+            if line.contains(['，', '；', '“', '”', '《']) {
+                return None;
+            }
+            position_name(&chars, from, to, false)
+        }
+    }
+}
+
+/// Reads a speaker line: "市委常委、万州区委书记 卢红", "南岸区委书记 许洪斌：",
+/// "南岸区委书记许洪斌：", "■ 南岸区委书记 许洪斌", "许洪斌（南岸区委书记）",
+/// "南岸区委书记 许洪斌：发挥比较优势…". `line` is in detection form (full-width punctuation).
+pub fn speaker_line(line: &str) -> Option<SpeakerLine> {
+    let chars: Vec<char> = line.trim().chars().collect();
+    let s = spans(line)?;
+    Some(SpeakerLine {
+        position: cut(&chars, s.position),
+        name: cut(&chars, s.name),
+        headline: s.headline.map(|h| cut(&chars, h)),
+    })
+}
+
+/// The position and name of a byline closing a speech: `（作者系市委常委、万州区委书记）`
+/// → ("市委常委、万州区委书记", None); `（作者系万州区委书记 卢红）` → (…, Some("卢红")).
+/// `det` is in detection form. Returns char spans into it.
+fn byline(det: &str) -> Option<(Span, Option<Span>)> {
+    let chars: Vec<char> = det.trim().chars().collect();
+    let inner_end = chars.len().checked_sub(1).filter(|_| chars.last() == Some(&'）'))?;
+    let head: String = chars.iter().take(4).collect();
+    if !matches!(head.as_str(), "（作者系" | "（作者为" | "（作者是") {
+        return None;
+    }
+    let from = 4;
+    let inner: String = chars[from..inner_end].iter().collect();
+    if is_position(inner.trim()) {
+        return Some(((from, inner_end), None));
+    }
+    position_name(&chars, from, inner_end, false).map(|s| (s.position, Some(s.name)))
+}
+
+/// A line carrying only the author's name under a headline: `卢红`, `□ 卢红`, `文/卢红`.
+fn name_line(det: &str) -> Option<(usize, usize)> {
+    let chars: Vec<char> = det.trim().chars().collect();
+    let mut from = bullet_len(&chars);
+    for prefix in ["文/", "文／", "文｜", "文|", "作者：", "本报记者 "] {
+        let p: Vec<char> = prefix.chars().collect();
+        if from == 0 && chars.starts_with(&p) {
+            from = p.len();
+        }
+    }
+    while chars.get(from) == Some(&' ') {
+        from += 1;
+    }
+    let name: String = chars[from.min(chars.len())..].iter().collect();
+    is_name(&name).then_some((from, chars.len()))
+}
+
+/// True when a body line looks like a speaker line the parser did not read (a hidden character
+/// or a typo between title and name): short, no sentence punctuation, a title inside.
+pub fn looks_like_speaker_line(det: &str) -> bool {
+    let n = det.chars().count();
+    (4..=40).contains(&n)
+        && !det.contains(['。', '，', '；', '！', '？', '“', '”'])
+        && !ends_sentence(det)
+        && TITLES.iter().any(|t| det.contains(t))
 }
 
 /// A line that can be a headline: short, no sentence inside, no sentence end.
@@ -119,6 +293,7 @@ fn is_headline(line: &str) -> bool {
         && !ends_sentence(line)
         && !line.contains(['。', '！', '？'])
         && speaker_line(line).is_none()
+        && byline(line).is_none()
 }
 
 /// A section opener printed on its own line ("一、建体系挑大梁"): never joined to the next block.
@@ -152,70 +327,210 @@ impl std::fmt::Display for NotADigest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(
             "not a digest of speeches: found no speaker line (`POSITION NAME`, e.g. \
-             `南岸区委书记 许洪斌`)",
+             `南岸区委书记 许洪斌`) and no byline (`（作者系南岸区委书记）`)",
         )
     }
 }
 
+const NUMERALS: &str = "一二三四五六七八九十";
+
+/// Value of a Chinese numeral up to 99 ("十二" → 12).
+fn chinese_number(s: &str) -> Option<u32> {
+    let digit = |c: char| "一二三四五六七八九".find(c).map(|i| i as u32 / 3 + 1);
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [c] if *c == '十' => Some(10),
+        [c] => digit(*c),
+        ['十', d] => Some(10 + digit(*d)?),
+        [t, '十'] => Some(digit(*t)? * 10),
+        [t, '十', d] => Some(digit(*t)? * 10 + digit(*d)?),
+        _ => None,
+    }
+}
+
+/// A speech number opening `det`: `1.` `1．` `1、` `（1）` `之一` `（之一）` `第1篇`-free forms.
+/// Returns (number, chars to strip). `一、` is a section number, never a speech number.
+fn speech_number(det: &str) -> Option<(u32, usize)> {
+    let chars: Vec<char> = det.chars().collect();
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    let spaces = |at: usize| chars[at.min(chars.len())..].iter().take_while(|&&c| c == ' ').count();
+    if (1..=3).contains(&digits) {
+        let n: u32 = chars[..digits].iter().collect::<String>().parse().ok()?;
+        return match chars.get(digits) {
+            Some('.' | '．' | '、') if !chars.get(digits + 1).is_some_and(char::is_ascii_digit) => {
+                Some((n, digits + 1 + spaces(digits + 1)))
+            }
+            _ => None,
+        };
+    }
+    let mut at = 0;
+    let paren = chars.first() == Some(&'（');
+    if paren {
+        at = 1;
+    }
+    let zhi = chars.get(at) == Some(&'之');
+    if zhi {
+        at += 1;
+    }
+    let len = chars[at..].iter().take_while(|c| NUMERALS.contains(**c)).count();
+    let inner_digits = chars[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let (n, len) = if len > 0 && (zhi || paren) {
+        (chinese_number(&chars[at..at + len].iter().collect::<String>())?, len)
+    } else if inner_digits > 0 && paren && !zhi {
+        (chars[at..at + inner_digits].iter().collect::<String>().parse().ok()?, inner_digits)
+    } else {
+        return None;
+    };
+    at += len;
+    if paren {
+        if chars.get(at) != Some(&'）') {
+            return None;
+        }
+        at += 1;
+    } else if matches!(chars.get(at), Some('：' | '、')) {
+        at += 1;
+    }
+    if !paren && !zhi {
+        return None;
+    }
+    Some((n, at + spaces(at)))
+}
+
+/// The blocks with speech numbers and bullets removed where the layout uses them, bylines split
+/// from a paragraph they close, each with the index of the input block it came from.
+fn clean(blocks: &[String]) -> Vec<(usize, String)> {
+    // Split a byline glued to the last paragraph ("…成绩。（作者系…）").
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let det = detection(block);
+        if let Some(open) = det.rfind("（作者")
+            && open > 0
+            && byline(&det[open..]).is_some()
+            && ends_sentence(det[..open].trim_end())
+        {
+            let at = det[..open].chars().count();
+            let original: Vec<char> = block.chars().collect();
+            out.push((i, original[..at].iter().collect::<String>().trim().to_string()));
+            out.push((i, original[at..].iter().collect()));
+        } else {
+            out.push((i, block.clone()));
+        }
+    }
+    // Speech numbers: on speaker lines, headlines or alone, counting 1, 2, 3 … through the text.
+    let numbered: Vec<(usize, u32, usize)> = out
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (_, b))| {
+            let det = detection(b);
+            let (n, len) = speech_number(&det)?;
+            let rest: String = det.chars().skip(len).collect();
+            (rest.is_empty() || speaker_line(&rest).is_some() || is_headline(&rest))
+                .then_some((k, n, len))
+        })
+        .collect();
+    let sequential = numbered.len() >= 2
+        && numbered.iter().enumerate().all(|(i, &(_, n, _))| n as usize == i + 1);
+    if sequential {
+        for &(k, _, len) in &numbered {
+            out[k].1 = out[k].1.chars().skip(len).collect::<String>().trim().to_string();
+        }
+        // A number on a line of its own leaves nothing.
+        out.retain(|(_, b)| !b.is_empty());
+    }
+    // Bullets before speaker lines (the bullet is layout, not part of the position).
+    for (_, block) in &mut out {
+        let chars: Vec<char> = block.chars().collect();
+        let n = bullet_len(&chars);
+        if n > 0 && speaker_line(&detection(block)).is_some() {
+            *block = chars[n..].iter().collect();
+        }
+    }
+    out
+}
+
+/// One speech's place among the blocks: (first block, headline, speaker or byline block, first
+/// body block, end of body).
+#[derive(Debug, Clone)]
+struct Place {
+    start: usize,
+    headline: Option<String>,
+    anchor: usize,
+    body: usize,
+    end: usize,
+    position: String,
+    speaker: Option<String>,
+}
+
 /// Parses the blocks of a digest.
-pub fn parse(blocks: &[String]) -> Result<Transcript, NotADigest> {
+pub fn parse(input: &[String]) -> Result<Transcript, NotADigest> {
+    let cleaned = clean(input);
+    let origin: Vec<usize> = cleaned.iter().map(|(i, _)| *i).collect();
+    let blocks: Vec<String> = cleaned.into_iter().map(|(_, b)| b).collect();
     let det: Vec<String> = blocks.iter().map(|b| detection(b)).collect();
     let speakers: Vec<usize> =
         (0..det.len()).filter(|&i| speaker_line(&det[i]).is_some()).collect();
-    if speakers.is_empty() {
-        return Err(NotADigest);
-    }
-    let headline_at = |i: usize| det.get(i).is_some_and(|l| is_headline(l));
-    let before = speakers.iter().filter(|&&s| s > 0 && headline_at(s - 1)).count();
-    let after = speakers.iter().filter(|&&s| headline_at(s + 1)).count();
-    let speaker_first = after > before;
-
+    let bylines: Vec<usize> = (0..det.len()).filter(|&i| byline(&det[i]).is_some()).collect();
     let mut warnings = Vec::new();
-    // (start of the speech's blocks, its headline, first body block)
-    let mut starts = Vec::new();
-    for (k, &s) in speakers.iter().enumerate() {
-        let floor = if k == 0 { 0 } else { speakers[k - 1] + 1 };
-        if speaker_first {
-            let has = headline_at(s + 1) && speakers.get(k + 1) != Some(&(s + 1));
-            starts.push((s, has.then_some(s + 1), if has { s + 2 } else { s + 1 }));
-        } else {
-            let has = s > floor && headline_at(s - 1);
-            let start = if has { s - 1 } else { s };
-            starts.push((start, has.then_some(s - 1), s + 1));
+    let places = if !bylines.is_empty() && bylines.len() > speakers.len() {
+        byline_places(&blocks, &det, &bylines)
+    } else if !speakers.is_empty() {
+        let mut places = speaker_places(&blocks, &det, &speakers);
+        // A byline under a speech that also has a speaker line closes its body.
+        for place in &mut places {
+            if let Some(&b) = bylines.iter().find(|&&b| (place.body..place.end).contains(&b)) {
+                place.end = b;
+            }
         }
-    }
+        places
+    } else {
+        return Err(NotADigest);
+    };
+
+    let note = |block: usize, message: String| Note { block: Some(origin[block]), message };
     let mut speeches = Vec::new();
-    for (k, &(_, headline, body)) in starts.iter().enumerate() {
-        let end = starts.get(k + 1).map_or(blocks.len(), |next| next.0);
-        let line = speaker_line(&det[speakers[k]]).expect("found above");
-        // Keep the original text: detection form is char-for-char, so cut at the same chars.
-        let original = &blocks[speakers[k]];
-        let (position, speaker) = original_parts(original, &line);
-        if headline.is_none() {
-            warnings.push(format!("speech {}: no headline found for {position} {speaker}", k + 1));
+    for (k, place) in places.iter().enumerate() {
+        let who = format!("{} {}", place.position, place.speaker.as_deref().unwrap_or(""));
+        let who = who.trim();
+        if place.speaker.is_none() {
+            warnings.push(note(
+                place.anchor,
+                format!(
+                    "speech {}: the byline gives no name ({who}): speaker left out; add `speaker:` \
+                     to the speech file by hand",
+                    k + 1
+                ),
+            ));
         }
-        let paragraphs = repair_columns(&blocks[body.min(end)..end]);
+        if place.headline.is_none() {
+            warnings
+                .push(note(place.anchor, format!("speech {}: no headline found for {who}", k + 1)));
+        }
+        let body = place.body.min(place.end)..place.end;
+        let paragraphs = repair_columns(&blocks[body.clone()]);
         if let Some(last) = paragraphs.last()
             && !ends_sentence(&detection(last))
         {
-            warnings.push(format!(
-                "speech {}: last paragraph ends mid-sentence: …{}",
-                k + 1,
-                tail(last, 20)
+            warnings.push(note(
+                place.end.saturating_sub(1),
+                format!("speech {}: last paragraph ends mid-sentence: …{}", k + 1, tail(last, 20)),
             ));
         }
         if paragraphs.is_empty() {
-            warnings.push(format!("speech {}: {position} {speaker} has no text", k + 1));
+            warnings.push(note(place.anchor, format!("speech {}: {who} has no text", k + 1)));
         }
+        let mut body_blocks: Vec<usize> = body.map(|i| origin[i]).collect();
+        body_blocks.dedup();
         speeches.push(SpeechText {
-            headline: headline.map(|h| blocks[h].clone()),
-            position,
-            speaker,
+            headline: place.headline.as_deref().map(strip_bullets),
+            position: place.position.clone(),
+            speaker: place.speaker.clone(),
             paragraphs,
+            block: origin[place.anchor],
+            body_blocks,
         });
     }
 
-    let preamble = &blocks[..starts[0].0];
+    let preamble = &blocks[..places[0].start];
     let mut headline = None;
     let mut subtitle = None;
     let mut lead_blocks = Vec::new();
@@ -234,15 +549,98 @@ pub fn parse(blocks: &[String]) -> Result<Transcript, NotADigest> {
             lead_blocks.push(block.clone());
         }
     }
+    warnings.sort_by_key(|n: &Note| n.block);
     Ok(Transcript { headline, subtitle, lead: repair_columns(&lead_blocks), speeches, warnings })
 }
 
-/// The position and name as written in the original line (not the detection form).
-fn original_parts(original: &str, line: &SpeakerLine) -> (String, String) {
-    let chars: Vec<char> = original.trim().chars().collect();
-    let n = line.position.chars().count();
-    let position: String = chars[..n.min(chars.len())].iter().collect();
-    (position.trim().to_string(), line.name.clone())
+fn strip_bullets(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    chars[bullet_len(&chars)..].iter().collect()
+}
+
+/// Speeches opened by speaker lines (headline before, after or on the speaker line).
+fn speaker_places(blocks: &[String], det: &[String], speakers: &[usize]) -> Vec<Place> {
+    let headline_at = |i: usize| det.get(i).is_some_and(|l| is_headline(l));
+    let before = speakers.iter().filter(|&&s| s > 0 && headline_at(s - 1)).count();
+    let after = speakers.iter().filter(|&&s| headline_at(s + 1)).count();
+    let speaker_first = after > before;
+    let mut places: Vec<Place> = Vec::new();
+    for (k, &s) in speakers.iter().enumerate() {
+        let floor = if k == 0 { 0 } else { speakers[k - 1] + 1 };
+        let chars: Vec<char> = blocks[s].trim().chars().collect();
+        let spans = spans(&det[s]).expect("found");
+        let position = cut(&chars, spans.position);
+        let speaker = Some(cut(&chars, spans.name));
+        let (start, headline, body) = if let Some(h) = spans.headline {
+            (s, Some(cut(&chars, h)), s + 1)
+        } else if speaker_first {
+            let has = headline_at(s + 1) && speakers.get(k + 1) != Some(&(s + 1));
+            (s, has.then(|| blocks[s + 1].clone()), if has { s + 2 } else { s + 1 })
+        } else {
+            let has = s > floor && headline_at(s - 1);
+            (if has { s - 1 } else { s }, has.then(|| blocks[s - 1].clone()), s + 1)
+        };
+        places.push(Place { start, headline, anchor: s, body, end: 0, position, speaker });
+    }
+    for k in 0..places.len() {
+        places[k].end = places.get(k + 1).map_or(blocks.len(), |next| next.start);
+    }
+    places
+}
+
+/// Speeches closed by bylines: each runs from the end of the one before (the first from the end
+/// of the lead) to its byline; a headline opens it, a name line may follow the headline.
+fn byline_places(blocks: &[String], det: &[String], bylines: &[usize]) -> Vec<Place> {
+    let floors: Vec<usize> = (0..bylines.len())
+        .map(|k| if k == 0 { first_speech_start(det, bylines[0]) } else { bylines[k - 1] + 1 })
+        .collect();
+    // The name above the headline (`□ 卢红` / `以改革强动力…`) when most speeches print it so.
+    let name_above = |f: usize, b: usize| {
+        f + 1 < b
+            && name_line(&det[f]).is_some()
+            && is_headline(&det[f + 1])
+            && name_line(&det[f + 1]).is_none()
+    };
+    let above = floors.iter().zip(bylines).filter(|&(&f, &b)| name_above(f, b)).count();
+    let name_first = above * 2 > bylines.len();
+    let name_at = |i: usize| {
+        let line: Vec<char> = blocks[i].trim().chars().collect();
+        cut(&line, name_line(&det[i]).expect("a name line"))
+    };
+    let mut places = Vec::new();
+    for (&floor, &b) in floors.iter().zip(bylines) {
+        let chars: Vec<char> = blocks[b].trim().chars().collect();
+        let (position_span, name_span) = byline(&det[b]).expect("found");
+        let position = cut(&chars, position_span);
+        let mut speaker = name_span.map(|s| cut(&chars, s));
+        let start = floor;
+        // A name line among the speech's first blocks, under its headline (or above it).
+        let named = (floor + 1..b.min(floor + 3))
+            .find(|&i| name_line(&det[i]).is_some() && is_headline(&det[i - 1]));
+        let (headline, body) = if name_first && name_above(floor, b) {
+            speaker.get_or_insert(name_at(floor));
+            (Some(blocks[floor + 1].clone()), floor + 2)
+        } else if let Some(i) = named.filter(|_| !name_first) {
+            speaker.get_or_insert(name_at(i));
+            (Some(blocks[i - 1].clone()), i + 1)
+        } else if floor < b && is_headline(&det[floor]) {
+            (Some(blocks[floor].clone()), floor + 1)
+        } else {
+            (None, floor)
+        };
+        places.push(Place { start, headline, anchor: b, body, end: b, position, speaker });
+    }
+    places
+}
+
+/// Where the first speech of a byline layout starts: the first headline-like block after the
+/// lead (the first block that ends a sentence), before the first byline.
+fn first_speech_start(det: &[String], first_byline: usize) -> usize {
+    let lead_end = (0..first_byline).find(|&i| ends_sentence(&det[i]));
+    let from = lead_end.map_or(1.min(first_byline), |i| i + 1);
+    (from..first_byline)
+        .find(|&i| is_headline(&det[i]) || name_line(&det[i]).is_some())
+        .unwrap_or(from)
 }
 
 fn tail(s: &str, n: usize) -> String {
@@ -279,6 +677,103 @@ mod tests {
             let got = got.as_ref().map(|s| (s.position.as_str(), s.name.as_str()));
             assert_eq!(got, want, "{line}");
         }
+    }
+
+    #[test]
+    fn speaker_line_layouts() {
+        for (line, want) in [
+            ("■ 南岸区委书记 许洪斌", Some(("南岸区委书记", "许洪斌", None))),
+            ("◆南岸区委书记 许洪斌：", Some(("南岸区委书记", "许洪斌", None))),
+            ("许洪斌（南岸区委书记）", Some(("南岸区委书记", "许洪斌", None))),
+            (
+                "许洪斌（市委常委、南岸区委书记）：发挥比较优势 聚力攻坚突破",
+                Some(("市委常委、南岸区委书记", "许洪斌", Some("发挥比较优势 聚力攻坚突破"))),
+            ),
+            (
+                "万州区委书记 卢红：以改革强动力增活力提质效",
+                Some(("万州区委书记", "卢红", Some("以改革强动力增活力提质效"))),
+            ),
+            // A sentence after the colon is speech text, not a headline.
+            ("万州区委书记 卢红：我们坚持改革，成效明显。", None),
+            ("卢红（右二）", None),
+            ("许洪斌（南岸区委书记）说，要抓项目。", None),
+        ] {
+            let got = speaker_line(line);
+            let got =
+                got.as_ref().map(|s| (s.position.as_str(), s.name.as_str(), s.headline.as_deref()));
+            assert_eq!(got, want, "{line}");
+        }
+    }
+
+    #[test]
+    fn speech_numbers() {
+        for (line, want) in [
+            ("1. 以改革强动力", Some((1, 3))),
+            ("12．标题", Some((12, 3))),
+            ("3、标题", Some((3, 2))),
+            ("（2）标题", Some((2, 3))),
+            ("之一", Some((1, 2))),
+            ("（之十二）", Some((12, 5))),
+            ("之三：标题", Some((3, 3))),
+            ("1.5%的增长", None),
+            ("2024年", None),
+            ("一、建体系", None),
+            ("之后", None),
+        ] {
+            assert_eq!(speech_number(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn bylines_and_name_lines() {
+        let get = |line: &str| {
+            let chars: Vec<char> = line.chars().collect();
+            byline(line).map(|(p, n)| (cut(&chars, p), n.map(|n| cut(&chars, n))))
+        };
+        assert_eq!(
+            get("（作者系市委常委、万州区委书记）"),
+            Some(("市委常委、万州区委书记".into(), None))
+        );
+        assert_eq!(
+            get("（作者为万州区委书记 卢红）"),
+            Some(("万州区委书记".into(), Some("卢红".into())))
+        );
+        assert_eq!(get("（作者系本报记者）"), None);
+        assert_eq!(get("作者系万州区委书记"), None);
+        for (line, name) in [
+            ("卢红", Some("卢红")),
+            ("□ 卢红", Some("卢红")),
+            ("文/卢红", Some("卢红")),
+            ("卢红说", Some("卢红说")),
+            ("以改革强动力", None),
+        ] {
+            let chars: Vec<char> = line.chars().collect();
+            assert_eq!(name_line(line).map(|s| cut(&chars, s)).as_deref(), name, "{line}");
+        }
+    }
+
+    #[test]
+    fn byline_layout_without_names() {
+        let t = parse(&blocks(&[
+            "会议标题",
+            "10月21日，开会。",
+            "标题一",
+            "正文一。",
+            "（作者系甲区委书记）",
+            "标题二",
+            "□ 李四",
+            "正文二，",
+            "接续。（作者系乙县县长）",
+        ]))
+        .unwrap();
+        assert_eq!(t.speeches.len(), 2);
+        assert_eq!(t.speeches[0].speaker, None);
+        assert_eq!(t.speeches[0].headline.as_deref(), Some("标题一"));
+        assert_eq!(t.speeches[0].position, "甲区委书记");
+        assert_eq!(t.speeches[1].speaker.as_deref(), Some("李四"));
+        assert_eq!(t.speeches[1].paragraphs, vec!["正文二，接续。"]);
+        assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+        assert_eq!(t.warnings[0].block, Some(4));
     }
 
     fn blocks(s: &[&str]) -> Vec<String> {
@@ -337,7 +832,7 @@ mod tests {
             assert_eq!(t.lead, vec!["10月21日上午，开会。"]);
             assert_eq!(t.speeches.len(), 2);
             assert_eq!(t.speeches[0].headline.as_deref(), Some("标题一 副题"));
-            assert_eq!(t.speeches[1].speaker, "李四");
+            assert_eq!(t.speeches[1].speaker.as_deref(), Some("李四"));
             assert_eq!(t.speeches[1].position, "乙县县长");
             assert_eq!(t.speeches[1].paragraphs, vec!["正文二接续。"]);
             assert!(t.warnings.is_empty(), "{:?}", t.warnings);

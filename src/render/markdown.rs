@@ -71,15 +71,24 @@ pub fn render(markdown: &str) -> Rendered {
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                 Event::Start(Tag::Image { link_type, dest_url: safe_url(dest_url), title, id })
             }
-            Event::Start(Tag::Heading { level, id, classes, attrs })
+            // Heading attributes (`{#id .class key=value}`) are untrusted text: only a safe id
+            // passes; classes and other attributes (`onmouseover=…`) are dropped.
+            Event::Start(Tag::Heading { level, id, .. })
                 if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) =>
             {
                 let n = toc.len() + 1;
-                let id = id.unwrap_or_else(|| CowStr::from(format!("s{n}")));
+                let id =
+                    id.filter(|id| is_safe_id(id)).unwrap_or_else(|| CowStr::from(format!("s{n}")));
                 in_heading = true;
                 toc.push(TocEntry { level: level as u8, id: id.to_string(), title: String::new() });
-                Event::Start(Tag::Heading { level, id: Some(id), classes, attrs })
+                Event::Start(Tag::Heading { level, id: Some(id), classes: vec![], attrs: vec![] })
             }
+            Event::Start(Tag::Heading { level, id, .. }) => Event::Start(Tag::Heading {
+                level,
+                id: id.filter(|id| is_safe_id(id)),
+                classes: vec![],
+                attrs: vec![],
+            }),
             Event::End(TagEnd::Heading(level)) => {
                 in_heading = false;
                 Event::End(TagEnd::Heading(level))
@@ -97,6 +106,14 @@ pub fn render(markdown: &str) -> Rendered {
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     Rendered { html, toc, chars }
+}
+
+/// An id a writer may give a heading (`{#methods}`, `{#第一节}`): letters, digits, `-` and `_`,
+/// at most 64 bytes, so it can never carry markup or break out of the attribute.
+fn is_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Only web and mail links and plain paths survive; `javascript:`, `data:` and the like become `#`.
@@ -190,6 +207,23 @@ mod tests {
 
     fn html(md: &str) -> String {
         render(md).html
+    }
+
+    #[test]
+    fn heading_attributes_keep_only_a_safe_id() {
+        let cases = [
+            ("## H {onmouseover=alert(1) style=color:red}", "<h2 id=\"s1\">H</h2>\n"),
+            ("## H {#ok .cls data-x=1}", "<h2 id=\"ok\">H</h2>\n"),
+            ("## H {#第一节}", "<h2 id=\"第一节\">H</h2>\n"),
+            ("## H {#a\"b}", "<h2 id=\"s1\">H</h2>\n"),
+            ("# H {.x onclick=y}", "<h1>H</h1>\n"),
+            ("#### H {#x onclick=y}", "<h4 id=\"x\">H</h4>\n"),
+            // What ingest writes for a transcript line `一、标题 {onmouseover=…}`.
+            ("## 标题 \\{onmouseover=x\\}", "<h2 id=\"s1\">标题 {onmouseover=x}</h2>\n"),
+        ];
+        for (md, want) in cases {
+            assert_eq!(html(md), want, "{md}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Rendering: Markdown bodies (markdown.rs) and Tera templates (templates.rs), each built once.
 
 pub mod chart;
+pub mod map;
 pub mod markdown;
 pub mod templates;
 
@@ -15,8 +16,7 @@ pub fn escape_xml(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 forbids.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c if !crate::content::is_xml_char(c) => {}
             c => out.push(c),
         }
     }
@@ -28,5 +28,8 @@ mod tests {
     #[test]
     fn escapes_xml() {
         assert_eq!(super::escape_xml("a<b&\"c'\u{1}"), "a&lt;b&amp;&quot;c&apos;");
+        assert_eq!(super::escape_xml("a\u{fffe}b\u{ffff}\u{0}c\td"), "abc\td");
+        assert_eq!(crate::content::strip_non_xml("万州\u{fffe}区\u{7}"), "万州区");
+        assert!(matches!(crate::content::strip_non_xml("万州区\n"), std::borrow::Cow::Borrowed(_)));
     }
 }

@@ -25,6 +25,7 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
     ("metric.html", include_str!("../../themes/default/templates/metric.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
+    ("page.html", include_str!("../../themes/default/templates/page.html")),
 ];
 
 /// Static files of the default theme, copied to the output root.
@@ -66,16 +67,25 @@ impl UrlScheme {
     }
 }
 
-/// Builds Tera: embedded templates, then the theme folder's (if any) over them. Every template
-/// error is reported with its file, not just the first.
-pub fn build(theme_dir: Option<&Path>, urls: UrlScheme) -> Result<Tera> {
-    let mut tera = Tera::new();
-    tera.autoescape_on(vec![".html", ".xml"]);
-    let mut sources: Vec<(String, String)> =
-        EMBEDDED_TEMPLATES.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
-    let mut origin: Vec<(String, String)> = EMBEDDED_TEMPLATES
+/// One template as loaded: its name (`speech.html`), where it came from as shown in messages
+/// (`themes/x/templates/speech.html` or `<embedded theme>/templates/speech.html`) and its text.
+#[derive(Debug, Clone)]
+pub struct TemplateSource {
+    pub name: String,
+    pub shown: String,
+    pub text: String,
+}
+
+/// The templates a site renders with: the embedded theme's, each replaced by the theme folder's
+/// file of the same name, plus the theme's own extra templates.
+pub fn sources(theme_dir: Option<&Path>) -> Result<Vec<TemplateSource>> {
+    let mut sources: Vec<TemplateSource> = EMBEDDED_TEMPLATES
         .iter()
-        .map(|(n, _)| (n.to_string(), format!("<embedded theme>/templates/{n}")))
+        .map(|(n, s)| TemplateSource {
+            name: n.to_string(),
+            shown: format!("<embedded theme>/templates/{n}"),
+            text: s.to_string(),
+        })
         .collect();
     if let Some(dir) = theme_dir.map(|d| d.join("templates")).filter(|d| d.is_dir()) {
         for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
@@ -87,34 +97,50 @@ pub fn build(theme_dir: Option<&Path>, urls: UrlScheme) -> Result<Tera> {
             let name = name.replace('\\', "/");
             let text = std::fs::read_to_string(entry.path())
                 .with_context(|| format!("cannot read {}", entry.path().display()))?;
-            let shown = entry.path().display().to_string();
-            match sources.iter_mut().position(|(n, _)| *n == name) {
-                Some(i) => {
-                    sources[i].1 = text;
-                    origin[i].1 = shown;
-                }
-                None => {
-                    sources.push((name.clone(), text));
-                    origin.push((name, shown));
-                }
+            let source = TemplateSource { name, shown: shown_path(entry.path()), text };
+            match sources.iter_mut().find(|s| s.name == source.name) {
+                Some(existing) => *existing = source,
+                None => sources.push(source),
             }
         }
     }
+    Ok(sources)
+}
+
+/// A path as the user would write it: `themes/x/…`, not `./themes/x/…`.
+fn shown_path(path: &Path) -> String {
+    path.strip_prefix(".").unwrap_or(path).display().to_string()
+}
+
+/// Builds Tera: embedded templates, then the theme folder's (if any) over them. Every template
+/// error is reported with its file, not just the first.
+pub fn build(theme_dir: Option<&Path>, urls: UrlScheme) -> Result<Tera> {
+    let mut tera = Tera::new();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let sources = sources(theme_dir)?;
     register_filters(&mut tera, urls);
     // Parse each alone first, so every template with a syntax error is named; then all
     // together, which also checks inheritance, includes and filter names.
     let mut problems = Diagnostics::default();
-    for ((name, text), (_, shown)) in sources.iter().zip(&origin) {
+    for source in &sources {
         let mut alone = Tera::new();
-        if let Err(e) = alone.add_raw_template(name, text)
+        if let Err(e) = alone.add_raw_template(&source.name, &source.text)
             && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
         {
-            problems.push(template_diagnostic(shown, &e));
+            problems.push(template_diagnostic(&source.shown, &e));
         }
     }
-    problems.into_result().context("template error")?;
-    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-        .map_err(|e| anyhow::anyhow!("template error: {}", error_chain(&e)))?;
+    problems.into_result()?;
+    if let Err(e) = tera.add_raw_templates(sources.iter().map(|s| (&s.name, &s.text))) {
+        // Each error names the template it is in: show that one's file.
+        let shown = |name: &str| {
+            sources
+                .iter()
+                .find(|s| s.name == name)
+                .map_or_else(|| name.to_string(), |s| s.shown.clone())
+        };
+        return Err(anyhow::Error::new(Diagnostics(load_diagnostics(&e, shown))));
+    }
     Ok(tera)
 }
 
@@ -132,36 +158,110 @@ fn register_filters(tera: &mut Tera, urls: UrlScheme) {
 
 /// Numbers as printed in Chinese reports: no trailing `.0`, at most two decimals.
 pub fn format_number(value: f64) -> String {
+    if !value.is_finite() {
+        return "—".into();
+    }
     let s = format!("{:.2}", value);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
-/// A template error as `file:line:col: message` when Tera gives a place.
-pub fn template_diagnostic(file: &str, e: &tera::Error) -> Diagnostic {
-    let text = error_chain(e);
-    // Tera's reports read "… --> name:LINE:COL"; take the place from there.
-    let place = text.lines().find_map(|l| {
-        let l = l.trim();
-        let rest = l.strip_prefix("-->")?.trim();
-        let mut parts = rest.rsplitn(3, ':');
-        let col = parts.next()?.trim().parse().ok()?;
-        let line = parts.next()?.trim().parse().ok()?;
-        Some((line, col))
-    });
-    let message = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with("-->") && !l.starts_with('|'))
-        .unwrap_or("template error")
-        .trim_start_matches("error:")
-        .trim()
-        .to_string();
-    let d = Diagnostic::new(file, message);
-    match place {
-        Some((line, col)) => d.at(line, col),
-        None => d,
+/// The located part of a Tera error (syntax or rendering), searched along its sources.
+fn report(e: &tera::Error) -> Option<&tera::ReportError> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        if let Some(te) = err.downcast_ref::<tera::Error>()
+            && let tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) = te.kind()
+        {
+            return Some(r);
+        }
+        current = err.source();
     }
+    None
+}
+
+/// A template error as `file:line:col: message`, from Tera's structured error: the message and
+/// span of its report when it has one (the span's column is 0-based; ours are 1-based), else the
+/// error's own text with its causes.
+pub fn template_diagnostic(file: &str, e: &tera::Error) -> Diagnostic {
+    match report(e) {
+        Some(r) => {
+            let span = r.span();
+            Diagnostic::new(file, r.message().trim()).at(span.start_line, span.start_col + 1)
+        }
+        None => Diagnostic::new(file, error_chain(e)),
+    }
+}
+
+/// The errors of loading templates together, each in its own template's file. Syntax errors
+/// carry Tera's structured report; the checks across templates (unknown filters, tests,
+/// functions, blocks) come from Tera only as report text, one report per error
+/// (`error: MESSAGE` then ` --> NAME:LINE:COL`), which is read here as a last resort.
+fn load_diagnostics(e: &tera::Error, shown: impl Fn(&str) -> String) -> Vec<Diagnostic> {
+    if let Some(r) = report(e) {
+        return vec![template_diagnostic(&shown(r.filename()), e)];
+    }
+    let text = e.to_string();
+    let mut out = Vec::new();
+    for chunk in text.split("\n\n") {
+        let mut message = None;
+        let mut place = None;
+        for line in chunk.lines().map(str::trim) {
+            if let Some(m) = line.strip_prefix("error:") {
+                message.get_or_insert_with(|| m.trim().to_string());
+            } else if let Some(at) = line.strip_prefix("-->") {
+                let mut parts = at.trim().rsplitn(3, ':');
+                let col = parts.next().and_then(|c| c.parse::<usize>().ok());
+                let line_no = parts.next().and_then(|l| l.parse::<usize>().ok());
+                if let (Some(c), Some(l), Some(name)) = (col, line_no, parts.next()) {
+                    place.get_or_insert((name.to_string(), l, c));
+                }
+            }
+        }
+        match (message, place) {
+            (Some(m), Some((name, l, c))) => out.push(Diagnostic::new(shown(&name), m).at(l, c)),
+            (Some(m), None) => out.push(Diagnostic::new("templates", m)),
+            _ => {}
+        }
+    }
+    if out.is_empty() {
+        out.push(Diagnostic::new("templates", error_chain(e)));
+    }
+    out
+}
+
+/// A rendering error, placed in the template it happened in (a page's template, or the base
+/// or macro file it uses), as found in the theme folder or the embedded theme.
+pub fn render_diagnostic(theme_dir: &Path, template: &str, e: &tera::Error) -> Diagnostic {
+    let name = report(e).map(|r| r.filename()).filter(|n| !n.is_empty()).unwrap_or(template);
+    let file = theme_dir.join("templates").join(name);
+    let shown = if file.is_file() {
+        shown_path(&file)
+    } else {
+        format!("<embedded theme>/templates/{name}")
+    };
+    template_diagnostic(&shown, e)
+}
+
+/// Rendering errors of many pages, one per distinct error: a template mistake fails every page
+/// that uses it, and is reported once, naming the first page and how many others.
+pub fn merge_render_errors(mut errors: Vec<(String, Diagnostic)>) -> Vec<Diagnostic> {
+    errors.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut i = 0;
+    while i < errors.len() {
+        let same = errors[i..].iter().take_while(|(_, d)| *d == errors[i].1).count();
+        let (page, d) = &errors[i];
+        let others = match same - 1 {
+            0 => String::new(),
+            n => format!(" and {}", crate::diagnostic::count(n, "other page", "other pages")),
+        };
+        let mut d = d.clone();
+        d.message = format!("{} (rendering /{page}{others})", d.message);
+        out.push(d);
+        i += same;
+    }
+    out
 }
 
 /// The error's message and every source's, joined.
@@ -194,6 +294,52 @@ mod tests {
         assert_eq!(rel.href("css/yilu.css", "meetings/"), "../css/yilu.css");
         assert_eq!(rel.href("meetings/x/#s1", "meetings/x/"), "../../meetings/x/index.html#s1");
         assert_eq!(rel.href("404.html", "404.html"), "404.html");
+    }
+
+    #[test]
+    fn one_message_per_distinct_render_error() {
+        let d = |msg: &str| Diagnostic::new("t.html", msg).at(3, 5);
+        let merged = merge_render_errors(vec![
+            ("b/".into(), d("Unknown filter")),
+            ("a/".into(), d("Unknown filter")),
+            ("c/".into(), d("Unknown filter")),
+            ("x/".into(), d("Field `nope` not found")),
+        ]);
+        let shown: Vec<String> = merged.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "t.html:3:5: Field `nope` not found (rendering /x/)",
+                "t.html:3:5: Unknown filter (rendering /a/ and 2 other pages)",
+            ]
+        );
+    }
+
+    #[test]
+    fn template_errors_come_from_teras_structured_report() {
+        let mut tera = Tera::new();
+        let e = tera.add_raw_template("t.html", "line one\n  {% if %}").unwrap_err();
+        assert!(report(&e).is_some(), "a syntax error has a structured report");
+        let d = template_diagnostic("themes/x/templates/t.html", &e);
+        assert_eq!((d.line, d.column), (Some(2), Some(9)), "{d:?}");
+        assert!(!d.message.contains("error:") && !d.message.contains("-->"), "{}", d.message);
+    }
+
+    #[test]
+    fn cross_template_errors_are_one_each_in_their_file() {
+        let mut tera = Tera::new();
+        let e = tera
+            .add_raw_templates([("a.html", "x\n{{ 1 | nope }}"), ("b.html", "{{ 2 | nada }}")])
+            .unwrap_err();
+        let ds = load_diagnostics(&e, |n| format!("themes/t/templates/{n}"));
+        let shown: Vec<String> = ds.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "themes/t/templates/a.html:2:8: Unknown filter `nope`",
+                "themes/t/templates/b.html:1:8: Unknown filter `nada`"
+            ]
+        );
     }
 
     #[test]

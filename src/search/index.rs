@@ -17,7 +17,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -285,26 +284,10 @@ fn push_base36(out: &mut String, mut n: u32) {
     out.extend(buf[i..].iter().map(|b| char::from(*b)));
 }
 
-/// Multiply-and-rotate hashing for tokens (packed numbers and short words): SipHash would be a
-/// large part of the index's build time, and the keys come from our own text, not an attacker.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(u64::from(*b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517C_C1B7_2722_0A95);
-    }
-}
-
-type Fast = BuildHasherDefault<KeyHasher>;
+/// FxHash for tokens (packed numbers and short words): SipHash would be a large part of the
+/// index's build time, and the keys come from our own text, not an attacker. Output order never
+/// depends on it (entries are sorted before writing).
+type Fast = rustc_hash::FxBuildHasher;
 
 #[derive(Default)]
 struct ShardPostings {

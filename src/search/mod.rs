@@ -6,18 +6,15 @@
 //! by id ([`index`]). `themes/default/static/js/search.js` tokenizes the query the same way,
 //! fetches only the shards it needs, intersects, verifies the phrase in the fetched text and ranks
 //! title matches above speaker/organisation matches above body matches, newer first.
+//!
+//! It depends on nothing above it: `site` turns the archive into [`SearchDoc`]s and hands them in.
 
 pub mod index;
 pub mod tokenize;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 pub use index::build_index;
-
-use crate::content::Archive;
-use crate::render::markdown;
-use crate::site::model::SiteModel;
 
 /// One searchable speech.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -33,29 +30,6 @@ pub struct SearchDoc {
     pub meeting: String,
     /// Plain text (no markup), for snippets and phrase verification.
     pub body: String,
-}
-
-/// Every speech of the site as a [`SearchDoc`], meetings newest first, speeches in order.
-/// The model's speeches correspond one to one with the archive's.
-pub fn docs(archive: &Archive, model: &SiteModel) -> Vec<SearchDoc> {
-    model
-        .speeches
-        .par_iter()
-        .zip(&archive.meetings)
-        .flat_map_iter(|(views, meeting)| views.iter().zip(&meeting.speeches))
-        .map(|(s, source)| {
-            let sum = &s.summary;
-            SearchDoc {
-                path: sum.path.clone(),
-                title: sum.title.clone(),
-                speaker: sum.speaker.clone().unwrap_or_default(),
-                org: sum.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-                date: sum.date.clone(),
-                meeting: sum.meeting_title.clone(),
-                body: markdown::plain_text(&source.body),
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,43 +1,52 @@
-//! `yilu serve`: build the site, serve the output folder on loopback, watch the sources, rebuild
-//! what a change touches and reload the open pages.
+//! `yilu serve`: build the site into its own folder (`.yilu/serve/`, never the production
+//! output), serve it on loopback, watch the sources, rebuild what a change touches and reload the
+//! open pages.
 //!
 //! ```text
-//! notify ─▶ watch::classify ─▶ rebuild::Rebuilder (Site in memory) ─▶ output folder ─▶ http
-//!                                         └──── reload::Hub (SSE: reload | error) ────▶ pages
+//! notify ─▶ watch::classify ─▶ rebuild_loop (rebuild::Rebuilder, Site in memory) ─▶ .yilu/serve
+//!                                  │  └── reload::Hub (SSE: reload | error) ──▶ pages ◀── http
+//!                                  └── Report ─▶ the caller (the CLI prints it)
 //! ```
 //!
-//! The library's [`start`] returns a [`Handle`], so tests run a server in-process.
+//! The library never prints: what happens is told to the `report` callback given to [`start`],
+//! which returns a [`Handle`], so tests run a server in-process.
 
 pub mod http;
 pub mod rebuild;
 pub mod reload;
 pub mod watch;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Context as _, Result};
 
 use crate::site::BuildOptions;
+pub use http::Limits;
 pub use rebuild::{RebuildReport, Rebuilder};
 use reload::{Event, Hub};
+
+/// Where serve builds, under the site root unless `--output` says otherwise.
+pub const SERVE_DIR: &str = ".yilu/serve";
 
 /// What `yilu serve` was asked for.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    /// What to build; its `base_url` is replaced by the server's own address.
+    /// What to build; its `base_url` is replaced by the server's own address, and its output,
+    /// unless given, is [`SERVE_DIR`] under the site root.
     pub build: BuildOptions,
     /// Loopback by default; 0 picks a free port.
     pub bind: IpAddr,
     pub port: u16,
-    /// Print nothing but errors.
-    pub quiet: bool,
     /// How long the watcher waits for a burst of file events to settle.
     pub debounce: Duration,
+    /// What one client may take of the server.
+    pub limits: Limits,
 }
 
 impl Default for ServeOptions {
@@ -46,18 +55,34 @@ impl Default for ServeOptions {
             build: BuildOptions::default(),
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 1111,
-            quiet: false,
             debounce: Duration::from_millis(50),
+            limits: Limits::default(),
         }
     }
 }
+
+/// What the server tells its caller, as it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Report {
+    /// The build at start succeeded.
+    Built { pages: usize, output: PathBuf, elapsed: Duration },
+    /// A change was built: `changed` holds the sources that changed, relative to the site root
+    /// (files first). `full` when every page was rendered again.
+    Rebuilt { pages: usize, full: bool, elapsed: Duration, changed: Vec<PathBuf> },
+    /// A build failed; the last good output stays served and the pages show `message`.
+    /// `at_start` when it was the first build (nothing is served until a change fixes it).
+    Failed { message: String, at_start: bool },
+}
+
+/// Receives the server's [`Report`]s, on the rebuild thread.
+pub type Reporter = Arc<dyn Fn(Report) + Send + Sync>;
 
 /// A running server.
 pub struct Handle {
     pub addr: SocketAddr,
     /// The folder served.
     pub output: PathBuf,
-    server: Arc<tiny_http::Server>,
+    stopper: http::Stopper,
     hub: Arc<Hub>,
     watcher: Option<watch::Watcher>,
     threads: Vec<JoinHandle<()>>,
@@ -68,9 +93,9 @@ impl Handle {
         self.addr.port()
     }
 
-    /// `http://127.0.0.1:1111/`
+    /// `http://127.0.0.1:1111/` (loopback when bound to every address).
     pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
+        format!("http://{}/", local(self.addr))
     }
 
     /// Blocks until the server stops.
@@ -83,7 +108,7 @@ impl Handle {
     /// Stops watching and serving, ends the event streams, and waits for the threads.
     pub fn shutdown(mut self) {
         self.watcher = None; // closes the change channel: the rebuild thread ends
-        self.server.unblock();
+        self.stopper.stop();
         self.hub.close();
         for t in self.threads.drain(..) {
             let _ = t.join();
@@ -92,164 +117,250 @@ impl Handle {
 }
 
 /// Binds, builds the site with the server's address as base URL, starts watching and serving.
-pub fn start(options: ServeOptions) -> Result<Handle> {
-    let server = tiny_http::Server::http(SocketAddr::new(options.bind, options.port))
-        .map_err(|e| anyhow!("cannot listen on {}:{}: {e}", options.bind, options.port))?;
-    let addr = server.server_addr().to_ip().context("the server has no IP address")?;
-    let server = Arc::new(server);
-
-    let mut build = options.build.clone();
-    build.root = std::path::absolute(&build.root)
-        .and_then(|r| r.canonicalize())
-        .with_context(|| format!("cannot find the site folder {}", build.root.display()))?;
-    build.output = build.output.map(|o| std::path::absolute(o).unwrap_or_default());
-    let host = if addr.ip().is_unspecified() {
-        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
-    } else {
-        addr
-    };
-    build.base_url = Some(format!("http://{host}/"));
-    let started = Instant::now();
+/// A site that does not build yet is served anyway (with the error in the page's overlay); the
+/// first change that makes it build takes over.
+pub fn start(
+    options: ServeOptions,
+    report: impl Fn(Report) + Send + Sync + 'static,
+) -> Result<Handle> {
+    let report: Reporter = Arc::new(report);
+    let listener = bind(options.bind, options.port)?;
+    let addr = listener.local_addr().context("the server has no address")?;
+    let (build, output) = serve_build_options(&options.build, addr)?;
     let root = build.root.clone();
     let hub = Arc::new(Hub::default());
-    // A site that does not build yet is served anyway (whatever output there is, and the error
-    // in the page's overlay); the first change that makes it build takes over.
-    let attempted = std::time::SystemTime::now();
-    let mut rebuilder = match Rebuilder::new(build.clone()) {
-        Ok(rebuilder) => {
-            if !options.quiet {
-                eprintln!(
-                    "built {} pages into {} in {} ms",
-                    rebuilder.site().plan.len(),
-                    rebuilder.site().output.display(),
-                    started.elapsed().as_millis()
-                );
-            }
-            Some(rebuilder)
-        }
-        Err(e) => {
-            let message = error_text(&e);
-            eprintln!("error: {message}\nwaiting for a change that fixes it");
-            hub.send(&Event::Error(message));
-            None
-        }
-    };
-    let output = match &rebuilder {
-        Some(r) => r.site().output.clone(),
-        None => expected_output(&build),
-    };
 
+    let builds = Builds::first(build, &hub, &report);
     let (tx, rx) = channel::<Vec<PathBuf>>();
     let watcher = watch::watch(&root, options.debounce, tx)?;
-
-    let quiet = options.quiet;
     let rebuild_hub = Arc::clone(&hub);
     let rebuild_thread = std::thread::Builder::new()
         .name("yilu-rebuild".into())
-        .spawn(move || {
-            let mut last_attempt = attempted;
-            while let Ok(mut paths) = rx.recv() {
-                let detected = Instant::now();
-                // Take whatever else arrived meanwhile into the same rebuild.
-                while let Ok(more) = rx.try_recv() {
-                    paths.extend(more);
-                }
-                let Some(rebuilder) = rebuilder.as_mut() else {
-                    // Not built yet: try the whole build again when a file really changed (the
-                    // watcher also reports the files a failed attempt merely opened).
-                    if !paths.iter().any(|p| rebuild::changed_since(p, last_attempt)) {
-                        continue;
-                    }
-                    last_attempt = std::time::SystemTime::now();
-                    match Rebuilder::new(build.clone()) {
-                        Ok(fresh) => {
-                            if !quiet {
-                                eprintln!(
-                                    "built {} pages in {} ms",
-                                    fresh.site().plan.len(),
-                                    detected.elapsed().as_millis()
-                                );
-                            }
-                            rebuilder = Some(fresh);
-                            rebuild_hub.send(&Event::Reload);
-                        }
-                        Err(e) => {
-                            let message = error_text(&e);
-                            eprintln!("error: {message}");
-                            rebuild_hub.send(&Event::Error(message));
-                        }
-                    }
-                    continue;
-                };
-                match rebuilder.apply_pages(&paths) {
-                    Ok(None) => {}
-                    Ok(Some(report)) => {
-                        if !quiet {
-                            eprintln!(
-                                "rebuilt {} page{}{} in {} ms",
-                                report.pages,
-                                if report.pages == 1 { "" } else { "s" },
-                                if report.full { " (full)" } else { "" },
-                                detected.elapsed().as_millis()
-                            );
-                        }
-                        rebuild_hub.send(&Event::Reload);
-                        // Then the search index, after the page is already back.
-                        if let Err(e) = rebuilder.refresh_search() {
-                            let message = error_text(&e);
-                            eprintln!("error: {message}");
-                            rebuild_hub.send(&Event::Error(message));
-                        }
-                    }
-                    Err(e) => {
-                        let message = error_text(&e);
-                        eprintln!("error: {message}");
-                        rebuild_hub.send(&Event::Error(message));
-                    }
-                }
-            }
-        })
+        .spawn(move || rebuild_loop(builds, &rx, &rebuild_hub, &report))
         .context("cannot start the rebuild thread")?;
 
-    let http_server = Arc::clone(&server);
-    let http_hub = Arc::clone(&hub);
-    let http_output = output.clone();
+    let server = http::Server::new(
+        listener,
+        http::Context {
+            output: output.clone(),
+            hub: Arc::clone(&hub),
+            addr,
+            limits: options.limits,
+        },
+    );
+    let stopper = server.stopper();
     let http_thread = std::thread::Builder::new()
         .name("yilu-http".into())
-        .spawn(move || {
-            for request in http_server.incoming_requests() {
-                let (output, hub) = (http_output.clone(), Arc::clone(&http_hub));
-                // One thread per request: event streams stay open, and a slow client must not
-                // hold up the others.
-                let _ = std::thread::Builder::new()
-                    .name("yilu-request".into())
-                    .spawn(move || http::handle(request, &output, &hub));
-            }
-        })
+        .spawn(move || server.run())
         .context("cannot start the server thread")?;
 
     Ok(Handle {
         addr,
         output,
-        server,
+        stopper,
         hub,
         watcher: Some(watcher),
         threads: vec![http_thread, rebuild_thread],
     })
 }
 
-/// An error with its causes, as the terminal shows it.
-/// Where the output goes when the site could not be loaded: --output, else site.toml's
-/// output_dir if it parses, else `public`.
-fn expected_output(build: &BuildOptions) -> PathBuf {
-    build.output.clone().unwrap_or_else(|| {
-        let dir = crate::config::SiteConfig::load(&build.root.join("site.toml"))
-            .map(|c| c.output_dir)
-            .unwrap_or_else(|_| PathBuf::from("public"));
-        build.root.join(dir)
-    })
+/// Listens on `bind:port`. The error keeps the `io::Error` in its chain, so the caller can tell
+/// a port in use (`ErrorKind::AddrInUse`) from other failures.
+fn bind(bind: IpAddr, port: u16) -> Result<TcpListener> {
+    TcpListener::bind(SocketAddr::new(bind, port))
+        .with_context(|| format!("cannot listen on {}", SocketAddr::new(bind, port)))
 }
 
+/// The build serve runs: the canonical site root, the output (`--output`, else [`SERVE_DIR`]
+/// under the root, whose parent `.yilu/` gets a `.gitignore` of everything) and the server's
+/// own address as base URL; and the output folder.
+fn serve_build_options(given: &BuildOptions, addr: SocketAddr) -> Result<(BuildOptions, PathBuf)> {
+    let mut build = given.clone();
+    build.root = std::path::absolute(&build.root)
+        .and_then(|r| r.canonicalize())
+        .with_context(|| format!("cannot find the site folder {}", build.root.display()))?;
+    // Not a site at all (a mistyped --root, the wrong folder): nothing to wait for, and no
+    // .yilu/ to leave behind there.
+    if !build.root.join("site.toml").is_file() {
+        anyhow::bail!(
+            "{} has no site.toml, so it is not a yilu site (run `yilu init` to create one there, \
+             or pass --root)",
+            build.root.display()
+        );
+    }
+    let output = match &given.output {
+        Some(output) => std::path::absolute(output)
+            .with_context(|| format!("bad output folder {}", output.display()))?,
+        None => {
+            let output = build.root.join(SERVE_DIR);
+            let ignore = output.parent().expect("SERVE_DIR has a parent").join(".gitignore");
+            if !ignore.exists() {
+                crate::content::write_file_atomic(
+                    &ignore,
+                    b"# yilu serve's own build; not for publishing or version control\n*\n",
+                )?;
+            }
+            output
+        }
+    };
+    build.output = Some(output.clone());
+    build.base_url = Some(format!("http://{}/", local(addr)));
+    Ok((build, output))
+}
+
+/// `addr`, or loopback on its port when it is unspecified (`0.0.0.0`, `::`).
+fn local(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            (std::net::Ipv6Addr::LOCALHOST, addr.port()).into()
+        }
+        _ => addr,
+    }
+}
+
+/// The rebuild thread's state: the site in memory once it has built.
+struct Builds {
+    options: BuildOptions,
+    rebuilder: Option<Rebuilder>,
+    /// When the last whole build was attempted (while there is no rebuilder).
+    last_attempt: SystemTime,
+}
+
+impl Builds {
+    /// The build at start, reported either way.
+    fn first(options: BuildOptions, hub: &Hub, report: &Reporter) -> Builds {
+        let started = Instant::now();
+        let last_attempt = SystemTime::now();
+        let rebuilder = match Rebuilder::new(options.clone()) {
+            Ok(rebuilder) => {
+                report(Report::Built {
+                    pages: rebuilder.site().plan.len(),
+                    output: rebuilder.site().output.clone(),
+                    elapsed: started.elapsed(),
+                });
+                Some(rebuilder)
+            }
+            Err(e) => {
+                fail(hub, report, &e, true);
+                None
+            }
+        };
+        Builds { options, rebuilder, last_attempt }
+    }
+
+    fn root(&self) -> &Path {
+        &self.options.root
+    }
+
+    /// One batch of changed paths: a whole build while the site has never built, else an
+    /// incremental rebuild, then the search index once the pages are back.
+    fn apply(&mut self, paths: &[PathBuf], detected: Instant, hub: &Hub, report: &Reporter) {
+        let relative = |changed: Vec<PathBuf>, root: &Path| -> Vec<PathBuf> {
+            changed.iter().map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf()).collect()
+        };
+        let Some(rebuilder) = self.rebuilder.as_mut() else {
+            // Not built yet: try the whole build again when a source really changed since the
+            // last attempt (a batch can also name files that did not, e.g. folders).
+            let output = self.options.output.clone().unwrap_or_default();
+            let changed = rebuild::changed_sources(self.root(), &output, paths, self.last_attempt);
+            if changed.is_empty() {
+                return;
+            }
+            self.last_attempt = SystemTime::now();
+            match Rebuilder::new(self.options.clone()) {
+                Ok(fresh) => {
+                    report(Report::Rebuilt {
+                        pages: fresh.site().plan.len(),
+                        full: true,
+                        elapsed: detected.elapsed(),
+                        changed: relative(changed, self.root()),
+                    });
+                    self.rebuilder = Some(fresh);
+                    hub.send(&Event::Reload);
+                }
+                Err(e) => fail(hub, report, &e, false),
+            }
+            return;
+        };
+        match rebuilder.apply_pages(paths) {
+            Ok(None) => {}
+            Ok(Some(done)) => {
+                report(Report::Rebuilt {
+                    pages: done.pages,
+                    full: done.full,
+                    elapsed: detected.elapsed(),
+                    changed: relative(done.changed, &self.options.root),
+                });
+                hub.send(&Event::Reload);
+                // Then the search index, after the page is already back.
+                if let Err(e) = rebuilder.refresh_search() {
+                    fail(hub, report, &e, false);
+                }
+            }
+            Err(e) => fail(hub, report, &e, false),
+        }
+    }
+}
+
+/// What the rebuild loop drives: [`Builds`], or in tests a stand-in that panics.
+trait Apply {
+    /// Rebuilds for one batch of changed paths, reporting as it goes.
+    fn apply(&mut self, paths: &[PathBuf], detected: Instant, hub: &Hub, report: &Reporter);
+    /// Drops what is in memory after a panic: the next change builds the whole site.
+    fn forget(&mut self);
+}
+
+impl Apply for Builds {
+    fn apply(&mut self, paths: &[PathBuf], detected: Instant, hub: &Hub, report: &Reporter) {
+        Builds::apply(self, paths, detected, hub, report);
+    }
+
+    fn forget(&mut self) {
+        self.rebuilder = None;
+        self.last_attempt = SystemTime::UNIX_EPOCH;
+    }
+}
+
+/// Rebuilds after every batch of changes until the watcher goes. A panic while rebuilding (a
+/// bug) is reported like a failed build, and the next change builds the whole site afresh:
+/// the thread, and the server, live on.
+fn rebuild_loop(
+    mut builds: impl Apply,
+    changes: &Receiver<Vec<PathBuf>>,
+    hub: &Hub,
+    report: &Reporter,
+) {
+    while let Ok(mut paths) = changes.recv() {
+        let detected = Instant::now();
+        // Take whatever else arrived meanwhile into the same rebuild.
+        while let Ok(more) = changes.try_recv() {
+            paths.extend(more);
+        }
+        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            builds.apply(&paths, detected, hub, report)
+        }));
+        if let Err(panic) = outcome {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            let e = anyhow::anyhow!("internal error while rebuilding ({what}); please report it");
+            fail(hub, report, &e, false);
+            builds.forget();
+        }
+    }
+}
+
+/// Tells the caller and the open pages that a build failed.
+fn fail(hub: &Hub, report: &Reporter, e: &anyhow::Error, at_start: bool) {
+    let message = error_text(e);
+    hub.send(&Event::Error(message.clone()));
+    report(Report::Failed { message, at_start });
+}
+
+/// An error with its causes, as the terminal shows it.
 fn error_text(e: &anyhow::Error) -> String {
     let mut text = e.to_string();
     for cause in e.chain().skip(1) {
@@ -257,4 +368,57 @@ fn error_text(e: &anyhow::Error) -> String {
         text.push_str(&cause.to_string());
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Panics on its first batch; records the others.
+    #[derive(Default)]
+    struct Panicky {
+        batches: Arc<Mutex<Vec<Vec<PathBuf>>>>,
+        forgotten: bool,
+    }
+
+    impl Apply for Panicky {
+        fn apply(&mut self, paths: &[PathBuf], _: Instant, hub: &Hub, _: &Reporter) {
+            if self.batches.lock().unwrap().is_empty() && !self.forgotten {
+                panic!("a bug");
+            }
+            self.batches.lock().unwrap().push(paths.to_vec());
+            hub.send(&Event::Reload);
+        }
+
+        fn forget(&mut self) {
+            self.forgotten = true;
+        }
+    }
+
+    #[test]
+    fn a_panic_while_rebuilding_is_reported_and_the_loop_goes_on() {
+        let reports = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&reports);
+        let report: Reporter = Arc::new(move |r| sink.lock().unwrap().push(r));
+        let hub = Hub::default();
+        let page = hub.subscribe();
+        let (tx, rx) = channel();
+        let builds = Panicky::default();
+        let batches = Arc::clone(&builds.batches);
+        let loop_thread = std::thread::spawn(move || rebuild_loop(builds, &rx, &hub, &report));
+        tx.send(vec![PathBuf::from("a.md")]).unwrap();
+        let first = page.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(first.starts_with("event: error\ndata: internal error while rebuilding (a bug)"));
+        tx.send(vec![PathBuf::from("b.md")]).unwrap();
+        assert_eq!(page.recv_timeout(Duration::from_secs(5)).unwrap(), Event::Reload.to_sse());
+        drop(tx);
+        loop_thread.join().expect("the loop ends when the watcher goes, without panicking");
+        assert_eq!(*batches.lock().unwrap(), vec![vec![PathBuf::from("b.md")]]);
+        let reports = reports.lock().unwrap();
+        assert!(
+            matches!(&reports[..], [Report::Failed { message, at_start: false }] if message.contains("a bug")),
+            "{reports:?}"
+        );
+    }
 }

@@ -37,6 +37,8 @@ pub struct RebuildReport {
     /// True when everything was rendered again.
     pub full: bool,
     pub elapsed: Duration,
+    /// The changed sources that caused it (absolute; files before folders, then by name).
+    pub changed: Vec<PathBuf>,
 }
 
 /// A site in memory that follows its sources.
@@ -89,17 +91,16 @@ impl Rebuilder {
         let started = Instant::now();
         let root = self.site.root.clone();
         let output = self.site.output.clone();
-        let mut changes: BTreeSet<Change> = paths
-            .iter()
-            .filter(|p| changed_since(p, self.scanned))
-            .map(|p| classify(&root, &output, p))
-            .collect();
-        changes.remove(&Change::Ignored);
-        if changes.is_empty() {
+        let changed = changed_sources(&root, &output, paths, self.scanned);
+        if changed.is_empty() {
             return Ok(None);
         }
+        let mut changes: BTreeSet<Change> =
+            changed.iter().map(|p| classify(&root, &output, p)).collect();
         self.scanned = SystemTime::now();
-        self.pending.extend(paths.iter().cloned());
+        // Only what changed: the watcher also reports folders merely opened (by itself, when it
+        // adds watches, and by rebuilds), and a folder like content/meetings means a reload.
+        self.pending.extend(changed.iter().cloned());
         let retry: Vec<PathBuf> = self.pending.iter().cloned().collect();
         changes.extend(retry.iter().map(|p| classify(&root, &output, p)));
         changes.remove(&Change::Ignored);
@@ -116,7 +117,7 @@ impl Rebuilder {
             self.update_meetings(&folders, started)?
         };
         self.pending.clear();
-        Ok(Some(report))
+        Ok(Some(RebuildReport { changed, ..report }))
     }
 
     fn reload(&mut self, started: Instant) -> Result<RebuildReport> {
@@ -125,7 +126,13 @@ impl Rebuilder {
         self.site = site;
         self.stale = false;
         let pages = self.site.plan.len();
-        Ok(RebuildReport { pages, written: pages, full: true, elapsed: started.elapsed() })
+        Ok(RebuildReport {
+            pages,
+            written: pages,
+            full: true,
+            elapsed: started.elapsed(),
+            changed: Vec::new(),
+        })
     }
 
     fn update_meetings(
@@ -198,6 +205,7 @@ impl Rebuilder {
                 written: pages,
                 full: true,
                 elapsed: started.elapsed(),
+                changed: Vec::new(),
             });
         }
 
@@ -225,7 +233,7 @@ impl Rebuilder {
                 let key = &site.model.metrics[*i].key;
                 before.metrics.contains(key) || after.metrics.contains(key)
             }
-            PageKind::NotFound | PageKind::Search => false,
+            PageKind::NotFound | PageKind::Search | PageKind::Standalone(_) => false,
         };
         let pages: Vec<Page> = site.plan.iter().filter(|p| shows(p)).cloned().collect();
         self.write_rendered(&pages, started)
@@ -325,6 +333,7 @@ impl Rebuilder {
             written: written.into_inner(),
             full: false,
             elapsed: started.elapsed(),
+            changed: Vec::new(),
         })
     }
 
@@ -375,12 +384,47 @@ impl Rebuilder {
     }
 }
 
+/// Those of `paths` that are sources of the site and changed since `since`, files first, then
+/// files gone, then folders (a save also touches its folder), each once.
+pub(crate) fn changed_sources(
+    root: &Path,
+    output: &Path,
+    paths: &[PathBuf],
+    since: SystemTime,
+) -> Vec<PathBuf> {
+    let mut changed: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| classify(root, output, p) != Change::Ignored && changed_since(p, since))
+        .cloned()
+        .collect();
+    let rank = |p: &Path| {
+        if p.is_file() {
+            0
+        } else if p.exists() {
+            2
+        } else {
+            1
+        }
+    };
+    changed.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
+    changed.dedup();
+    changed
+}
+
 /// True when `path` is gone, or its content or its entry changed at or after `since` (ctime
 /// too, because a rename or a copy that keeps the modification time is a change). File times
 /// come from the kernel's coarse clock, a few ms behind `SystemTime::now()`: allow for that.
 pub(crate) fn changed_since(path: &Path, since: SystemTime) -> bool {
-    let since = since - Duration::from_millis(20);
-    let Ok(meta) = std::fs::symlink_metadata(path) else { return true };
+    touched_since(path, since - Duration::from_millis(20))
+}
+
+/// [`changed_since`] without the slack. A path that is gone counts when its folder changed
+/// (removing or renaming an entry changes its folder): a file deleted since is a change, an
+/// editor's temporary file that came and went before the last rebuild is not.
+fn touched_since(path: &Path, since: SystemTime) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return path.parent().is_none_or(|parent| touched_since(parent, since));
+    };
     if meta.modified().is_ok_and(|t| t >= since) {
         return true;
     }

@@ -3,8 +3,8 @@
 //! output files). The script reloads the page on `reload`, shows an overlay on `error`, and
 //! reconnects (then reloads) when the server restarts.
 
-use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Where the injected script listens.
 pub const EVENTS_PATH: &str = "/__yilu/events";
@@ -47,28 +47,35 @@ pub struct Hub {
 impl Hub {
     /// Sends `event` to every open page; an error is remembered until the next reload.
     pub fn send(&self, event: &Event) {
-        *self.error.lock().expect("hub lock") = match event {
+        *lock(&self.error) = match event {
             Event::Reload => None,
             Event::Error(message) => Some(message.clone()),
         };
         let text = event.to_sse();
-        self.clients.lock().expect("hub lock").retain(|c| c.send(text.clone()).is_ok());
+        lock(&self.clients).retain(|c| c.send(text.clone()).is_ok());
     }
 
     /// A new event stream; it gets the current error at once, if any.
     pub fn subscribe(&self) -> Receiver<String> {
         let (tx, rx) = channel();
-        if let Some(message) = self.error.lock().expect("hub lock").clone() {
+        if let Some(message) = lock(&self.error).clone() {
             let _ = tx.send(Event::Error(message).to_sse());
         }
-        self.clients.lock().expect("hub lock").push(tx);
+        lock(&self.clients).push(tx);
         rx
     }
 
     /// Ends every stream (the server is stopping).
     pub fn close(&self) {
-        self.clients.lock().expect("hub lock").clear();
+        lock(&self.clients).clear();
     }
+}
+
+/// The lock's data even if a thread panicked while holding it: the hub holds only a list of
+/// senders and a message, both whole at every step, so a panic elsewhere (a request thread)
+/// must not take the rebuild thread, which sends through the hub, down with it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The live-reload client. `error` is both our event and EventSource's own connection-error
@@ -134,5 +141,29 @@ mod tests {
         hub.send(&Event::Reload);
         assert_eq!(rx.try_recv().unwrap(), Event::Reload.to_sse());
         assert!(hub.subscribe().try_recv().is_err(), "a reload clears the error");
+    }
+
+    #[test]
+    fn a_poisoned_lock_does_not_stop_the_hub() {
+        let hub = std::sync::Arc::new(Hub::default());
+        let early = hub.subscribe();
+        for poison in [0, 1] {
+            let hub = std::sync::Arc::clone(&hub);
+            let _ = std::thread::spawn(move || {
+                let _clients = lock(&hub.clients);
+                let _error = if poison == 1 { Some(lock(&hub.error)) } else { None };
+                panic!("a request thread panics while holding the hub's locks");
+            })
+            .join();
+        }
+        assert!(hub.clients.is_poisoned() && hub.error.is_poisoned());
+        hub.send(&Event::Error("broken".into()));
+        assert_eq!(early.try_recv().unwrap(), Event::Error("broken".into()).to_sse());
+        let late = hub.subscribe();
+        assert_eq!(late.try_recv().unwrap(), Event::Error("broken".into()).to_sse());
+        hub.send(&Event::Reload);
+        assert_eq!(late.try_recv().unwrap(), Event::Reload.to_sse());
+        hub.close();
+        assert!(late.recv().is_err(), "closed");
     }
 }

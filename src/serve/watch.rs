@@ -1,14 +1,14 @@
-//! Watching the site's sources (content/, themes/, static/, site.toml) with notify and a
-//! debouncer, and classifying each changed path by what it forces: a whole reload, one meeting
-//! folder re-read, or nothing.
+//! Watching the site's sources (content/, themes/, static/, site.toml) with notify, gathering
+//! bursts of events into batches (reads dropped), and classifying each changed path by what it
+//! forces: a whole reload, one meeting folder re-read, or nothing.
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::Sender;
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 /// What a changed path asks of the rebuild.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,29 +45,35 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
         ["site.toml"] => Change::Reload,
         ["themes" | "static", ..] => Change::Reload,
         ["content"] | ["content", "meetings"] => Change::Reload,
-        ["content", "meetings", folder, ..] => Change::Meeting(folder.to_string()),
+        // The loader reads meeting folders and the Markdown files directly in them; an editor's
+        // temporary file beside them (`sedAb12Cd`, vim's `4913`) or anything deeper is not read.
+        ["content", "meetings", folder] => Change::Meeting(folder.to_string()),
+        ["content", "meetings", folder, file] if file.ends_with(".md") => {
+            Change::Meeting(folder.to_string())
+        }
+        ["content", "meetings", ..] => Change::Ignored,
+        // Standalone pages (content/about.md): few and cheap, so everything is rebuilt.
+        ["content", .., file] if file.ends_with(".md") => Change::Reload,
         _ => Change::Ignored,
     }
 }
 
 /// A running watcher; dropping it stops watching and closes the channel it sends into.
 pub struct Watcher {
-    _debouncer: Debouncer<RecommendedWatcher>,
+    _watcher: Arc<Mutex<Option<RecommendedWatcher>>>,
 }
 
-/// Watches the site's sources under `root` and sends every debounced batch of changed paths.
+/// The folders under the root whose every file is a source.
+const SOURCE_DIRS: [&str; 3] = ["content", "themes", "static"];
+
+/// Watches the site's sources under `root` and sends every batch of changed paths, once no
+/// event has come for `delay` (or a burst has lasted 20 times that). Reads are not changes:
+/// access events (the watcher's own scan, every rebuild reading the sources) are dropped here.
+/// A source folder created while serving (a first `static/`) is watched from then on.
 pub fn watch(root: &Path, delay: Duration, changes: Sender<Vec<PathBuf>>) -> Result<Watcher> {
-    let mut debouncer = new_debouncer(delay, move |result: DebounceEventResult| {
-        let paths = match result {
-            Ok(events) => events.into_iter().map(|e| e.path).collect(),
-            // A watcher error (e.g. too many files for inotify): rebuild everything to be safe.
-            Err(_) => vec![PathBuf::from("site.toml")],
-        };
-        let _ = changes.send(paths);
-    })
-    .context("cannot start watching files")?;
-    let watcher = debouncer.watcher();
-    for dir in ["content", "themes", "static"] {
+    let (tx, events) = channel::<notify::Result<Event>>();
+    let mut watcher = notify::recommended_watcher(tx).context("cannot start watching files")?;
+    for dir in SOURCE_DIRS {
         let path = root.join(dir);
         if path.is_dir() {
             watcher
@@ -80,7 +86,70 @@ pub fn watch(root: &Path, delay: Duration, changes: Sender<Vec<PathBuf>>) -> Res
     watcher
         .watch(root, RecursiveMode::NonRecursive)
         .with_context(|| format!("cannot watch {}", root.display()))?;
-    Ok(Watcher { _debouncer: debouncer })
+    let shared = Arc::new(Mutex::new(Some(watcher)));
+    // Weak: the thread ends when the watcher is dropped, which it must not prevent.
+    let weak = Arc::downgrade(&shared);
+    let root = root.to_path_buf();
+    std::thread::Builder::new()
+        .name("yilu-watch".into())
+        .spawn(move || debounce(&events, delay, &changes, &root, &weak))
+        .context("cannot start watching files")?;
+    Ok(Watcher { _watcher: shared })
+}
+
+/// Gathers events into batches until the watcher goes (its sender closes `events`).
+fn debounce(
+    events: &Receiver<notify::Result<Event>>,
+    delay: Duration,
+    changes: &Sender<Vec<PathBuf>>,
+    root: &Path,
+    watcher: &Weak<Mutex<Option<RecommendedWatcher>>>,
+) {
+    let sources: Vec<PathBuf> = SOURCE_DIRS.iter().map(|d| root.join(d)).collect();
+    let mut watched: Vec<PathBuf> = sources.iter().filter(|p| p.is_dir()).cloned().collect();
+    let mut batch: Vec<PathBuf> = Vec::new();
+    let mut started = Instant::now();
+    loop {
+        // The first event of a batch, then more until `delay` passes without one.
+        let received = if batch.is_empty() {
+            events.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        } else {
+            events.recv_timeout(delay)
+        };
+        let settled = matches!(received, Err(RecvTimeoutError::Timeout));
+        match received {
+            Ok(Ok(event)) if matches!(event.kind, EventKind::Access(_)) => {}
+            Ok(Ok(event)) => {
+                if batch.is_empty() {
+                    started = Instant::now();
+                }
+                batch.extend(event.paths);
+            }
+            // A watcher error (e.g. too many files for inotify): rebuild everything to be safe.
+            Ok(Err(_)) => batch.push(root.join("site.toml")),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        if batch.is_empty() || !(settled || started.elapsed() >= delay * 20) {
+            continue;
+        }
+        batch.sort();
+        batch.dedup();
+        for dir in &sources {
+            if batch.contains(dir) && dir.is_dir() && !watched.contains(dir) {
+                let Some(shared) = watcher.upgrade() else { return };
+                let mut guard = shared.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(w) = guard.as_mut()
+                    && w.watch(dir, RecursiveMode::Recursive).is_ok()
+                {
+                    watched.push(dir.clone());
+                }
+            }
+        }
+        if changes.send(std::mem::take(&mut batch)).is_err() {
+            return;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -105,7 +174,14 @@ mod tests {
             ),
             ("/site/content/meetings/2024-10-21/.01-wanzhou.md.swp", Change::Ignored),
             ("/site/content/meetings/2024-10-21/01-wanzhou.md~", Change::Ignored),
-            ("/site/content/about.md", Change::Ignored),
+            ("/site/content/meetings/2024-10-21/sedAb12Cd", Change::Ignored),
+            ("/site/content/meetings/2024-10-21/4913", Change::Ignored),
+            ("/site/content/meetings/2024-10-21/notes.txt", Change::Ignored),
+            ("/site/content/meetings/2024-10-21/old/01-x.md", Change::Ignored),
+            ("/site/static/sedAb12Cd", Change::Reload),
+            ("/site/content/about.md", Change::Reload),
+            ("/site/content/methods/sources.md", Change::Reload),
+            ("/site/content/notes.txt", Change::Ignored),
             ("/site/public/index.html", Change::Ignored),
             ("/site/README.md", Change::Ignored),
             ("/elsewhere/site.toml", Change::Ignored),

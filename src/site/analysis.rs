@@ -74,6 +74,7 @@ pub fn org_metrics(
                         label: s.date.clone(),
                         value: *v,
                         note: s.period.clone(),
+                        group: None,
                     })
                 })
                 .collect();
@@ -237,7 +238,7 @@ pub fn metric_views(
             let points: Vec<Point> = meetings
                 .iter()
                 .rev()
-                .map(|m| Point { label: m.date.clone(), value: m.median, note: None })
+                .map(|m| Point { label: m.date.clone(), value: m.median, note: None, group: None })
                 .collect();
             let trend = (points.len() > 1).then(|| ChartView {
                 key: key.to_string(),

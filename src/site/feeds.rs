@@ -20,38 +20,81 @@ pub fn permalink(config: &SiteConfig, path: &str) -> String {
     format!("{}{}", config.base_url, path.trim_start_matches('/'))
 }
 
+/// One entry of an Atom feed.
+struct Entry {
+    date: String,
+    title: String,
+    path: String,
+    summary: String,
+    author: Option<String>,
+}
+
+impl Entry {
+    fn speech(s: &super::model::SpeechSummary) -> Entry {
+        let summary = match (&s.org, &s.position) {
+            (Some(o), Some(p)) => format!("{} · {}", o.name, p),
+            (Some(o), None) => o.name.clone(),
+            (None, Some(p)) => p.clone(),
+            (None, None) => String::new(),
+        };
+        Entry {
+            date: s.date.clone(),
+            title: s.title.clone(),
+            path: s.path.clone(),
+            summary,
+            author: s.speaker.clone(),
+        }
+    }
+}
+
 /// Atom 1.0: the newest meetings and their speeches, newest first.
 pub fn atom(config: &SiteConfig, model: &SiteModel) -> String {
-    let mut entries: Vec<(String, String, String, String, Option<String>)> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
     'outer: for (m, speeches) in model.meetings.iter().zip(&model.speeches) {
-        entries.push((
-            m.date.clone(),
-            m.title.clone(),
-            m.path.clone(),
-            m.summary.clone().unwrap_or_default(),
-            None,
-        ));
+        entries.push(Entry {
+            date: m.date.clone(),
+            title: m.title.clone(),
+            path: m.path.clone(),
+            summary: m.summary.clone().unwrap_or_default(),
+            author: None,
+        });
         for s in speeches {
             if entries.len() >= FEED_ENTRIES {
                 break 'outer;
             }
-            let author = s.summary.speaker.clone();
-            let summary = match (&s.summary.org, &s.summary.position) {
-                (Some(o), Some(p)) => format!("{} · {}", o.name, p),
-                (Some(o), None) => o.name.clone(),
-                (None, Some(p)) => p.clone(),
-                (None, None) => String::new(),
-            };
-            entries.push((
-                s.summary.date.clone(),
-                s.summary.title.clone(),
-                s.summary.path.clone(),
-                summary,
-                author,
-            ));
+            entries.push(Entry::speech(&s.summary));
         }
     }
-    let updated = model.meetings.first().map(|m| m.date.as_str()).unwrap_or("1970-01-01");
+    feed(config, &config.title, "", &entries)
+}
+
+/// The Atom feeds of every organisation and every person (`districts/SLUG/atom.xml`,
+/// `speakers/SLUG/atom.xml`): their speeches, newest first, as many as the site feed carries.
+/// Returned as (site path of the feed, XML).
+pub fn follow_feeds(config: &SiteConfig, model: &SiteModel) -> Vec<(String, String)> {
+    let one = |name: &str, page: &str, refs: &[(usize, usize)]| {
+        let mut speeches: Vec<&super::model::SpeechSummary> =
+            refs.iter().map(|&(i, j)| &model.speeches[i][j].summary).collect();
+        speeches.sort_by(|a, b| {
+            b.date
+                .cmp(&a.date)
+                .then_with(|| a.order.cmp(&b.order))
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        let entries: Vec<Entry> =
+            speeches.into_iter().take(FEED_ENTRIES).map(Entry::speech).collect();
+        let title = format!("{name} · {}", config.title);
+        (format!("{page}atom.xml"), feed(config, &title, page, &entries))
+    };
+    let orgs = model.orgs.values().map(|o| one(&o.link.name, &o.link.path, &o.speeches));
+    let people = model.people.iter().map(|p| one(&p.name, &p.path, &p.speeches));
+    orgs.chain(people).collect()
+}
+
+/// An Atom document: `page` is the site path of the HTML page the feed follows (its id and
+/// alternate link); the feed itself is `{page}atom.xml`.
+fn feed(config: &SiteConfig, title: &str, page: &str, entries: &[Entry]) -> String {
+    let updated = entries.iter().map(|e| e.date.as_str()).max().unwrap_or("1970-01-01");
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     let _ = writeln!(
@@ -59,36 +102,36 @@ pub fn atom(config: &SiteConfig, model: &SiteModel) -> String {
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
         xml_escape(&config.language)
     );
-    let _ = writeln!(x, "  <title>{}</title>", xml_escape(&config.title));
+    let _ = writeln!(x, "  <title>{}</title>", xml_escape(title));
     if !config.description.is_empty() {
         let _ = writeln!(x, "  <subtitle>{}</subtitle>", xml_escape(&config.description));
     }
     let _ = writeln!(
         x,
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
-        xml_escape(&permalink(config, "atom.xml"))
+        xml_escape(&permalink(config, &format!("{page}atom.xml")))
     );
     let _ = writeln!(
         x,
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-        xml_escape(&permalink(config, ""))
+        xml_escape(&permalink(config, page))
     );
-    let _ = writeln!(x, "  <id>{}</id>", xml_escape(&permalink(config, "")));
+    let _ = writeln!(x, "  <id>{}</id>", xml_escape(&permalink(config, page)));
     let _ = writeln!(x, "  <updated>{updated}T00:00:00Z</updated>");
     let _ = writeln!(x, "  <generator>yilu</generator>");
     let _ = writeln!(x, "  <author><name>{}</name></author>", xml_escape(&config.title));
-    for (date, title, path, summary, author) in entries {
-        let link = xml_escape(&permalink(config, &path));
+    for e in entries {
+        let link = xml_escape(&permalink(config, &e.path));
         let _ = writeln!(x, "  <entry>");
-        let _ = writeln!(x, "    <title>{}</title>", xml_escape(&title));
+        let _ = writeln!(x, "    <title>{}</title>", xml_escape(&e.title));
         let _ = writeln!(x, "    <link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>");
         let _ = writeln!(x, "    <id>{link}</id>");
-        let _ = writeln!(x, "    <updated>{date}T00:00:00Z</updated>");
-        if let Some(a) = author {
-            let _ = writeln!(x, "    <author><name>{}</name></author>", xml_escape(&a));
+        let _ = writeln!(x, "    <updated>{}T00:00:00Z</updated>", e.date);
+        if let Some(a) = &e.author {
+            let _ = writeln!(x, "    <author><name>{}</name></author>", xml_escape(a));
         }
-        if !summary.is_empty() {
-            let _ = writeln!(x, "    <summary>{}</summary>", xml_escape(&summary));
+        if !e.summary.is_empty() {
+            let _ = writeln!(x, "    <summary>{}</summary>", xml_escape(&e.summary));
         }
         let _ = writeln!(x, "  </entry>");
     }
@@ -120,6 +163,10 @@ pub fn sitemap(config: &SiteConfig, model: &SiteModel, pages: &[Page]) -> String
 }
 
 pub fn robots(config: &SiteConfig) -> String {
+    if !config.has_host() {
+        // No sitemap is written without a host (it needs absolute URLs).
+        return "User-agent: *\nAllow: /\n".into();
+    }
     format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", permalink(config, "sitemap.xml"))
 }
 

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 mod feeds;
+mod graphics;
 pub mod model;
 pub mod output;
 mod pages;
@@ -35,6 +36,8 @@ pub struct BuildOptions {
     /// Overrides site.toml's base_url.
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Replace a non-empty output folder that yilu did not make (never the site or its sources).
+    pub force: bool,
     /// Advanced by one per page written; the CLI shows it on a terminal.
     pub progress: Option<indicatif::ProgressBar>,
 }
@@ -49,6 +52,8 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Wall time of each step, in order.
     pub phases: Vec<(&'static str, Duration)>,
+    /// Problems the build went past, for the CLI to show.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// A loaded site, ready to render: everything a build computes before writing. `serve` keeps
@@ -63,6 +68,8 @@ pub struct Site {
     pub tera: Tera,
     pub model: SiteModel,
     pub plan: Vec<Page>,
+    /// Standalone pages (`content/about.md`), sorted by path.
+    pub pages: Vec<content::StandalonePage>,
     /// Shown advancing while pages are written.
     pub progress: Option<indicatif::ProgressBar>,
     /// Wall time of each loading step.
@@ -71,6 +78,8 @@ pub struct Site {
     pub shared: pages::Shared,
     /// Where the output goes.
     pub output: PathBuf,
+    /// Problems the build goes past (a misspelt key, no host for the feeds), sorted by place.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Site {
@@ -79,9 +88,14 @@ impl Site {
         let root = options.root.clone();
         let mut config = SiteConfig::load(&root.join("site.toml"))?;
         if let Some(base) = &options.base_url {
-            config.base_url = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
+            config.base_url = crate::config::check_base_url(base).map_err(|mut d| {
+                d.path = PathBuf::from("--base-url");
+                anyhow::Error::new(Diagnostics(vec![d]))
+            })?;
+            config.source.base_url_at = None;
         }
         let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
+        output::check_target(&root, &output, options.force)?;
         let registry = Registry::new(&config.organisations);
         let indicators = Indicators::new(&config.indicators);
         let mut timings = Vec::new();
@@ -90,13 +104,38 @@ impl Site {
             timings.push((name, lap.elapsed()));
             lap = Instant::now();
         };
-        let archive = content::load(&root, &registry, LoadOptions { drafts: options.drafts })?;
+        let load = LoadOptions { drafts: options.drafts };
+        let archive = both(
+            content::load(&root, &registry, load),
+            content::pages::load(&root, load)
+                .map_err(|p| Diagnostics(p).into_result().unwrap_err()),
+        );
         step("read content");
         let theme_dir = root.join("themes").join(&config.theme);
         let urls =
             UrlScheme { base_path: base_path(&config.base_url), relative: config.relative_urls };
-        let tera = templates::build(Some(&theme_dir), urls)?;
+        let tera = templates::build(Some(&theme_dir), urls);
         step("load templates");
+        // Content and template problems are reported together, so one run shows them all.
+        let ((archive, standalone), tera) = match (archive, tera) {
+            (Ok(archive), Ok(tera)) => (archive, tera),
+            (archive, tera) => return Err(merge_errors(archive.err(), tera.err())),
+        };
+        let mut warnings: Vec<Diagnostic> =
+            archive.meetings.iter().flat_map(|m| m.warnings.iter().cloned()).collect();
+        if !root.join("content").join("meetings").is_dir() {
+            warnings.push(
+                Diagnostic::warning("content/meetings", "no such folder, so the site has no meetings")
+                .with_hint("add meetings with `yilu ingest TRANSCRIPT.txt`, or pass --root to build another site"),
+            );
+        }
+        let keys: Vec<&str> = indicators.iter().map(|i| i.key.as_str()).collect();
+        warnings.extend(content::metric_key_warnings(&root, &archive, &keys));
+        if !config.has_host() {
+            warnings.push(no_host_warning(&config));
+        }
+        warnings.sort();
+        warnings.dedup();
         let model = SiteModel::build(&archive, &indicators);
         step("build the page model");
         let shared = pages::Shared::new(&model);
@@ -107,6 +146,7 @@ impl Site {
             shared,
             model,
             plan: Vec::new(),
+            pages: standalone,
             root,
             config,
             registry,
@@ -115,16 +155,18 @@ impl Site {
             theme_dir,
             tera,
             output,
+            warnings,
         };
         pages::insert_globals(&mut site.tera, &site.config, &site.model, &site.indicators);
-        site.plan = pages::plan(&site.config, &site.model);
+        site.plan = pages::plan(&site.config, &site.model, &site.pages);
+        pages::check_standalone(&site.pages, &site.plan)?;
         Ok(site)
     }
 
     /// Recomputes the global template values and the page plan from the current model.
     pub fn replan(&mut self) {
         pages::insert_globals(&mut self.tera, &self.config, &self.model, &self.indicators);
-        self.plan = pages::plan(&self.config, &self.model);
+        self.plan = pages::plan(&self.config, &self.model, &self.pages);
         self.shared = pages::Shared::new(&self.model);
     }
 
@@ -136,11 +178,18 @@ impl Site {
 
     /// Renders one page into bytes (Tera writes UTF-8; no second validation pass).
     pub fn render_page_bytes(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
+        self.render(page)
+            .map_err(|d| templates::merge_render_errors(vec![(page.path.clone(), d)]).remove(0))
+    }
+
+    /// Renders one page; an error names the template and its place, not the page.
+    fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
-        let context = page.context(&self.archive, &self.model, &self.config, &self.shared);
+        let context =
+            page.context(&self.archive, &self.pages, &self.model, &self.config, &self.shared);
         self.tera
             .render_to(page.template, &context, &mut out)
-            .map_err(|e| render_diagnostic(&self.theme_dir, page, &e))?;
+            .map_err(|e| templates::render_diagnostic(&self.theme_dir, page.template, &e))?;
         Ok(out)
     }
 
@@ -151,12 +200,14 @@ impl Site {
         pages: impl IntoParallelIterator<Item = &'a Page>,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<()> {
-        let results: Vec<Result<(), Diagnostic>> = pages
+        // Rendering errors carry their page, to be merged: one message per template mistake.
+        type Failed = Box<(Option<String>, Diagnostic)>;
+        let results: Vec<Result<(), Failed>> = pages
             .into_par_iter()
             .map(|page| {
-                let html = self.render_page_bytes(page)?;
+                let html = self.render(page).map_err(|d| Box::new((Some(page.path.clone()), d)))?;
                 let written = write(&page.file(), &html)
-                    .map_err(|e| Diagnostic::new(page.file(), format!("{e:#}")));
+                    .map_err(|e| Box::new((None, Diagnostic::new(page.file(), format!("{e:#}")))));
                 if let Some(bar) = &self.progress {
                     bar.inc(1);
                 }
@@ -164,8 +215,39 @@ impl Site {
             })
             .collect();
         let mut problems = Diagnostics::default();
-        results.into_iter().filter_map(Result::err).for_each(|d| problems.push(d));
+        let mut render_errors = Vec::new();
+        for failed in results.into_iter().filter_map(Result::err) {
+            let (page, d) = *failed;
+            match page {
+                Some(page) => render_errors.push((page, d)),
+                None => problems.push(d),
+            }
+        }
+        templates::merge_render_errors(render_errors).into_iter().for_each(|d| problems.push(d));
         problems.into_result()
+    }
+
+    /// Every speech of the site as a search document, meetings newest first, speeches in order.
+    /// The model's speeches correspond one to one with the archive's.
+    pub fn search_docs(&self) -> Vec<crate::search::SearchDoc> {
+        self.model
+            .speeches
+            .par_iter()
+            .zip(&self.archive.meetings)
+            .flat_map_iter(|(views, meeting)| views.iter().zip(&meeting.speeches))
+            .map(|(s, source)| {
+                let sum = &s.summary;
+                crate::search::SearchDoc {
+                    path: sum.path.clone(),
+                    title: sum.title.clone(),
+                    speaker: sum.speaker.clone().unwrap_or_default(),
+                    org: sum.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+                    date: sum.date.clone(),
+                    meeting: sum.meeting_title.clone(),
+                    body: crate::render::markdown::plain_text(&source.body),
+                }
+            })
+            .collect()
     }
 
     /// The search index under search/. Each index file is JSON wrapped in a call,
@@ -175,7 +257,7 @@ impl Site {
         &self,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<()> {
-        let docs = crate::search::docs(&self.archive, &self.model);
+        let docs = self.search_docs();
         crate::search::index::write_index_files(&docs, &|path, json| {
             let name = path.strip_prefix("search/").unwrap_or(&path);
             let name = name.strip_suffix(".json").unwrap_or(name);
@@ -201,8 +283,15 @@ impl Site {
             || feeds::speeches_json(config, &self.archive, model),
             || feeds::metrics_csv(config, model, &self.indicators),
         );
-        write("atom.xml", feeds::atom(config, model).as_bytes())?;
-        write("sitemap.xml", feeds::sitemap(config, model, &self.plan).as_bytes())?;
+        // Feeds and sitemaps need absolute URLs: without a host they are left out (with a
+        // warning from load).
+        if config.has_host() {
+            write("atom.xml", feeds::atom(config, model).as_bytes())?;
+            for (path, xml) in feeds::follow_feeds(config, model) {
+                write(&path, xml.as_bytes())?;
+            }
+            write("sitemap.xml", feeds::sitemap(config, model, &self.plan).as_bytes())?;
+        }
         write("robots.txt", feeds::robots(config).as_bytes())?;
         write("data/speeches.json", &json)?;
         write("data/metrics.csv", &csv)?;
@@ -213,6 +302,24 @@ impl Site {
     /// Everything: pages, archive files, the search index and static files. The independent
     /// parts run side by side.
     pub fn write_all(&self, write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<()> {
+        self.write_everything(write, None)
+    }
+
+    /// As [`Site::write_all`], but a static file that cannot be read is passed over and
+    /// reported in `skipped` (a warning) instead of failing: `yilu check` checks the rest.
+    pub fn write_all_past_unreadable(
+        &self,
+        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+        skipped: &mut Vec<Diagnostic>,
+    ) -> Result<()> {
+        self.write_everything(write, Some(skipped))
+    }
+
+    fn write_everything(
+        &self,
+        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+        skipped: Option<&mut Vec<Diagnostic>>,
+    ) -> Result<()> {
         let (pages, (archive, search)) = rayon::join(
             || self.write_pages(&self.plan, write),
             || rayon::join(|| self.write_archive_files(write), || self.write_search_index(write)),
@@ -220,7 +327,7 @@ impl Site {
         pages?;
         archive?;
         search?;
-        copy_static(write, &self.theme_dir, &self.root.join("static"))
+        copy_static(write, &self.root, &self.theme_dir, skipped)
     }
 }
 
@@ -247,19 +354,54 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         speeches: site.archive.meetings.iter().map(|m| m.speeches.len()).sum(),
         elapsed: started.elapsed(),
         phases,
+        warnings: site.warnings.clone(),
     })
 }
 
-fn render_diagnostic(theme_dir: &Path, page: &Page, e: &tera::Error) -> Diagnostic {
-    let file = theme_dir.join("templates").join(page.template);
-    let shown = if file.exists() {
-        file.display().to_string()
-    } else {
-        format!("<embedded theme>/templates/{}", page.template)
-    };
-    let mut d = templates::template_diagnostic(&shown, e);
-    d.message = format!("{} (rendering /{})", d.message, page.path);
-    d
+/// Two stages' errors as one: both lists of problems together when both are lists.
+fn merge_errors(a: Option<anyhow::Error>, b: Option<anyhow::Error>) -> anyhow::Error {
+    match (a, b) {
+        (Some(a), Some(b)) => match (a.downcast::<Diagnostics>(), b.downcast::<Diagnostics>()) {
+            (Ok(mut a), Ok(b)) => {
+                a.0.extend(b.0);
+                a.0.sort();
+                anyhow::Error::new(a)
+            }
+            (Ok(_), Err(other)) | (Err(other), _) => other,
+        },
+        (Some(e), None) | (None, Some(e)) => e,
+        (None, None) => anyhow::anyhow!("the site could not be loaded"),
+    }
+}
+
+/// The one warning for a base_url without a host (`/`, which `yilu init` writes).
+fn no_host_warning(config: &SiteConfig) -> Diagnostic {
+    let name = if config.source.name.is_empty() { "site.toml" } else { &config.source.name };
+    config.source.at_base_url(
+        Diagnostic::warning(
+            name,
+            format!(
+                "base_url {:?} has no host, so atom.xml, sitemap.xml and the Sitemap line of robots.txt are left out (they need absolute URLs)",
+                config.base_url
+            ),
+        )
+        .with_hint("set base_url to the address the site is published at, e.g. \"https://example.org/archive/\" (or pass --base-url)"),
+    )
+}
+
+/// Both results, or every problem of both: two loaders' diagnostics reported together.
+fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(ea), Err(eb)) => match (ea.downcast::<Diagnostics>(), eb.downcast::<Diagnostics>()) {
+            (Ok(mut da), Ok(db)) => {
+                da.0.extend(db.0);
+                da.into_result().map(|()| unreachable!("problems were found"))
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        },
+    }
 }
 
 /// `https://host/archive/` → `/archive/`.
@@ -280,22 +422,33 @@ pub fn base_path(base_url: &str) -> String {
     p
 }
 
-/// The theme's static files (embedded, then the theme folder's), then the site's static/.
+/// Files that keep an empty folder in version control or are left by tools (`.gitkeep`,
+/// `.DS_Store`): never published. Other dotfiles (`.nojekyll`, `.well-known/…`) are.
+fn is_placeholder(name: &std::ffi::OsStr) -> bool {
+    const NAMES: &[&str] =
+        &[".gitkeep", ".keep", ".gitignore", ".gitattributes", ".DS_Store", "Thumbs.db"];
+    name.to_str().is_some_and(|n| NAMES.contains(&n))
+}
+
+/// The theme's static files (embedded, then the theme folder's), then the site's static/;
+/// placeholders such as `.gitkeep` are left out. A file that cannot be read fails the copy,
+/// unless `skipped` collects it as a warning.
 fn copy_static(
     write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    root: &Path,
     theme_dir: &Path,
-    site_static: &Path,
+    mut skipped: Option<&mut Vec<Diagnostic>>,
 ) -> Result<()> {
     for (rel, bytes) in templates::EMBEDDED_STATIC {
         write(rel, bytes)?;
     }
-    for dir in [theme_dir.join("static"), site_static.to_path_buf()] {
+    for dir in [theme_dir.join("static"), root.join("static")] {
         if !dir.is_dir() {
             continue;
         }
         for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
-            if !entry.file_type().is_file() {
+            if !entry.file_type().is_file() || is_placeholder(entry.file_name()) {
                 continue;
             }
             let rel = entry
@@ -304,8 +457,21 @@ fn copy_static(
                 .expect("under dir")
                 .to_string_lossy()
                 .replace('\\', "/");
-            let bytes = std::fs::read(entry.path())
-                .with_context(|| format!("cannot read {}", entry.path().display()))?;
+            let bytes = match (std::fs::read(entry.path()), skipped.as_deref_mut()) {
+                (Ok(bytes), _) => bytes,
+                (Err(e), Some(skipped)) => {
+                    let path = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                    skipped.push(Diagnostic::warning(
+                        path,
+                        format!("cannot read it ({e}); it is not copied or checked"),
+                    ));
+                    continue;
+                }
+                (Err(e), None) => {
+                    return Err(anyhow::Error::new(e)
+                        .context(format!("cannot read {}", entry.path().display())));
+                }
+            };
             write(&rel, &bytes)?;
         }
     }

@@ -1,12 +1,101 @@
 //! Writing the output atomically: the whole site is written into a staging folder beside the
 //! output folder and swapped in only when every page succeeded, so a failed build leaves the
 //! previous output untouched and a host never serves half a site.
+//!
+//! The output folder is yilu's alone. Before anything is written, [`check_target`] refuses an
+//! output that is the site itself, holds it, lies in its sources (content/, themes/, static/), is
+//! a file, or is a non-empty folder without yilu's marker file (unless forced): a build can only
+//! ever replace what a build made. Leftover staging folders of killed builds are swept.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
+
+/// The file every build writes at the top of its output, so the next build knows the folder is
+/// its own to replace.
+pub const MARKER: &str = ".yilu-output";
+const MARKER_TEXT: &str =
+    "This folder is written by `yilu build` and replaced whole by the next build.\n";
+
+/// The folders of a site that hold its sources; an output may never lie in one of them.
+const SOURCE_FOLDERS: &[&str] = &["content", "themes", "static"];
+
+/// Refuses an output folder a build must not replace. `root` is the site folder; `force` allows
+/// replacing a non-empty folder that yilu did not make, never the site or its sources.
+pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<()> {
+    let root = resolved(root)?;
+    let out = resolved(output)?;
+    let shown = output.display();
+    if out == root {
+        bail!(
+            "refusing to build into {shown}: it is the site folder itself, and a build replaces its output folder whole; use an output folder of its own such as `public`"
+        );
+    }
+    if root.starts_with(&out) {
+        bail!(
+            "refusing to build into {shown}: it holds the site folder {}, and a build replaces its output folder whole; use an output folder of its own such as `public`",
+            root.display()
+        );
+    }
+    for source in SOURCE_FOLDERS {
+        if out.starts_with(root.join(source)) {
+            bail!(
+                "refusing to build into {shown}: it lies in the site's {source}/ folder, which holds sources; use an output folder of its own such as `public`"
+            );
+        }
+    }
+    let meta = match fs::symlink_metadata(&out) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {shown}")),
+    };
+    if !meta.is_dir() {
+        bail!(
+            "refusing to build into {shown}: it is a file, not a folder; choose another --output"
+        );
+    }
+    let empty =
+        fs::read_dir(&out).with_context(|| format!("cannot read {shown}"))?.next().is_none();
+    if !empty && !out.join(MARKER).is_file() && !force {
+        bail!(
+            "refusing to replace {shown}: it is not empty and was not made by yilu (no {MARKER} file in it); choose an empty or new --output folder, or pass --force to replace it and everything in it"
+        );
+    }
+    Ok(())
+}
+
+/// An absolute path with `.` and `..` resolved, following symbolic links where the path exists,
+/// so `public/..` and a link to the site folder are both recognised as the site.
+fn resolved(path: &Path) -> Result<PathBuf> {
+    let abs = absolute(path)?;
+    // Canonicalise the longest existing ancestor, then append the rest lexically.
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = fs::canonicalize(existing) {
+            let mut out = canonical;
+            for part in rest.iter().rev() {
+                match part {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::Normal(p) => out.push(p),
+                    _ => {}
+                }
+            }
+            return Ok(out);
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => return Ok(abs),
+        }
+    }
+}
 
 /// A staging folder that becomes the output on [`Staging::commit`] and disappears otherwise.
 pub struct Staging {
@@ -23,11 +112,14 @@ impl Staging {
         fs::create_dir_all(parent)
             .with_context(|| format!("cannot create {}", parent.display()))?;
         let name = target.file_name().context("output folder has no name")?.to_string_lossy();
+        sweep_stale(parent, &name);
         let dir = parent.join(format!(".{name}.yilu-staging-{}", std::process::id()));
         if dir.exists() {
             fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        fs::write(dir.join(MARKER), MARKER_TEXT)
+            .with_context(|| format!("cannot write {}", dir.join(MARKER).display()))?;
         Ok(Staging { dir, target, committed: false })
     }
 
@@ -83,6 +175,32 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Removes the staging and old folders that builds killed mid-way (kill -9, power loss) left
+/// beside the output: those whose process is gone. Best effort: a folder that cannot be removed
+/// is left for the next build.
+fn sweep_stale(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    let prefixes = [format!(".{name}.yilu-staging-"), format!(".{name}.yilu-old-")];
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let Some(pid) = prefixes.iter().find_map(|p| file_name.strip_prefix(p.as_str())) else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process runs with this id. Where the system does not say (no /proc), every process
+/// counts as alive, so nothing that might be in use is removed.
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 /// A relative path with no `..`, root or prefix component.

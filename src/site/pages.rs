@@ -5,12 +5,15 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use super::graphics;
 use super::model::{MeetingView, SiteModel, SpeechSummary};
 use crate::config::SiteConfig;
-use crate::content::Archive;
+use crate::content::{Archive, StandalonePage};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::Indicators;
 use crate::orgs::OrgKind;
 use crate::render::markdown;
+use crate::render::templates::UrlScheme;
 
 /// What a page shows; its context is built only when it is rendered, so a plan of every page
 /// costs little memory and `serve` can re-render just the pages a change touches.
@@ -34,6 +37,8 @@ pub enum PageKind {
     Metric(usize),
     Search,
     NotFound,
+    /// Index into the site's standalone pages (`content/about.md`).
+    Standalone(usize),
 }
 
 /// One page to render.
@@ -63,6 +68,7 @@ impl Page {
     pub fn context(
         &self,
         archive: &Archive,
+        standalone: &[StandalonePage],
         model: &SiteModel,
         config: &SiteConfig,
         shared: &Shared,
@@ -76,6 +82,11 @@ impl Page {
         let title: Option<&str> = match &self.kind {
             PageKind::Home => {
                 home(&mut context, model, shared);
+                let gdp = model.metrics.iter().find(|m| m.key == "gdp");
+                let urls = url_scheme(config);
+                let map =
+                    gdp.and_then(|m| graphics::metric_map(m, shared.region, &urls, &self.path));
+                context.insert("map", &map);
                 None
             }
             PageKind::MeetingList { number, total } => {
@@ -139,14 +150,123 @@ impl Page {
             PageKind::Metric(i) => {
                 let metric = &model.metrics[*i];
                 context.insert("metric", metric);
+                let urls = url_scheme(config);
+                context
+                    .insert("map", &graphics::metric_map(metric, shared.region, &urls, &self.path));
+                context.insert("multiples", &graphics::multiples(metric));
                 Some(&metric.label)
             }
             PageKind::Search => Some("搜索"),
             PageKind::NotFound => Some("找不到页面"),
+            PageKind::Standalone(i) => {
+                let source = &standalone[*i];
+                let body = markdown::render(&source.body);
+                context.insert(
+                    "page",
+                    &StandaloneView {
+                        path: &source.path,
+                        title: &source.front.title,
+                        description: source.front.description.as_deref(),
+                        body_html: &body.html,
+                        toc: &body.toc,
+                        extra: &source.front.extra,
+                    },
+                );
+                Some(&source.front.title)
+            }
         };
         context.insert("page_title", &title);
+        let (description, og_type, feed) = self.meta(archive, standalone, model);
+        let description = one_line(description.as_deref().unwrap_or(&config.description), 160);
+        context.insert("page_description", &description);
+        // The 404 page is served at any missing address: it has no URL of its own.
+        let url =
+            (self.kind != PageKind::NotFound).then(|| super::feeds::permalink(config, &self.path));
+        context.insert("page_url", &url);
+        context.insert("og_type", og_type);
+        context.insert("page_feed", &feed);
         context
     }
+
+    /// The page's own description (None: the site's), its Open Graph type, and the site path
+    /// of its own Atom feed if it has one.
+    fn meta(
+        &self,
+        archive: &Archive,
+        standalone: &[StandalonePage],
+        model: &SiteModel,
+    ) -> (Option<String>, &'static str, Option<String>) {
+        match &self.kind {
+            PageKind::Meeting(i) => {
+                let m = &model.meetings[*i];
+                let text = m.summary.clone().or_else(|| lead(&archive.meetings[*i].body));
+                (text.or_else(|| m.subtitle.clone()), "article", None)
+            }
+            PageKind::Speech(i, j) => {
+                let s = &model.speeches[*i][*j].summary;
+                let text = lead(&archive.meetings[*i].speeches[*j].body).unwrap_or_else(|| {
+                    let who = [
+                        s.org.as_ref().map(|o| o.name.as_str()),
+                        s.position.as_deref(),
+                        s.speaker.as_deref(),
+                    ];
+                    let who: Vec<&str> = who.into_iter().flatten().collect();
+                    format!("{}：{}", who.join(" "), s.title)
+                });
+                (Some(text), "article", None)
+            }
+            PageKind::District(slug) => {
+                let org = &model.orgs[slug];
+                let text = format!(
+                    "{}（{}）在 {} 次会议上的发言，以及报告的主要指标。",
+                    org.link.name, org.kind_label, org.count
+                );
+                (Some(text), "website", Some(format!("{}atom.xml", org.link.path)))
+            }
+            PageKind::Speaker(i) => {
+                let p = &model.people[*i];
+                let mut positions: Vec<&str> =
+                    p.posts.iter().filter_map(|post| post.position.as_deref()).collect();
+                positions.dedup();
+                let text = format!("{}（{}）的 {} 篇发言。", p.name, positions.join("；"), p.count);
+                (Some(text.replace("（）", "")), "website", Some(format!("{}atom.xml", p.path)))
+            }
+            PageKind::Metric(i) => {
+                let m = &model.metrics[*i];
+                (
+                    Some(format!("各单位报告的{}同比增速，按会议排名，及其历次变化。", m.label)),
+                    "website",
+                    None,
+                )
+            }
+            PageKind::Standalone(i) => {
+                let page = &standalone[*i];
+                (page.front.description.clone().or_else(|| lead(&page.body)), "article", None)
+            }
+            _ => (None, "website", None),
+        }
+    }
+}
+
+/// The first paragraph of a Markdown body as plain text, or None when the body has no text.
+fn lead(markdown: &str) -> Option<String> {
+    let markdown = markdown.trim_start();
+    let end = markdown.find("\n\n").or_else(|| markdown.find("\r\n\r\n")).unwrap_or(markdown.len());
+    let text = markdown::plain_text(&markdown[..end]);
+    (!text.trim().is_empty()).then_some(text)
+}
+
+/// `text` on one line (white space runs as one space), cut to `max` characters with an
+/// ellipsis: what a meta description or a link preview shows.
+fn one_line(text: &str, max: usize) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let joined = words.join(" ");
+    if joined.chars().count() <= max {
+        return joined;
+    }
+    let mut cut: String = joined.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
 }
 
 #[derive(Serialize)]
@@ -163,6 +283,15 @@ const NAV: &[NavItem] = &[
     NavItem { title: "指标", path: "metrics/" },
     NavItem { title: "搜索", path: "search/" },
 ];
+
+/// One `[[menu]]` entry as templates see it: `url` is a site path for the `url` filter unless
+/// `external`.
+#[derive(Serialize)]
+struct MenuItem<'a> {
+    name: &'a str,
+    url: &'a str,
+    external: bool,
+}
 
 #[derive(Serialize)]
 struct SiteGlobals<'a> {
@@ -197,9 +326,25 @@ pub fn insert_globals(
     };
     let list: Vec<_> =
         indicators.iter().map(|i| serde_json::json!({"key": i.key, "label": i.label})).collect();
+    let mut menu: Vec<&crate::config::MenuEntry> = config.menu.iter().collect();
+    menu.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.name.cmp(&b.name)));
+    let menu: Vec<MenuItem<'_>> = menu
+        .into_iter()
+        .map(|m| {
+            let external = m.is_external();
+            let url = m.url.trim();
+            MenuItem {
+                name: &m.name,
+                url: if external { url } else { url.trim_start_matches('/') },
+                external,
+            }
+        })
+        .collect();
     let ctx = tera.global_context();
     ctx.insert("site", &globals);
     ctx.insert("nav", NAV);
+    ctx.insert("menu", &menu);
+    ctx.insert("og_locale", &config.language.replace('-', "_"));
     ctx.insert("indicators", &list);
 }
 
@@ -275,6 +420,13 @@ pub struct Shared {
     /// Per meeting: the reference a speech page shows, and each speech's summary.
     meeting_refs: Vec<tera::Value>,
     summaries: Vec<Vec<tera::Value>>,
+    /// The division code of the region the maps show, if any.
+    region: Option<&'static str>,
+}
+
+/// How the site writes links, as the `url` filter does.
+fn url_scheme(config: &SiteConfig) -> UrlScheme {
+    UrlScheme { base_path: super::base_path(&config.base_url), relative: config.relative_urls }
 }
 
 impl Shared {
@@ -317,6 +469,7 @@ impl Shared {
             })
             .collect();
         Shared {
+            region: graphics::region(None, model),
             groups: Value::from_serializable(&groups(model)),
             people: Value::from_serializable(&people),
             metrics: Value::from_serializable(&metrics),
@@ -350,7 +503,7 @@ impl Shared {
 }
 
 /// Every page of the site.
-pub fn plan(config: &SiteConfig, model: &SiteModel) -> Vec<Page> {
+pub fn plan(config: &SiteConfig, model: &SiteModel, standalone: &[StandalonePage]) -> Vec<Page> {
     let mut pages = vec![Page::new("", "index.html", PageKind::Home)];
     let total = model.meetings.len().div_ceil(config.paginate_by.max(1)).max(1);
     for number in 1..=total {
@@ -388,7 +541,54 @@ pub fn plan(config: &SiteConfig, model: &SiteModel) -> Vec<Page> {
     }
     pages.push(Page::new("search/", "search.html", PageKind::Search));
     pages.push(Page::new("404.html", "404.html", PageKind::NotFound));
+    for (i, page) in standalone.iter().enumerate() {
+        pages.push(Page::new(page.path.clone(), "page.html", PageKind::Standalone(i)));
+    }
     pages
+}
+
+/// Sections whose every URL yilu generates: a standalone page may not live in one, even where
+/// no generated page has its exact path yet (an organisation added later would take it).
+const RESERVED_SECTIONS: &[&str] =
+    &["meetings", "districts", "speakers", "metrics", "search", "data"];
+
+/// A standalone page whose URL is a generated page's (content/meetings.md, content/search.md)
+/// or inside a generated section is an error naming the file.
+pub fn check_standalone(standalone: &[StandalonePage], plan: &[Page]) -> anyhow::Result<()> {
+    let mut problems = Diagnostics::default();
+    for page in standalone {
+        let first = page.path.split('/').next().unwrap_or("");
+        let generated =
+            plan.iter().find(|p| p.path == page.path && !matches!(p.kind, PageKind::Standalone(_)));
+        if page.path.is_empty() || generated.is_some() || RESERVED_SECTIONS.contains(&first) {
+            problems.push(
+                Diagnostic::new(
+                    &page.source,
+                    format!("its URL /{} belongs to pages yilu generates", page.path),
+                )
+                .with_hint(format!(
+                    "rename the file or set `slug:` in its front matter; {} are taken",
+                    RESERVED_SECTIONS
+                        .iter()
+                        .map(|s| format!("/{s}/"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+        }
+    }
+    problems.into_result()
+}
+
+/// A standalone page's `page`: front matter and the body, rendered now.
+#[derive(Serialize)]
+struct StandaloneView<'a> {
+    path: &'a str,
+    title: &'a str,
+    description: Option<&'a str>,
+    body_html: &'a str,
+    toc: &'a [markdown::TocEntry],
+    extra: &'a indexmap::IndexMap<String, serde_json::Value>,
 }
 
 fn list_path(n: usize) -> String {

@@ -160,6 +160,7 @@ mod tests {
             front: Default::default(),
             body: String::new(),
             speeches,
+            warnings: Vec::new(),
         }
     }
 

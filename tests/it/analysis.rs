@@ -124,15 +124,16 @@ fn text(e: ElementRef<'_>) -> String {
 #[test]
 fn each_district_gdp_chart_has_one_point_per_meeting_it_reported_gdp_at() {
     let site = site();
-    // Organisation slug → (name, {date → gdp}) from the front matter.
-    let mut orgs: BTreeMap<&str, (&str, BTreeMap<&str, f64>)> = BTreeMap::new();
+    // Organisation slug → (name, {date → (gdp, period)}) from the front matter.
+    type Reports<'a> = BTreeMap<&'a str, (f64, Option<&'a str>)>;
+    let mut orgs: BTreeMap<&str, (&str, Reports<'_>)> = BTreeMap::new();
     for s in &site.speeches {
         let (Some(slug), Some(name)) = (s.org_slug.as_deref(), s.fm.org.as_deref()) else {
             continue;
         };
         let entry = orgs.entry(slug).or_insert((name, BTreeMap::new()));
         if let Some(gdp) = s.fm.metrics.get("gdp") {
-            let before = entry.1.insert(&s.date, *gdp);
+            let before = entry.1.insert(&s.date, (*gdp, s.fm.period.as_deref()));
             assert!(before.is_none(), "{name} reported gdp twice on {}", s.date);
         }
     }
@@ -147,8 +148,8 @@ fn each_district_gdp_chart_has_one_point_per_meeting_it_reported_gdp_at() {
     let figure = sel("figure.chart");
     let caption = sel("figcaption");
     let title = sel("svg > title");
-    let circle = sel("circle");
-    let circle_title = sel("circle > title");
+    let circle = sel(".chart-mark");
+    let circle_title = sel(".chart-mark > title");
     for (slug, (name, gdp)) in &orgs {
         let page = format!("districts/{slug}/index.html");
         let html = Html::parse_document(&read(&site.out, &page));
@@ -169,11 +170,20 @@ fn each_district_gdp_chart_has_one_point_per_meeting_it_reported_gdp_at() {
         let cap = chart.select(&caption).next().map(text).unwrap_or_default();
         assert!(cap.starts_with(label), "{page}: caption {cap:?}");
         assert!(cap.contains(&format!("{} 次报告", gdp.len())), "{page}: caption {cap:?}");
-        assert_eq!(chart.select(&circle).count(), gdp.len(), "{page}: points of the GDP chart");
-        // Each point says which meeting and value it is, oldest first.
-        let points: Vec<String> = chart.select(&circle_title).map(text).collect();
-        let want: Vec<String> =
-            gdp.iter().map(|(date, v)| format!("{date} {}%", format_number(*v))).collect();
+        // One mark per point, and one per period in the legend when there are several periods.
+        let periods: std::collections::BTreeSet<_> = gdp.values().map(|(_, p)| p).collect();
+        let legend = if periods.len() > 1 { periods.len() } else { 0 };
+        let marks = chart.select(&circle).count();
+        assert_eq!(marks, gdp.len() + legend, "{page}: marks of the GDP chart");
+        // Each point says which meeting, period and value it is, oldest first.
+        let points: Vec<String> = chart.select(&circle_title).map(text).take(gdp.len()).collect();
+        let want: Vec<String> = gdp
+            .iter()
+            .map(|(date, (v, period))| match period {
+                Some(p) => format!("{date}（{p}）{}%", format_number(*v)),
+                None => format!("{date} {}%", format_number(*v)),
+            })
+            .collect();
         assert_eq!(points, want, "{page}: the GDP chart's points");
     }
 }

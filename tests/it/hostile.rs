@@ -187,7 +187,7 @@ fn broken_content_exits_1_and_keeps_the_previous_output() {
                 )
                 .unwrap()
             },
-            &["02-nanan.md:3:1:", "flow sequence"],
+            &["02-nanan.md:2:8:", "`[` is not closed", "hint: close it with `]`"],
         ),
         (
             "wrong types",
@@ -240,7 +240,7 @@ fn broken_content_exits_1_and_keeps_the_previous_output() {
                 )
                 .unwrap()
             },
-            &["site.toml: organisations[0] (某某新区): slug \"../../evil\" must be lowercase"],
+            &["site.toml:6:1: organisations[0] (某某新区): slug \"../../evil\" must be lowercase"],
         ),
         (
             "template error",
@@ -300,11 +300,29 @@ fn hostile_organisation_names_get_safe_pages() {
 }
 
 #[test]
-fn build_with_missing_content_folder_or_config_exits_1() {
+fn build_without_site_toml_exits_1_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let empty = tmp.path().join("empty");
     fs::create_dir_all(&empty).unwrap();
     let out = yilu(&["build"], &empty);
     assert_fails(&out, &["site.toml", "yilu init"], "no site.toml");
     assert_eq!(listing(&empty), Vec::<String>::new());
+}
+
+/// A site.toml but no content/: a site with no meetings yet. It builds (home, lists, search and
+/// 404 pages) and says so in a warning, so a wrong --root is noticed.
+#[test]
+fn build_without_content_folder_warns_and_builds_an_empty_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    fs::write(root.join("site.toml"), "title = \"x\"\nbase_url = \"https://x.org/\"\n").unwrap();
+    let out = yilu(&["build"], root);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning: content/meetings: no such folder, so the site has no meetings"),
+        "{err}"
+    );
+    assert!(err.contains("(0 meetings, 0 speeches)"), "{err}");
+    assert!(root.join("public/index.html").is_file() && root.join("public/atom.xml").is_file());
 }

@@ -2,11 +2,16 @@
 //! (and the binary where the command line itself is under test), outputs compared and walked.
 
 mod analysis;
+mod authoring;
 mod build;
 mod figures_dev;
 mod hostile;
 mod ingest;
+mod ingest_cli;
+mod ingest_layouts;
+mod messages;
 mod props;
+mod safety;
 mod search_page;
 mod serve;
 mod support;

@@ -8,7 +8,7 @@ use std::path::Path;
 use indexmap::IndexMap;
 use proptest::prelude::*;
 use yilu::content::front_matter::{
-    Figure, FigureKind, MeetingFrontMatter, SpeechFrontMatter, read_meeting, read_speech,
+    self, Figure, FigureKind, MeetingFrontMatter, SpeechFrontMatter, read_meeting, read_speech,
     write_meeting, write_speech,
 };
 use yilu::ingest::{IngestOptions, ingest_text};
@@ -365,11 +365,6 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
-const SPEECH_KEYS: &[&str] = &[
-    "title", "speaker", "position", "org", "org_kind", "slug", "order", "period", "metrics",
-    "figures", "draft",
-];
-
 fn speech_front_matter() -> impl Strategy<Value = SpeechFrontMatter> {
     let kind = prop::sample::select(vec![
         FigureKind::Growth,
@@ -436,7 +431,7 @@ fn speech_front_matter() -> impl Strategy<Value = SpeechFrontMatter> {
                     draft,
                     extra: extra
                         .into_iter()
-                        .filter(|(k, _)| !SPEECH_KEYS.contains(&k.as_str()))
+                        .filter(|(k, _)| !front_matter::speech_keys().contains(&k.as_str()))
                         .collect(),
                 }
             },

@@ -1,5 +1,7 @@
 //! `yilu serve`: incremental rebuilds write what a full build writes; the live server picks up
-//! edits, reports broken files while serving the last good output, and stays in its folder.
+//! edits, reports broken files while serving the last good output, and stays in its folder; it
+//! leaves public/ alone, bounds what a client can take, refuses hostile targets and Host headers,
+//! and says what it rebuilt after which change, once per save.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -255,20 +257,36 @@ struct Reply {
 fn get(port: u16, target: &str) -> Reply {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(stream, "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    write!(stream, "GET {target} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n")
         .unwrap();
+    read_reply(&mut stream)
+}
+
+/// Sends `request` as it is and reads the reply until the server closes.
+fn raw(port: u16, request: &[u8]) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    stream.write_all(request).unwrap();
+    read_reply(&mut stream)
+}
+
+fn read_reply(stream: &mut TcpStream) -> Reply {
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8_lossy(&raw).into_owned();
+    parse_reply(&raw)
+}
+
+fn parse_reply(raw: &[u8]) -> Reply {
+    let raw = String::from_utf8_lossy(raw).into_owned();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
     Reply { status, headers: head.to_ascii_lowercase(), body: body.to_string() }
 }
 
 /// The event stream's `event:` names with their data, as they arrive.
 fn events(port: u16) -> Receiver<(String, String)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(stream, "GET /__yilu/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    write!(stream, "GET /__yilu/events HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").unwrap();
     let (tx, rx) = channel();
     std::thread::spawn(move || {
         let (mut name, mut data) = (String::new(), String::new());
@@ -318,19 +336,21 @@ fn serve_rebuilds_on_edit_reports_errors_and_stays_in_its_folder() {
     let root = tmp.path().to_path_buf();
     std::fs::write(root.join("secret.txt"), "secret").unwrap();
     // Files younger than the file-time slack at start look changed to the first event batch
-    // (the watcher's own scan), which would rebuild once and swap public/ under the symlink.
+    // (the watcher's own scan), which would rebuild once and swap the output under the symlink.
     std::thread::sleep(Duration::from_millis(100));
-    let handle = serve::start(ServeOptions {
-        build: BuildOptions { root: root.clone(), ..Default::default() },
-        port: 0,
-        quiet: true,
-        ..Default::default()
-    })
+    let handle = serve::start(
+        ServeOptions {
+            build: BuildOptions { root: root.clone(), ..Default::default() },
+            port: 0,
+            ..Default::default()
+        },
+        |_| {},
+    )
     .unwrap();
     let port = handle.port();
     #[cfg(unix)]
-    std::os::unix::fs::symlink(root.join("secret.txt"), root.join("public/leak.txt"))
-        .unwrap_or_else(|e| panic!("cannot link into {}: {e}", root.join("public").display()));
+    std::os::unix::fs::symlink(root.join("secret.txt"), handle.output.join("leak.txt"))
+        .unwrap_or_else(|e| panic!("cannot link into {}: {e}", handle.output.display()));
     let speech_url = "/meetings/2024-10-21/wanzhou/";
 
     let page = get(port, speech_url);
@@ -339,7 +359,7 @@ fn serve_rebuilds_on_edit_reports_errors_and_stays_in_its_folder() {
     assert!(page.body.contains("万州区坚持用好改革关键一招"));
     assert!(page.body.contains("/__yilu/events"), "live-reload script injected");
     let written =
-        std::fs::read_to_string(root.join("public/meetings/2024-10-21/wanzhou/index.html"))
+        std::fs::read_to_string(handle.output.join("meetings/2024-10-21/wanzhou/index.html"))
             .unwrap();
     assert!(!written.contains("/__yilu/events"), "never written into the output");
 
@@ -366,7 +386,7 @@ fn serve_rebuilds_on_edit_reports_errors_and_stays_in_its_folder() {
     let missing = get(port, "/no/such/page/");
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("/__yilu/events"), "404.html is served, with the script");
-    assert!(get(port, "/atom.xml").headers.contains("content-type: application/xml"));
+    assert!(get(port, "/atom.xml").headers.contains("content-type: text/xml"));
     assert!(get(port, "/data/metrics.csv").headers.contains("content-type: text/csv"));
     assert!(get(port, "/data/speeches.json").headers.contains("content-type: application/json"));
 
@@ -405,12 +425,14 @@ fn serve_starts_on_a_broken_site_and_builds_once_it_is_fixed() {
     let file = root.join("content/meetings/2024-10-21/01-wanzhou.md");
     std::fs::write(&file, "---\ntitle: [unclosed\n---\n").unwrap();
     std::thread::sleep(Duration::from_millis(100));
-    let handle = serve::start(ServeOptions {
-        build: BuildOptions { root: root.clone(), ..Default::default() },
-        port: 0,
-        quiet: true,
-        ..Default::default()
-    })
+    let handle = serve::start(
+        ServeOptions {
+            build: BuildOptions { root: root.clone(), ..Default::default() },
+            port: 0,
+            ..Default::default()
+        },
+        |_| {},
+    )
     .expect("serve starts even though the site does not build");
     let port = handle.port();
     // No output yet: a page that carries the live-reload script, and the error on the stream.
@@ -426,4 +448,463 @@ fn serve_starts_on_a_broken_site_and_builds_once_it_is_fixed() {
         get(port, "/meetings/2024-10-21/wanzhou/").body.contains("修好了")
     });
     handle.shutdown();
+}
+
+// --- limits, hostile requests and the command line ---
+
+/// A server for `make_site()` with `limits`; (site guard, handle).
+fn start_with(limits: serve::Limits) -> (tempfile::TempDir, serve::Handle) {
+    let tmp = make_site();
+    std::thread::sleep(Duration::from_millis(100));
+    let handle = serve::start(
+        ServeOptions {
+            build: BuildOptions { root: tmp.path().to_path_buf(), ..Default::default() },
+            port: 0,
+            limits,
+            ..Default::default()
+        },
+        |_| {},
+    )
+    .unwrap();
+    (tmp, handle)
+}
+
+fn small_limits() -> serve::Limits {
+    serve::Limits {
+        max_head: 8 * 1024,
+        read_timeout: Duration::from_millis(800),
+        write_timeout: Duration::from_secs(2),
+        max_connections: 4,
+    }
+}
+
+#[test]
+fn oversized_requests_are_refused_without_being_read() {
+    let (_tmp, handle) = start_with(small_limits());
+    let port = handle.port();
+    let host = format!("Host: localhost:{port}\r\n");
+
+    let long_line = format!("GET /{} HTTP/1.1\r\n{host}\r\n", "a".repeat(100_000));
+    assert_eq!(raw(port, long_line.as_bytes()).status, 414, "a 100 kB request line");
+
+    let many = (0..100).map(|i| format!("X-{i}: 1\r\n")).collect::<String>();
+    let many = format!("GET / HTTP/1.1\r\n{host}{many}\r\n");
+    assert!(many.len() < 8 * 1024);
+    assert_eq!(raw(port, many.as_bytes()).status, 431, "100 header lines");
+
+    // 20 MB of headers: answered 431 at the cap, long before the client is done sending.
+    let started = Instant::now();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut writer = stream.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let line = format!("X-Filler: {}\r\n", "b".repeat(1000));
+        let _ = write!(writer, "GET / HTTP/1.1\r\nHost: localhost:{port}\r\n");
+        let mut sent = 0;
+        while sent < 20_000_000 {
+            if writer.write_all(line.as_bytes()).is_err() {
+                return sent; // the server closed: it stopped reading
+            }
+            sent += line.len();
+        }
+        sent
+    });
+    let mut reply = Vec::new();
+    let _ = stream.read_to_end(&mut reply);
+    let reply = parse_reply(&reply);
+    assert_eq!(reply.status, 431, "20 MB of headers: {}", reply.headers);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    let sent = sender.join().unwrap();
+    assert!(sent < 20_000_000, "the server read all {sent} bytes");
+
+    // And it still serves.
+    assert_eq!(get(port, "/").status, 200);
+    handle.shutdown();
+}
+
+#[test]
+fn idle_and_slow_connections_are_closed_after_the_read_timeout() {
+    let (_tmp, handle) = start_with(small_limits());
+    let port = handle.port();
+
+    // Nothing sent: closed without a word after ~0.8 s.
+    let started = Instant::now();
+    let mut idle = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut buf = Vec::new();
+    let n = idle.read_to_end(&mut buf).unwrap_or(0);
+    let waited = started.elapsed();
+    assert_eq!(n, 0, "{}", String::from_utf8_lossy(&buf));
+    assert!(waited >= Duration::from_millis(700) && waited < Duration::from_secs(5), "{waited:?}");
+
+    // Half a head, then nothing: 408.
+    let mut slow = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(slow, "GET / HTTP/1.1\r\nHost: localhost:{port}\r\n").unwrap();
+    assert_eq!(read_reply(&mut slow).status, 408);
+
+    // A keep-alive connection answers two requests, then idles out.
+    let mut kept = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    kept.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        kept,
+        "GET /atom.xml HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n\
+         HEAD /atom.xml HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n"
+    )
+    .unwrap();
+    let mut both = Vec::new();
+    kept.read_to_end(&mut both).unwrap();
+    let both = String::from_utf8_lossy(&both);
+    assert_eq!(both.matches("HTTP/1.1 200 OK").count(), 2, "{both}");
+    handle.shutdown();
+}
+
+#[test]
+fn connections_beyond_the_cap_are_refused_until_one_closes() {
+    let limits = serve::Limits { read_timeout: Duration::from_secs(30), ..small_limits() };
+    let (_tmp, handle) = start_with(limits);
+    let port = handle.port();
+    let mut open: Vec<TcpStream> =
+        (0..4).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+    let mut extra = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    extra.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let reply = read_reply(&mut extra);
+    assert_eq!(reply.status, 503, "the 5th connection: {}", reply.headers);
+    assert!(reply.headers.contains("retry-after: 1"));
+
+    // One of the four asks for a page and closes: its place is free again.
+    let mut first = open.remove(0);
+    write!(first, "GET / HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n").unwrap();
+    first.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    assert_eq!(read_reply(&mut first).status, 200);
+    drop(first);
+    until("a slot is free again", || {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let _ = write!(s, "GET / HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n");
+        read_reply(&mut s).status == 200
+    });
+    drop(open);
+    handle.shutdown();
+}
+
+#[test]
+fn hostile_targets_and_foreign_hosts_are_refused() {
+    let (_tmp, handle) = start_with(serve::Limits::default());
+    let port = handle.port();
+    let request = |target: &[u8], host: &str| {
+        let mut bytes = b"GET ".to_vec();
+        bytes.extend_from_slice(target);
+        bytes.extend_from_slice(format!(" HTTP/1.1\r\n{host}Connection: close\r\n\r\n").as_bytes());
+        raw(port, &bytes)
+    };
+    let host = format!("Host: localhost:{port}\r\n");
+
+    // Header injection: a raw LF or CR in the target is refused; an encoded one stays encoded.
+    for target in [
+        &b"/meetings/2024-10-21?\nSet-Cookie:x=1"[..],
+        b"/meetings/2024-10-21?\rSet-Cookie:x=1",
+        b"/meetings/2024-10-21%0d%0aSet-Cookie:x=1",
+        b"/meetings/\x01",
+    ] {
+        let reply = request(target, &host);
+        assert_eq!(reply.status, 400, "{:?}: {}", String::from_utf8_lossy(target), reply.headers);
+        assert!(!reply.headers.contains("set-cookie"), "{}", reply.headers);
+    }
+    let reply = request(b"/meetings/2024-10-21?%0d%0aSet-Cookie:x=1", &host);
+    assert_eq!(reply.status, 301);
+    assert!(
+        reply.headers.contains("\r\nlocation: /meetings/2024-10-21/?%0d%0aset-cookie:x=1\r\n"),
+        "{}",
+        reply.headers
+    );
+    assert!(!reply.headers.contains("\r\nset-cookie"), "{}", reply.headers);
+    let reply = request("/meetings/2024-10-21?q=会议 x".replace(' ', "%20").as_bytes(), &host);
+    assert!(reply.headers.contains("location: /meetings/2024-10-21/?q=%e4%bc%9a%e8%ae%ae%20x\r\n"));
+    // `//host` paths do not become redirects to another site.
+    let reply = request(b"//meetings/2024-10-21", &host);
+    assert!(reply.headers.contains("\r\nlocation: /meetings/2024-10-21/"), "{}", reply.headers);
+
+    // DNS rebinding: only this server's own names, with its port.
+    for (host, want) in [
+        (format!("localhost:{port}"), 200),
+        (format!("127.0.0.1:{port}"), 200),
+        (format!("[::1]:{port}"), 200),
+        (format!("evil.example:{port}"), 403),
+        (format!("localhost.evil.example:{port}"), 403),
+        (format!("localhost:{}", port.wrapping_add(1)), 403),
+        ("localhost".to_string(), 403),
+    ] {
+        let reply = request(b"/", &format!("Host: {host}\r\n"));
+        assert_eq!(reply.status, want, "Host: {host}");
+        if want == 403 {
+            assert!(!reply.body.contains("<html"), "no page for {host}");
+        }
+    }
+    assert_eq!(request(b"/", "").status, 400, "no Host");
+    assert_eq!(request(b"/", &format!("{host}{host}")).status, 400, "two Hosts");
+    assert_eq!(request(b"/__yilu/events", &format!("Host: evil.example:{port}\r\n")).status, 403);
+
+    // The event stream: same-origin only.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(stream, "GET /__yilu/events HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n").unwrap();
+    let mut head = String::new();
+    let mut reader = BufReader::new(stream);
+    while reader.read_line(&mut head).unwrap() > 0 && !head.ends_with("\r\n\r\n") {}
+    let head = head.to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200") && head.contains("text/event-stream"), "{head}");
+    assert!(!head.contains("access-control-allow-origin"), "{head}");
+
+    // Other methods.
+    let reply = raw(port, format!("POST / HTTP/1.1\r\n{host}Content-Length: 0\r\n\r\n").as_bytes());
+    assert_eq!(reply.status, 405);
+    let body = "x".repeat(500_000);
+    let post = format!("POST / HTTP/1.1\r\n{host}Content-Length: {}\r\n\r\n{body}", body.len());
+    assert_eq!(raw(port, post.as_bytes()).status, 405, "a body is drained, not a reset");
+    handle.shutdown();
+}
+
+#[test]
+fn rebuilds_are_reported_to_the_caller_with_the_changed_file() {
+    let tmp = make_site();
+    let root = tmp.path().to_path_buf();
+    std::thread::sleep(Duration::from_millis(100));
+    let (tx, reports) = channel();
+    let tx = std::sync::Mutex::new(tx);
+    let handle = serve::start(
+        ServeOptions {
+            build: BuildOptions { root: root.clone(), ..Default::default() },
+            port: 0,
+            ..Default::default()
+        },
+        move |report| {
+            let _ = tx.lock().unwrap().send(report);
+        },
+    )
+    .unwrap();
+    let first = reports.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(
+        matches!(&first, serve::Report::Built { output, .. } if output.ends_with(".yilu/serve")),
+        "{first:?}"
+    );
+    let file = "content/meetings/2024-10-21/01-wanzhou.md";
+    std::fs::write(root.join(file), speech("卢红", "万州区", 1, 6.6, "新的正文。")).unwrap();
+    match reports.recv_timeout(Duration::from_secs(5)).unwrap() {
+        serve::Report::Rebuilt { changed, full, .. } => {
+            assert_eq!(changed, vec![PathBuf::from(file)]);
+            assert!(!full);
+        }
+        other => panic!("{other:?}"),
+    }
+    handle.shutdown();
+}
+
+/// `yilu serve --port 0` on `root` with stderr read line by line.
+struct Served {
+    child: std::process::Child,
+    lines: Receiver<String>,
+    log: Vec<String>,
+    port: u16,
+}
+
+impl Served {
+    fn start(root: &Path, args: &[&str]) -> Served {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yilu"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut served = Served { child, lines, log: Vec::new(), port: 0 };
+        let line = served.wait_line("serving http://", Duration::from_secs(20));
+        let addr = line.trim_start_matches("serving http://").split('/').next().unwrap();
+        served.port = addr.rsplit(':').next().unwrap().parse().unwrap();
+        served
+    }
+
+    /// Waits for a line containing `what`; returns it.
+    fn wait_line(&mut self, what: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self.lines.recv_timeout(left).unwrap_or_else(|_| {
+                panic!("no line with {what:?} in {timeout:?}; so far: {:#?}", self.log)
+            });
+            self.log.push(line.clone());
+            if line.contains(what) {
+                return line;
+            }
+        }
+    }
+
+    /// Every line printed during the next `d`.
+    fn lines_for(&mut self, d: Duration) -> Vec<String> {
+        let deadline = Instant::now() + d;
+        let mut out = Vec::new();
+        while let Ok(line) =
+            self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.log.push(line.clone());
+            out.push(line);
+        }
+        out
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every file under `dir` with its bytes and modification time.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            let bytes = if meta.is_file() { std::fs::read(e.path()).unwrap() } else { Vec::new() };
+            (e.path().to_path_buf(), (bytes, meta.modified().unwrap()))
+        })
+        .collect()
+}
+
+#[test]
+fn serve_leaves_public_alone_and_names_each_change_once() {
+    let tmp = make_site();
+    let root = tmp.path().to_path_buf();
+    let build = std::process::Command::new(env!("CARGO_BIN_EXE_yilu"))
+        .args(["build", "-q", "--root"])
+        .arg(&root)
+        .status()
+        .unwrap();
+    assert!(build.success());
+    let public = snapshot(&root.join("public"));
+    assert!(public.len() > 10);
+    std::thread::sleep(Duration::from_millis(100));
+
+    let mut served = Served::start(&root, &[]);
+    assert!(
+        served.log.iter().any(|l| l.contains(".yilu/serve")),
+        "says where it builds: {:#?}",
+        served.log
+    );
+    assert!(!served.log.iter().any(|l| l.contains("warning")), "{:#?}", served.log);
+    let page = get(served.port, "/meetings/2024-10-21/wanzhou/");
+    assert!(page.body.contains("万州区坚持"), "{}", page.body);
+
+    let file = "content/meetings/2024-10-21/01-wanzhou.md";
+    std::fs::write(root.join(file), speech("卢红", "万州区", 1, 6.6, "一次保存。")).unwrap();
+    let line = served.wait_line("rebuilt", Duration::from_secs(10));
+    assert!(line.ends_with(&format!(" after {file}")), "{line}");
+    assert!(line.starts_with("rebuilt ") && line.contains(" ms after "), "{line}");
+    let later = served.lines_for(Duration::from_millis(1500));
+    assert!(!later.iter().any(|l| l.contains("rebuilt")), "one save, one rebuild: {later:#?}");
+    assert!(get(served.port, "/meetings/2024-10-21/wanzhou/").body.contains("一次保存"));
+
+    // An editor's atomic save (a temporary file renamed over the speech): one rebuild, named
+    // after the speech.
+    let meeting = root.join("content/meetings/2024-10-21");
+    std::fs::write(meeting.join("sedAb12Cd"), speech("卢红", "万州区", 1, 6.6, "改名保存。"))
+        .unwrap();
+    std::fs::rename(meeting.join("sedAb12Cd"), root.join(file)).unwrap();
+    let line = served.wait_line("rebuilt", Duration::from_secs(10));
+    assert!(line.ends_with(&format!(" after {file}")), "{line}");
+    let later = served.lines_for(Duration::from_millis(1500));
+    assert!(!later.iter().any(|l| l.contains("rebuilt")), "one save, one rebuild: {later:#?}");
+    // static/ is new: seen, and watched from then on.
+    std::fs::create_dir_all(root.join("static")).unwrap();
+    let line = served.wait_line("rebuilt", Duration::from_secs(10));
+    assert!(line.ends_with(" after static"), "{line}");
+    std::fs::write(root.join("static/.extra.css.tmp"), "body{}").unwrap();
+    std::fs::write(root.join("static/tmp4913"), "body{}").unwrap();
+    std::fs::rename(root.join("static/tmp4913"), root.join("static/extra.css")).unwrap();
+    let line = served.wait_line("rebuilt", Duration::from_secs(10));
+    assert!(line.contains(" (all) ") && line.contains(" after static/extra.css"), "{line}");
+    until("the new style sheet is served", || get(served.port, "/extra.css").status == 200);
+    served.lines_for(Duration::from_millis(1000)); // a slow machine may split that save in two
+
+    // A change of site.toml rebuilds everything, also named.
+    std::fs::write(root.join("site.toml"), "title = \"测试二\"\nbase_url = \"/\"\n").unwrap();
+    let line = served.wait_line("rebuilt", Duration::from_secs(10));
+    assert!(line.ends_with(" after site.toml"), "{line}");
+    drop(served);
+
+    assert!(snapshot(&root.join("public")) == public, "public/ changed (bytes or mtime)");
+    assert!(root.join(".yilu/serve/index.html").is_file());
+    assert!(root.join(".yilu/.gitignore").is_file());
+    let index = std::fs::read_to_string(root.join(".yilu/serve/index.html")).unwrap();
+    assert!(index.contains("测试二"), "serve's own build follows site.toml");
+    let feed = std::fs::read_to_string(root.join(".yilu/serve/atom.xml")).unwrap();
+    assert!(feed.contains("http://127.0.0.1:"), "built for the server's address");
+
+    // A build afterwards neither reads nor publishes serve's folder.
+    let build = std::process::Command::new(env!("CARGO_BIN_EXE_yilu"))
+        .args(["build", "-q", "--root"])
+        .arg(&root)
+        .status()
+        .unwrap();
+    assert!(build.success());
+    let names: Vec<PathBuf> = snapshot(&root.join("public")).into_keys().collect();
+    assert!(public.keys().all(|n| names.contains(n)), "{names:#?}");
+    // (The build's own marker, .yilu-output, is not serve's folder.)
+    assert!(!names.iter().any(|n| n.to_string_lossy().contains(".yilu/")), "{names:#?}");
+}
+
+#[test]
+fn serve_on_every_address_warns_that_the_network_can_see_it() {
+    let tmp = make_site();
+    let served = Served::start(tmp.path(), &["--bind", "0.0.0.0"]);
+    let warning = served.log.iter().find(|l| l.starts_with("warning:")).cloned();
+    let warning = warning.unwrap_or_else(|| panic!("{:#?}", served.log));
+    assert!(warning.contains("reachable from the network"), "{warning}");
+    assert!(warning.contains("--bind 127.0.0.1"), "{warning}");
+    assert!(served.log.last().unwrap().starts_with("serving http://127.0.0.1:"));
+    assert_eq!(get(served.port, "/").status, 200);
+}
+
+#[test]
+fn serve_on_a_port_in_use_suggests_another() {
+    let tmp = make_site();
+    let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yilu"))
+        .args(["serve", "--port", &port.to_string(), "--root"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("port {port} on 127.0.0.1 is already in use")), "{stderr}");
+    assert!(stderr.contains("--port"), "{stderr}");
+    assert!(!tmp.path().join(".yilu").exists(), "nothing built");
+}
+
+#[test]
+fn serve_outside_a_site_says_so_and_leaves_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yilu"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("has no site.toml") && stderr.contains("yilu init"), "{stderr}");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0, "nothing written");
 }

@@ -1,0 +1,117 @@
+//! The graphics of the analysis pages that carry links: an indicator's choropleth map and its
+//! small multiples (one sparkline per organisation). They are drawn per page, because a link's
+//! form depends on the page it is on (`relative_urls`), from the indicator's rankings.
+
+use serde::Serialize;
+
+use super::analysis::MetricView;
+use super::model::SiteModel;
+use crate::render::chart::{self, Point, SparkScale};
+use crate::render::map::{self, Area};
+use crate::render::templates::UrlScheme;
+
+/// The region the site's maps show: site.toml's `region` when it names one with outlines, else
+/// the region most of the archive's organisations belong to.
+pub fn region(configured: Option<&str>, model: &SiteModel) -> Option<&'static str> {
+    match configured {
+        Some(name) => map::region_code(name),
+        None => map::infer_region(model.orgs.values().map(|o| o.link.name.as_str())),
+    }
+}
+
+/// The map of an indicator at its newest meeting, for the page at `current`.
+pub fn metric_map(
+    metric: &MetricView,
+    region: Option<&str>,
+    urls: &UrlScheme,
+    current: &str,
+) -> Option<MapView> {
+    let region = region?;
+    let latest = metric.meetings.first()?;
+    let areas: Vec<Area> = latest
+        .ranking
+        .iter()
+        .map(|r| Area {
+            name: r.org.clone(),
+            code: None,
+            href: r.org_path.as_deref().map(|p| urls.href(p, current)),
+            value: Some(r.value),
+            note: r.period.clone(),
+        })
+        .collect();
+    let title =
+        format!("{} {}：各单位{}同比增速（%）", latest.date, latest.meeting_title, metric.label);
+    let svg = map::choropleth(&format!("map-{}", metric.key), &title, "%", region, &areas)?;
+    Some(MapView {
+        svg,
+        date: latest.date.clone(),
+        meeting_path: latest.meeting_path.clone(),
+        title,
+    })
+}
+
+/// A map and what it shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct MapView {
+    pub svg: String,
+    pub title: String,
+    pub date: String,
+    pub meeting_path: String,
+}
+
+/// One organisation's small multiple.
+#[derive(Debug, Clone, Serialize)]
+pub struct Multiple {
+    pub org: String,
+    pub org_path: Option<String>,
+    pub latest: f64,
+    pub latest_period: Option<String>,
+    pub points: usize,
+    pub svg: String,
+}
+
+/// One sparkline per organisation that reported the indicator at least twice, all on one scale,
+/// sorted by the newest value (highest first).
+pub fn multiples(metric: &MetricView) -> Vec<Multiple> {
+    // Organisation → its points, oldest first (the meetings are newest first).
+    let mut series: Vec<(&str, Option<&str>, Vec<Point>)> = Vec::new();
+    for m in metric.meetings.iter().rev() {
+        for r in &m.ranking {
+            let point = Point {
+                label: m.date.clone(),
+                value: r.value,
+                note: r.period.clone(),
+                group: None,
+            };
+            match series.iter_mut().find(|(org, ..)| *org == r.org) {
+                Some((.., points)) => points.push(point),
+                None => series.push((&r.org, r.org_path.as_deref(), vec![point])),
+            }
+        }
+    }
+    series.retain(|(.., points)| points.len() >= 2);
+    let scale = SparkScale::of(series.iter().map(|(.., p)| p.as_slice()));
+    let mut out: Vec<Multiple> = series
+        .iter()
+        .enumerate()
+        .map(|(i, (org, path, points))| {
+            let last = points.last().expect("two or more");
+            Multiple {
+                org: org.to_string(),
+                org_path: path.map(str::to_string),
+                latest: last.value,
+                latest_period: last.note.clone(),
+                points: points.len(),
+                svg: chart::sparkline(
+                    &format!("spark-{}-{i}", metric.key),
+                    &format!("{org}：{}同比增速（%）", metric.label),
+                    "%",
+                    points,
+                    &scale,
+                ),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.latest.total_cmp(&a.latest).then_with(|| a.org.cmp(&b.org)));
+    out
+}

@@ -1,0 +1,71 @@
+// Charts and maps of an archive of 30 meetings over eleven years (tests/fixtures/archive30,
+// ingested and built by tests/e2e/run into YILU_SITE_ARCHIVE), in headless Chromium at 390 and
+// 1280 px: the GDP indicator page (time-scaled series, small multiples, the choropleth), a
+// district page with a long series and the home page. Each page: no sideways scrolling, no
+// serious axe-core violation, a screenshot in YILU_ARTEFACTS; and a click on a map shape reaches
+// that district's page. Required in CI; skips only with YILU_SKIP_BROWSER=1.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { CHROMIUM, SKIP, WIDTHS, audit, launchOptions, serve } from "./lib.mjs";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const SITE = resolve(process.env.YILU_SITE_ARCHIVE || join(repo, "target/archive30/public"));
+const SHOTS = resolve(process.env.YILU_ARTEFACTS || join(repo, "target/artefacts/screenshots"));
+
+test("charts and maps of a 30-meeting archive", { skip: SKIP, timeout: 180_000 }, async (t) => {
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
+  assert.ok(existsSync(join(SITE, "index.html")), `no built archive at ${SITE}: run tests/e2e/run`);
+  const { chromium } = await import("playwright-core");
+  mkdirSync(SHOTS, { recursive: true });
+  const server = await serve(SITE);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch(launchOptions());
+  t.after(async () => {
+    await browser.close();
+    server.close();
+  });
+
+  for (const size of WIDTHS) {
+    await t.test(`at ${size.name} px`, async () => {
+      const context = await browser.newContext({
+        viewport: { width: size.width, height: size.height },
+        locale: "zh-CN",
+      });
+      const page = await context.newPage();
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(`${page.url()}: ${e}`));
+      page.on("console", (m) => m.type() === "error" && errors.push(`${page.url()}: ${m.text()}`));
+
+      await page.goto(`${origin}/metrics/gdp/`);
+      const series = page.locator("svg.chart-line");
+      assert.ok((await series.count()) > 0, "the GDP page has a time series");
+      assert.ok((await page.locator("svg.chart-spark").count()) >= 10, "small multiples, one per district");
+      const map = page.locator("svg.chart-map").first();
+      assert.ok((await map.count()) === 1, "the GDP page has a map");
+      await audit(page, `metric page at ${size.name} px`, join(SHOTS, `archive-metric-${size.name}.png`));
+
+      // Every reporting shape is a link with a title; clicking one reaches its district page.
+      const shape = map.locator("a").first();
+      const href = await shape.getAttribute("href");
+      assert.match(href, /\/districts\/[a-z0-9-]+\/$/);
+      await shape.scrollIntoViewIfNeeded();
+      await Promise.all([page.waitForURL(origin + href), shape.click()]);
+      assert.equal(await page.locator("h1").count(), 1);
+
+      await page.goto(`${origin}/districts/qijiang/`);
+      assert.ok((await page.locator("svg.chart-line").count()) > 0, "a district series");
+      await audit(page, `district page at ${size.name} px`, join(SHOTS, `archive-district-${size.name}.png`));
+
+      await page.goto(`${origin}/`);
+      assert.ok((await page.locator("svg.chart-map").count()) === 1, "the home page has the GDP map");
+      await audit(page, `home page at ${size.name} px`, join(SHOTS, `archive-home-${size.name}.png`));
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+});
