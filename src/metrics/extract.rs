@@ -383,13 +383,14 @@ fn is_rate_noun(noun: &str) -> bool {
     noun.ends_with('率') || contains_any(noun, lx::SHARE_WORDS)
 }
 
-/// True when the sentence words before a measure make it a target or a plan.
-fn is_target(before: &str) -> bool {
-    let mut t = before.to_string();
-    for w in lx::NOT_TARGET {
-        t = t.replace(w, "");
-    }
-    contains_any(&t, lx::TARGET_WORDS)
+/// Where the first word that makes later values of a sentence targets or plans ends, if any
+/// (`主要预期目标是`, `力争`, `计划增长`; not `完成全年目标的`).
+fn target_marker(s: &[char], a: usize, b: usize) -> Option<usize> {
+    (a..b).find_map(|k| {
+        let (_, n) = any_at(s, k, lx::TARGET_WORDS)?;
+        let excluded = lx::NOT_TARGET.iter().any(|w| at(s, k, w));
+        (!excluded && k + n <= b).then_some(k + n)
+    })
 }
 
 struct Parser<'a> {
@@ -436,6 +437,7 @@ impl Parser<'_> {
         }
         let mut items: Vec<Item> = Vec::new();
         let mut sentence_period: Option<String> = None;
+        let target_at = target_marker(s, a, b);
         for (c0, c1) in split_at(s, a, b, is_clause_end) {
             let mut floor = c0;
             let mut found_any = false;
@@ -449,7 +451,7 @@ impl Parser<'_> {
                     i += 1;
                     continue;
                 };
-                self.measure(&m, a, c0, floor, i, &mut items, &mut sentence_period);
+                self.measure(&m, target_at, floor, i, &mut items, &mut sentence_period);
                 found_any = true;
                 floor = m.end;
                 i = m.end;
@@ -574,8 +576,7 @@ impl Parser<'_> {
     fn measure(
         &mut self,
         m: &Measure,
-        sentence_start: usize,
-        clause_start: usize,
+        target_at: Option<usize>,
         floor: usize,
         verb_at: usize,
         items: &mut Vec<Item>,
@@ -584,13 +585,11 @@ impl Parser<'_> {
         let s = &self.r.chars;
         let pre = &s[floor..verb_at];
         let pre_text: String = pre.iter().collect();
-        let clause_before: String = s[clause_start..verb_at].iter().collect();
         let unit = m.values.last().map(|v| v.1).unwrap_or("%");
         let points = unit == "个百分点";
 
         // Not growth figures: contributions, gaps, shares and rates, bounds.
-        if contains_any(&clause_before, lx::CONTRIBUTION_WORDS)
-            || (points && clause_before.contains("带动"))
+        if contains_any(&pre_text, lx::CONTRIBUTION_WORDS) || (points && pre_text.contains("带动"))
         {
             items.push(Item::Share(String::new()));
             return;
@@ -624,7 +623,8 @@ impl Parser<'_> {
         let head = lx::HEADS.contains(&noun.text.as_str());
         if bare || head {
             let mut resolved: Option<String> = None;
-            for item in items.iter().rev() {
+            // The nearest few clauses: a subject is never left out further back than that.
+            for item in items.iter().rev().take(8) {
                 match item {
                     Item::Share(n) => {
                         if head && n.ends_with(&noun.text) && n.len() > noun.text.len() {
@@ -681,8 +681,7 @@ impl Parser<'_> {
         };
         let list_of_areas = subjects.len() > 1 && subjects.iter().any(|x| lx::is_area(x));
         let verb_end = verb_at + m.verb.word.chars().count();
-        let sentence_before: String = s[sentence_start..verb_end].iter().collect();
-        let target = is_target(&sentence_before);
+        let target = target_at.is_some_and(|e| e <= verb_end);
         let yoy = !part
             && !list_of_areas
             && !basis.as_deref().is_some_and(|b| contains_any(b, lx::NOT_YOY))
@@ -932,6 +931,45 @@ mod tests {
             ("对全市工业增长贡献率达55.2%。", vec![]),
             ("A、B、C增长1%和2%。", vec![]),
             ("增长5%。", vec![]),
+            // More measure words and links.
+            (
+                "湖北省一般公共预算收入增幅达到了61.8%。",
+                vec![row("湖北省一般公共预算收入", 61.8, "%")],
+            ),
+            ("上海上半年仅完成3795亿元,增速为-12.9%。", vec![row("上海上半年", -12.9, "%")]),
+            ("地区生产总值实现42.3亿元,可比增长7.5%。", vec![row("地区生产总值", 7.5, "%")]),
+            (
+                "工业投资同比增长1.8%,较上年同期回落15.4个百分点。",
+                vec![row("工业投资", 1.8, "%"), row("工业投资", -15.4, "个百分点")],
+            ),
+            // A four-item list with 和, a list of amounts, a note in parentheses after the value.
+            (
+                "汽车、电气、电子和电力累计增速分别为76.3%、71.9%、37.2%和36.3%。",
+                vec![
+                    row("汽车", 76.3, "%"),
+                    row("电气", 71.9, "%"),
+                    row("电子", 37.2, "%"),
+                    row("电力", 36.3, "%"),
+                ],
+            ),
+            (
+                "加工贸易和保税物流进出口10293亿元和3544.9亿元,同增1.9%和38.4%。",
+                vec![row("加工贸易进出口", 1.9, "%"), row("保税物流进出口", 38.4, "%")],
+            ),
+            (
+                "利润总额79750.1亿元,同比增长38.0%(按可比口径计算,详见附注二),比上年增长1%。",
+                vec![row("利润总额", 38.0, "%"), row("利润总额", 1.0, "%")],
+            ),
+            // Rates printed after a province's name.
+            (
+                "增速放缓。其中,广东(3.3%)、江苏(4.6%)低于全国。湖北为18.7%。",
+                vec![row("广东", 3.3, "%"), row("江苏", 4.6, "%"), row("湖北", 18.7, "%")],
+            ),
+            // A completion rate between subject and rate is skipped over.
+            (
+                "我县一般公共预算收入34096万元,为年预算的32.3%,同比降低10.2%。",
+                vec![row("一般公共预算收入", -10.2, "%")],
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(fig(text), want, "{text}");
@@ -961,6 +999,29 @@ mod tests {
         let f = &figures("一季度，GDP增长5%。其中，3月份规模以上工业增加值同比增长14.1%。")[1];
         assert_eq!(f.subject, "3月份规模以上工业增加值");
         assert_eq!(f.period.as_deref(), Some("3月份"));
+    }
+
+    #[test]
+    fn absurd_input_stays_linear() {
+        let shapes = [
+            "增长1%、".repeat(10_000),
+            "、".repeat(50_000) + "增长1%",
+            "占1%,".repeat(10_000) + "增长1%",
+            "1.".repeat(25_000) + "增长1%",
+            "(".repeat(25_000) + "增长1%",
+            "全区".repeat(25_000) + "增长1%",
+        ];
+        for text in shapes {
+            let start = std::time::Instant::now();
+            let _ = figures(&text);
+            let _ = lead_metrics(&text, &Indicators::new(&[]));
+            assert!(
+                start.elapsed().as_secs() < 5,
+                "{} chars took {:?}",
+                text.len(),
+                start.elapsed()
+            );
+        }
     }
 
     #[test]
