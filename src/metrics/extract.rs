@@ -275,6 +275,10 @@ fn read_noun(s: &[char]) -> Noun {
             a += n;
         } else if let Some(n) = strip_leading(rest, lx::OWN_AREAS) {
             a += n;
+        } else if let Some(n) = strip_leading(rest, &["累计完成", "累计实现", "实现", "完成"])
+            .filter(|n| rest.len() > *n)
+        {
+            a += n;
         } else {
             break;
         }
@@ -362,18 +366,34 @@ fn split_subjects(noun: &str, n: usize) -> Option<Vec<String>> {
         pick.into_iter().map(|s| s.trim().to_string()).collect()
     };
     let last = items.last()?.clone();
+    let last_chars: Vec<char> = last.chars().collect();
     let head = lx::SHARED_HEADS.iter().find(|h| last.ends_with(*h) && last != **h);
+    let n_items = items.len();
     Some(
         items
             .into_iter()
-            .map(|item| match head {
-                Some(h)
-                    if !lx::SHARED_HEADS.iter().any(|x| item.ends_with(x))
-                        && !item.ends_with(['量', '额', '数', '率']) =>
-                {
-                    format!("{item}{h}")
+            .enumerate()
+            .map(|(k, item)| {
+                let len = item.chars().count();
+                let has_head = lx::SHARED_HEADS.iter().any(|x| item.ends_with(x))
+                    || item.ends_with(['量', '额', '数', '率']);
+                if k + 1 == n_items || has_head || lx::is_area(&item) {
+                    return item;
                 }
-                _ => item,
+                // A short modifier shares the noun after the last item's modifier of the same
+                // length: "城镇、农村居民人均可支配收入", "大型、中型、小型企业利润",
+                // "烟酒类、饮料类商品零售额".
+                if len <= 3 && last_chars.len() > len {
+                    let rest: String = last_chars[len..].iter().collect();
+                    if ["居民", "常住居民", "企业", "商品"].iter().any(|h| rest.starts_with(h))
+                    {
+                        return format!("{item}{rest}");
+                    }
+                }
+                match head {
+                    Some(h) => format!("{item}{h}"),
+                    None => item,
+                }
             })
             .collect(),
     )
@@ -885,6 +905,17 @@ mod tests {
             (
                 "电子信息、先进材料增加值分别增长2.7%和5.6%。",
                 vec![row("电子信息增加值", 2.7, "%"), row("先进材料增加值", 5.6, "%")],
+            ),
+            (
+                "城镇、农村居民人均可支配收入分别增长5.1%和6.8%。",
+                vec![
+                    row("城镇居民人均可支配收入", 5.1, "%"),
+                    row("农村居民人均可支配收入", 6.8, "%"),
+                ],
+            ),
+            (
+                "全年实现社会消费品零售总额523亿元，增长7.8%。",
+                vec![row("社会消费品零售总额", 7.8, "%")],
             ),
             (
                 "城乡居民人均可支配收入分别增长4.3%和7.8%。",

@@ -195,6 +195,9 @@ pub const GAP_WORDS: &[&str] =
 /// Connectives that open a clause before its subject.
 pub const CONNECTIVES: &[&str] = &[
     "其中",
+    "力争",
+    "争取",
+    "确保",
     "同期",
     "另外",
     "此外",
