@@ -701,7 +701,8 @@ impl Parser<'_> {
         };
         let list_of_areas = subjects.len() > 1 && subjects.iter().any(|x| lx::is_area(x));
         let verb_end = verb_at + m.verb.word.chars().count();
-        let target = target_at.is_some_and(|e| e <= verb_end);
+        // "设定目标是6%-6.5%，当年实际增长是6.1%": 实际 contrasts an outcome with the target.
+        let target = target_at.is_some_and(|e| e <= verb_end) && !pre_text.contains("实际");
         let yoy = !part
             && !list_of_areas
             && !basis.as_deref().is_some_and(|b| contains_any(b, lx::NOT_YOY))
@@ -1021,6 +1022,8 @@ mod tests {
         );
         let f = &figures("力争固定资产投资增长7%。")[0];
         assert_eq!(f.kind, FigureKind::Target);
+        let f = &figures("2019年设定目标是6%-6.5%,当年GDP实际增长是6.1%。")[0];
+        assert_eq!((f.kind, f.value), (FigureKind::Growth, 6.1));
         let f = &figures("有色金属冶炼业利润增长近1倍。")[0];
         assert_eq!((f.kind, f.qualifier.as_deref()), (FigureKind::Multiple, Some("近")));
         let f = &figures("两年平均增长5.9%。")[..];
