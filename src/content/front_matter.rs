@@ -90,8 +90,9 @@ pub struct PageFrontMatter {
     pub extra: IndexMap<String, serde_json::Value>,
 }
 
-/// One growth figure found in a speech.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One growth figure found in a speech. Optional fields are written only when the text prints
+/// them, so older files load and stay as they were.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Figure {
     pub subject: String,
@@ -99,8 +100,44 @@ pub struct Figure {
     pub value: f64,
     /// `%`, `倍` or `个百分点`.
     pub unit: String,
+    /// growth (the default, not written), target, points or multiple.
+    #[serde(default, skip_serializing_if = "FigureKind::is_growth")]
+    pub kind: FigureKind,
+    /// As printed around the value: 以上, 左右, 约, 超过, 近 …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualifier: Option<String>,
+    /// The basis of comparison as printed: 同比, 比上年, 两年平均, 年均 …
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+    /// The absolute value printed with the subject (`实现1245.4亿元`): `1245.4亿元`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// The period the figure prints for itself (`1-7月`, `二季度`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
     /// The sentence fragment it was read from.
     pub text: String,
+}
+
+/// What a figure's number is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FigureKind {
+    /// An outcome: growth in percent.
+    #[default]
+    Growth,
+    /// A target or plan (预期目标, 力争, 计划): never a metric.
+    Target,
+    /// A change of a rate in percentage points.
+    Points,
+    /// Growth as a multiple (增长1.2倍).
+    Multiple,
+}
+
+impl FigureKind {
+    pub fn is_growth(&self) -> bool {
+        *self == FigureKind::Growth
+    }
 }
 
 /// A number that is finite: `.nan`, `.inf` and values past f64's range (`1.7e309`) are refused
@@ -741,12 +778,26 @@ mod tests {
             org_kind: Some(OrgKind::District),
             order: Some(1),
             period: Some("前三季度".into()),
-            figures: vec![Figure {
-                subject: "全区技改投资".into(),
-                value: 128.0,
-                unit: "%".into(),
-                text: "全区技改投资增长128%".into(),
-            }],
+            figures: vec![
+                Figure {
+                    subject: "全区技改投资".into(),
+                    value: 128.0,
+                    unit: "%".into(),
+                    text: "全区技改投资增长128%".into(),
+                    ..Default::default()
+                },
+                Figure {
+                    subject: "地区生产总值".into(),
+                    value: 5.5,
+                    unit: "%".into(),
+                    kind: FigureKind::Target,
+                    qualifier: Some("左右".into()),
+                    basis: Some("比上年".into()),
+                    amount: Some("1245.4亿元".into()),
+                    period: Some("2025年".into()),
+                    text: "地区生产总值增长5.5%左右".into(),
+                },
+            ],
             ..Default::default()
         };
         fm.metrics.insert("gdp".into(), 6.6);

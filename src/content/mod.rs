@@ -15,7 +15,9 @@ use walkdir::WalkDir;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::orgs::{OrgKind, Registry};
 use crate::slug;
-pub use front_matter::{Figure, MeetingFrontMatter, PageFrontMatter, SpeechFrontMatter};
+pub use front_matter::{
+    Figure, FigureKind, MeetingFrontMatter, PageFrontMatter, SpeechFrontMatter,
+};
 pub use pages::StandalonePage;
 
 /// Every meeting of the site, newest first.

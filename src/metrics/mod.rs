@@ -1,7 +1,10 @@
 //! Figures out of text and indicators over the archive: the dictionary of canonical indicators,
-//! the extractor ingest uses, and the series and rankings the site's analysis pages show.
+//! the reading form and lexicon of Chinese statistical writing, and the clause grammar ingest
+//! uses to read growth figures and a lead's metrics.
 
 pub mod extract;
 pub mod indicators;
+pub mod lexicon;
+pub mod normalize;
 
 pub use indicators::{Indicator, Indicators};

@@ -5,6 +5,7 @@ mod analysis;
 mod authoring;
 mod build;
 mod deploy;
+mod figures_dev;
 mod hostile;
 mod ingest;
 mod ingest_cli;

@@ -8,8 +8,8 @@ use std::path::Path;
 use indexmap::IndexMap;
 use proptest::prelude::*;
 use yilu::content::front_matter::{
-    self, Figure, MeetingFrontMatter, SpeechFrontMatter, read_meeting, read_speech, write_meeting,
-    write_speech,
+    self, Figure, FigureKind, MeetingFrontMatter, SpeechFrontMatter, read_meeting, read_speech,
+    write_meeting, write_speech,
 };
 use yilu::ingest::{IngestOptions, ingest_text};
 use yilu::metrics::extract::figures;
@@ -366,8 +366,32 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
 }
 
 fn speech_front_matter() -> impl Strategy<Value = SpeechFrontMatter> {
-    let figure = (text(), finite(), text(), text())
-        .prop_map(|(subject, value, unit, text)| Figure { subject, value, unit, text });
+    let kind = prop::sample::select(vec![
+        FigureKind::Growth,
+        FigureKind::Target,
+        FigureKind::Points,
+        FigureKind::Multiple,
+    ]);
+    let optional = (
+        kind,
+        prop::option::of(text()),
+        prop::option::of(text()),
+        prop::option::of(text()),
+        prop::option::of(text()),
+    );
+    let figure = (text(), finite(), text(), text(), optional).prop_map(
+        |(subject, value, unit, text, (kind, qualifier, basis, amount, period))| Figure {
+            subject,
+            value,
+            unit,
+            kind,
+            qualifier,
+            basis,
+            amount,
+            period,
+            text,
+        },
+    );
     (
         text().prop_filter("a title", |t| !t.trim().is_empty()),
         (
