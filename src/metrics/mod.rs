@@ -3,5 +3,6 @@
 
 pub mod extract;
 pub mod indicators;
+pub mod period;
 
 pub use indicators::{Indicator, Indicators};
