@@ -17,10 +17,6 @@ pub struct Period {
 }
 
 impl Period {
-    fn months(first: u8, last: u8) -> Period {
-        Period { first, last, year: None, last_year: false }
-    }
-
     /// `"1-9"`, or `"10"` for a single month.
     pub fn key(&self) -> String {
         if self.first == self.last {

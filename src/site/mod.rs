@@ -196,16 +196,28 @@ impl Site {
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<()> {
         let (config, model) = (&self.config, &self.model);
-        // The two data files are the slow ones (tens of ms each at 10,000 speeches): in parallel.
-        let (json, csv) = rayon::join(
-            || feeds::speeches_json(config, &self.archive, model),
-            || feeds::metrics_csv(config, model, &self.indicators),
+        // The data files are the slow ones (tens of ms each at 10,000 speeches): in parallel.
+        let ((json, csv), (figures, meetings)) = rayon::join(
+            || {
+                rayon::join(
+                    || feeds::speeches_json(config, &self.archive, model),
+                    || feeds::metrics_csv(config, model, &self.indicators),
+                )
+            },
+            || {
+                rayon::join(
+                    || feeds::figures_csv(config, &self.archive, model),
+                    || feeds::meetings_json(config, model),
+                )
+            },
         );
         write("atom.xml", feeds::atom(config, model).as_bytes())?;
         write("sitemap.xml", feeds::sitemap(config, model, &self.plan).as_bytes())?;
         write("robots.txt", feeds::robots(config).as_bytes())?;
         write("data/speeches.json", &json)?;
         write("data/metrics.csv", &csv)?;
+        write("data/figures.csv", &figures)?;
+        write("data/meetings.json", &meetings)?;
         Ok(())
     }
 
