@@ -11,6 +11,7 @@
 pub mod date;
 pub mod html;
 pub mod sections;
+pub mod source;
 pub mod text;
 pub mod transcript;
 
@@ -41,6 +42,8 @@ pub struct IngestOptions {
     pub indicators: Indicators,
     /// Advanced by one per file read; the CLI shows it on a terminal.
     pub progress: Option<indicatif::ProgressBar>,
+    /// `--source-url` and `--publication`: the meeting's `source:` (over an HTML page's own).
+    pub source: crate::content::front_matter::Source,
 }
 
 impl IngestOptions {
@@ -52,6 +55,7 @@ impl IngestOptions {
             registry: Registry::new(&config.organisations),
             indicators: Indicators::new(&config.indicators),
             progress: None,
+            source: Default::default(),
         }
     }
 }
@@ -141,7 +145,9 @@ pub fn ingest_text(path: &Path, text: &str, options: &IngestOptions) -> Result<I
     let name = path.display();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let plain;
+    let mut page = Default::default();
     let text = if html::looks_like_html(text) {
+        page = source::from_html(text);
         plain = html::article_text(text);
         plain.as_str()
     } else {
@@ -240,6 +246,7 @@ pub fn ingest_text(path: &Path, text: &str, options: &IngestOptions) -> Result<I
             date: Some(date),
             participants,
             summary,
+            source: source::merge(&options.source, page),
             ..Default::default()
         },
         speeches,
