@@ -5,6 +5,7 @@ mod analysis;
 mod build;
 mod hostile;
 mod ingest;
+mod periods;
 mod props;
 mod search_page;
 mod serve;
