@@ -269,22 +269,31 @@ fn analysis_pages_and_open_data() {
     let (tmp, root) = copy_site("basic");
     let out = tmp.path().join("out");
     build(&root, &out).unwrap();
-    // One chart point per meeting at which 万州区 reported GDP.
+    // One chart point per meeting at which 万州区 reported GDP, one chart per period (前三季度
+    // and 全年 do not share a line).
     let wanzhou = read(&out, "districts/wanzhou/index.html");
-    let svg = &wanzhou[wanzhou.find("<svg").unwrap()..wanzhou.find("</svg>").unwrap()];
-    assert_eq!(svg.matches("<circle").count(), 2);
-    assert!(svg.contains("2024-10-21 6.6%") && svg.contains("2025-01-20 6.1%"));
-    // GDP ranking at the first meeting: 某某新区 8, 万州区 6.6, 南岸区 6.5.
+    let svgs: Vec<&str> =
+        wanzhou.split("<svg").skip(1).map(|s| &s[..s.find("</svg>").unwrap()]).collect();
+    let gdp: Vec<&&str> = svgs.iter().filter(|s| s.contains("地区生产总值")).collect();
+    assert_eq!(gdp.len(), 2);
+    assert_eq!(gdp.iter().map(|s| s.matches("<circle").count()).sum::<usize>(), 2);
+    for point in ["2024-10-21 6.6%", "2025-01-20 6.1%"] {
+        assert_eq!(gdp.iter().filter(|s| s.contains(point)).count(), 1, "{point}");
+    }
+    // GDP ranking at the first meeting: 万州区 6.6, 南岸区 6.5 (前三季度); 某某新区 8 prints no
+    // period, so it is listed apart, after them.
     let gdp = read(&out, "metrics/gdp/index.html");
-    let order: Vec<usize> =
-        ["某某新区", "万州区", "南岸区"].iter().map(|n| gdp.rfind(n).unwrap()).collect();
+    let order: Vec<usize> = ["万州区", "南岸区", "统计期不明", "某某新区"]
+        .iter()
+        .map(|n| gdp.rfind(n).unwrap())
+        .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "ranking out of order");
     // The CSV has one row per speech and indicator, matching front matter.
     let csv = read(&out, "data/metrics.csv");
     assert!(csv.starts_with('\u{feff}'));
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), 2 + 2 + 1 + 1, "{csv}");
-    assert!(rows.contains(&"2024-10-21,深化改革攻坚强化政策供给,南岸区,district,许洪斌,fixed_asset_investment,固定资产投资,5.2,%,前三季度,https://test.example.org/meetings/2024-10-21/nanan/"));
+    assert!(rows.contains(&"2024-10-21,深化改革攻坚强化政策供给,南岸区,district,许洪斌,fixed_asset_investment,固定资产投资,5.2,%,前三季度,https://test.example.org/meetings/2024-10-21/nanan/,1-9,2024,同比增速（%）,nanan,xu-hong-bin,"));
     let json: serde_json::Value = serde_json::from_str(&read(&out, "data/speeches.json")).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 5);
     assert_eq!(json[0]["url"], "https://test.example.org/meetings/2025-01-20/wanzhou/");
