@@ -81,6 +81,8 @@ pub struct OrgMetrics {
     pub rows: Vec<OrgMetricRow>,
     /// One per indicator and period key, oldest point first.
     pub charts: Vec<ChartView>,
+    /// Periods not charted (reported once, or beyond [`CHARTS_PER_INDICATOR`]): in the table.
+    pub omitted_charts: usize,
     /// Each indicator's newest report, in dictionary order.
     pub latest: Vec<LatestMetric>,
     /// The changes of every speech of the organisation, handed to the model.
@@ -172,6 +174,7 @@ pub fn org_metrics(
         .collect();
 
     let mut charts = Vec::new();
+    let mut omitted = 0;
     let mut latest = Vec::new();
     for key in &keys {
         let label = indicators.label(key).to_string();
@@ -197,7 +200,13 @@ pub fn org_metrics(
                     .and_then(|&n| changes[n].1.get(*key).cloned()),
             });
         }
-        for (pk, group) in group_by_period(reports, |(_, m)| m.period_key.as_deref()) {
+        // One chart per period reported twice or more (the most reported first, at most
+        // CHARTS_PER_INDICATOR); a lone report is charted only when nothing else is.
+        let groups = group_by_period(reports, |(_, m)| m.period_key.as_deref());
+        let charted =
+            groups.iter().filter(|(_, g)| g.len() > 1).count().clamp(1, CHARTS_PER_INDICATOR);
+        omitted += groups.len() - charted;
+        for (pk, group) in groups.into_iter().take(charted) {
             let points: Vec<Point> = group
                 .iter()
                 .map(|(s, m)| Point {
@@ -224,10 +233,14 @@ pub fn org_metrics(
         columns: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
         rows,
         charts,
+        omitted_charts: omitted,
         latest,
         changes,
     }
 }
+
+/// At most this many charts per indicator on an organisation's page (one per period key).
+pub const CHARTS_PER_INDICATOR: usize = 4;
 
 /// Items grouped by period key: the main period first (the one most items report; a known key
 /// before an unknown one; then key order), then the others by size. Order inside a group kept.
@@ -656,7 +669,8 @@ mod tests {
 
     #[test]
     fn groups_put_the_most_reported_known_period_first() {
-        let cases: &[(&[Option<&str>], &[Option<&str>])] = &[
+        type Keys<'a> = &'a [Option<&'a str>];
+        let cases: &[(Keys<'_>, Keys<'_>)] = &[
             (&[Some("前三季度"), Some("全年"), Some("1—9月")], &[Some("1-9"), Some("1-12")]),
             (&[None, None, Some("上半年")], &[None, Some("1-6")]),
             (&[None, Some("上半年")], &[Some("1-6"), None]),

@@ -432,14 +432,13 @@ pub fn figures_csv(config: &SiteConfig, archive: &Archive, model: &SiteModel) ->
                 let url = permalink(config, &m.path);
                 for f in &speech.front.figures {
                     // The period printed with the figure, else the speech's.
-                    let (printed, period) = match crate::metrics::period::find(&f.text) {
-                        Some((printed, p)) => (Some(printed), Some(p)),
-                        None => (
-                            m.period.clone(),
-                            m.period.as_deref().and_then(crate::metrics::period::parse),
-                        ),
+                    let own = crate::metrics::period::find(&f.text);
+                    let (printed, key, period_year) = match &own {
+                        Some((printed, p)) => {
+                            (Some(printed.as_str()), Some(p.key()), Some(p.year(source.date)))
+                        }
+                        None => (m.period.as_deref(), m.period_key.clone(), m.period_year),
                     };
-                    let key = period.map(|p| p.key());
                     row(&[
                         Cell::Text(&m.date),
                         text(m.org.as_ref().map(|o| o.name.as_str())),
@@ -451,9 +450,9 @@ pub fn figures_csv(config: &SiteConfig, archive: &Archive, model: &SiteModel) ->
                         number(f.value),
                         Cell::Text(&f.unit),
                         Cell::Text(super::model::figure_measure(&f.unit, &f.text)),
-                        text(printed.as_deref()),
+                        text(printed),
                         text(key.as_deref()),
-                        year(period.map(|p| p.year(source.date))),
+                        year(period_year),
                         Cell::Text(&f.text),
                         Cell::Text(&url),
                         text(meeting.source_url.as_deref()),
