@@ -165,7 +165,7 @@ struct SpeechRecord<'a> {
     period_key: Option<&'a str>,
     period_year: Option<i32>,
     metrics: &'a std::collections::BTreeMap<String, f64>,
-    /// Per metric: its own period (a figure may print one) and canonical key.
+    /// The metrics whose own figure prints another period than the speech's: that period.
     metric_periods: std::collections::BTreeMap<&'a str, MetricPeriod<'a>>,
     /// Per metric: the organisation's previous report of the same indicator and period key.
     changes: std::collections::BTreeMap<&'a str, ChangeRecord<'a>>,
@@ -210,6 +210,7 @@ pub fn speeches_json(config: &SiteConfig, archive: &Archive, model: &SiteModel) 
                 metric_periods: m
                     .metric_list
                     .iter()
+                    .filter(|v| v.period_key != m.period_key || v.period != m.period)
                     .map(|v| {
                         let p = MetricPeriod {
                             period: v.period.as_deref(),

@@ -196,27 +196,18 @@ impl Site {
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<()> {
         let (config, model) = (&self.config, &self.model);
-        // The data files are the slow ones (tens of ms each at 10,000 speeches): made side by
-        // side, each written and dropped as soon as it is made.
+        // The data files are the slow ones (tens of ms each at 10,000 speeches): two at a time
+        // (the pages render beside them), each written and dropped as soon as it is made, so
+        // that at most two are held in memory.
         let archive = &self.archive;
         let data = |name: &str, make: &(dyn Fn() -> Vec<u8> + Sync)| write(name, &make());
-        let ((json, csv), (figures, meetings)) = rayon::join(
-            || {
-                rayon::join(
-                    || data("data/speeches.json", &|| feeds::speeches_json(config, archive, model)),
-                    || {
-                        data("data/metrics.csv", &|| {
-                            feeds::metrics_csv(config, model, &self.indicators)
-                        })
-                    },
-                )
-            },
-            || {
-                rayon::join(
-                    || data("data/figures.csv", &|| feeds::figures_csv(config, archive, model)),
-                    || data("data/meetings.json", &|| feeds::meetings_json(config, model)),
-                )
-            },
+        let (json, csv) = rayon::join(
+            || data("data/speeches.json", &|| feeds::speeches_json(config, archive, model)),
+            || data("data/metrics.csv", &|| feeds::metrics_csv(config, model, &self.indicators)),
+        );
+        let (figures, meetings) = rayon::join(
+            || data("data/figures.csv", &|| feeds::figures_csv(config, archive, model)),
+            || data("data/meetings.json", &|| feeds::meetings_json(config, model)),
         );
         json?;
         csv?;
