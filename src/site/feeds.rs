@@ -178,7 +178,7 @@ struct SpeechRecord<'a> {
 
 /// Every speech's front matter and URL, as one JSON array (newest meeting first, speaking order).
 pub fn speeches_json(config: &SiteConfig, archive: &Archive, model: &SiteModel) -> Vec<u8> {
-    let records: Vec<SpeechRecord<'_>> = model
+    let records = model
         .speeches
         .iter()
         .zip(&archive.meetings)
@@ -239,11 +239,8 @@ pub fn speeches_json(config: &SiteConfig, archive: &Archive, model: &SiteModel) 
                 source_url: meeting.source_url.as_deref(),
                 extra: &s.extra,
             }
-        })
-        .collect();
-    let mut out = serde_json::to_vec_pretty(&records).expect("JSON serialises");
-    out.push(b'\n');
-    out
+        });
+    json_array(records, 4096 * model.meetings.iter().map(|m| m.speeches.len()).sum::<usize>())
 }
 
 #[derive(Serialize)]
@@ -266,27 +263,32 @@ struct MeetingRecord<'a> {
 
 /// Every meeting, newest first: what it is, where it was published, and its speeches' URLs.
 pub fn meetings_json(config: &SiteConfig, model: &SiteModel) -> Vec<u8> {
-    let records: Vec<MeetingRecord<'_>> = model
-        .meetings
-        .iter()
-        .map(|m| MeetingRecord {
-            url: permalink(config, &m.path),
-            path: &m.path,
-            slug: &m.slug,
-            date: &m.date,
-            title: &m.title,
-            subtitle: m.subtitle.as_deref(),
-            summary: m.summary.as_deref(),
-            publication: m.publication.as_deref(),
-            source_url: m.source_url.as_deref(),
-            participants: &m.participants,
-            speech_count: m.speeches.len(),
-            speeches: m.speeches.iter().map(|s| permalink(config, &s.path)).collect(),
-            indicators: m.metric_keys.iter().map(|k| k.key.as_str()).collect(),
-            extra: &m.extra,
-        })
-        .collect();
-    let mut out = serde_json::to_vec_pretty(&records).expect("JSON serialises");
+    let records = model.meetings.iter().map(|m| MeetingRecord {
+        url: permalink(config, &m.path),
+        path: &m.path,
+        slug: &m.slug,
+        date: &m.date,
+        title: &m.title,
+        subtitle: m.subtitle.as_deref(),
+        summary: m.summary.as_deref(),
+        publication: m.publication.as_deref(),
+        source_url: m.source_url.as_deref(),
+        participants: &m.participants,
+        speech_count: m.speeches.len(),
+        speeches: m.speeches.iter().map(|s| permalink(config, &s.path)).collect(),
+        indicators: m.metric_keys.iter().map(|k| k.key.as_str()).collect(),
+        extra: &m.extra,
+    });
+    json_array(records, 4096 * model.meetings.len())
+}
+
+/// Pretty JSON of an array, serialised as the records are made (never all held at once),
+/// into a buffer of about the expected size (no copy while it grows), with a final newline.
+fn json_array<T: Serialize>(records: impl Iterator<Item = T>, expected: usize) -> Vec<u8> {
+    use serde::Serializer as _;
+    let mut out = Vec::with_capacity(expected);
+    let mut serializer = serde_json::Serializer::pretty(&mut out);
+    serializer.collect_seq(records).expect("JSON serialises");
     out.push(b'\n');
     out
 }
@@ -306,8 +308,13 @@ pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
 /// local code page and garble Chinese; pandas reads it with `encoding="utf-8-sig"` (plain "utf-8"
 /// keeps the BOM in the first column name). `rows` writes each record through `row`, whose
 /// text cells are neutralised by [`text_cell`] and whose numbers are not.
-fn csv_file(header: &[&str], rows: impl FnOnce(&mut dyn FnMut(&[Cell<'_>]))) -> Vec<u8> {
-    let mut out = Vec::from("\u{feff}".as_bytes());
+fn csv_file(
+    header: &[&str],
+    expected: usize,
+    rows: impl FnOnce(&mut dyn FnMut(&[Cell<'_>])),
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(expected);
+    out.extend_from_slice("\u{feff}".as_bytes());
     {
         let mut w = csv::Writer::from_writer(&mut out);
         let _ = w.write_record(header);
@@ -371,7 +378,8 @@ pub fn metrics_csv(
     model: &SiteModel,
     indicators: &crate::metrics::Indicators,
 ) -> Vec<u8> {
-    csv_file(METRICS_COLUMNS, |row| {
+    let rows: usize = model.speeches.iter().flatten().map(|s| s.summary.metric_list.len()).sum();
+    csv_file(METRICS_COLUMNS, 400 * rows, |row| {
         for (meeting, speeches) in model.meetings.iter().zip(&model.speeches) {
             for s in speeches {
                 let m = &s.summary;
@@ -424,7 +432,9 @@ pub const FIGURES_COLUMNS: &[&str] = &[
 
 /// One row per figure of every speech (not only the canonical metrics), in the order printed.
 pub fn figures_csv(config: &SiteConfig, archive: &Archive, model: &SiteModel) -> Vec<u8> {
-    csv_file(FIGURES_COLUMNS, |row| {
+    let rows: usize =
+        archive.meetings.iter().flat_map(|m| &m.speeches).map(|s| s.front.figures.len()).sum();
+    csv_file(FIGURES_COLUMNS, 300 * rows, |row| {
         for ((meeting, speeches), source) in
             model.meetings.iter().zip(&model.speeches).zip(&archive.meetings)
         {
@@ -487,7 +497,7 @@ mod tests {
 
     #[test]
     fn numbers_are_written_as_numbers() {
-        let csv = csv_file(&["a", "b"], |row| row(&[Cell::Text("-x"), number(-1.5)]));
+        let csv = csv_file(&["a", "b"], 0, |row| row(&[Cell::Text("-x"), number(-1.5)]));
         assert_eq!(String::from_utf8(csv).unwrap(), "\u{feff}a,b\n'-x,-1.5\n");
     }
 }
