@@ -17,13 +17,21 @@ pub struct Period {
 }
 
 impl Period {
-    /// `"1-9"`, or `"10"` for a single month.
-    pub fn key(&self) -> String {
-        if self.first == self.last {
-            self.first.to_string()
-        } else {
-            format!("{}-{}", self.first, self.last)
-        }
+    /// `"1-9"`, or `"10"` for a single month. Keys are few (78), so each is made once and
+    /// shared: a model of ten thousand speeches holds no copies.
+    pub fn key(&self) -> &'static str {
+        static KEYS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+            (1..=12u8)
+                .flat_map(|first| (1..=12u8).map(move |last| (first, last)))
+                .map(
+                    |(first, last)| {
+                        if first == last { first.to_string() } else { format!("{first}-{last}") }
+                    },
+                )
+                .collect()
+        });
+        let (first, last) = (self.first.clamp(1, 12), self.last.clamp(1, 12));
+        &KEYS[usize::from(first - 1) * 12 + usize::from(last - 1)]
     }
 
     /// The year the period belongs to, for a report made on `meeting`: the printed year when
@@ -300,7 +308,7 @@ mod tests {
             ("季度", None),
         ];
         for (printed, want) in cases {
-            assert_eq!(parse(printed).map(|p| p.key()).as_deref(), *want, "{printed:?}");
+            assert_eq!(parse(printed).map(|p| p.key()), *want, "{printed:?}");
         }
     }
 
@@ -344,7 +352,7 @@ mod tests {
         ];
         for (text, want) in cases {
             let got = find(text).map(|(p, period)| (p, period.key()));
-            let want = want.map(|(p, k)| (p.to_string(), k.to_string()));
+            let want = want.map(|(p, k)| (p.to_string(), k));
             assert_eq!(got, want, "{text:?}");
         }
     }

@@ -25,7 +25,7 @@ pub struct OrgMetricRow {
     pub meeting_path: String,
     pub speech_path: String,
     pub period: Option<String>,
-    pub period_key: Option<String>,
+    pub period_key: Option<&'static str>,
     /// One cell per column of `metric_columns`.
     pub values: Vec<Option<OrgMetricCell>>,
 }
@@ -36,24 +36,52 @@ pub struct ChartView {
     pub key: String,
     pub label: String,
     pub measure: &'static str,
-    pub period_key: Option<String>,
+    pub period_key: Option<&'static str>,
     /// 1—9月, 全年; 统计期不明 when the period is unknown.
     pub period_label: String,
     pub svg: String,
     pub points: usize,
 }
 
-/// A metric's previous report by the same organisation: same indicator, same period key, an
-/// earlier meeting.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// A metric's change since the organisation's previous report of the same indicator and period
+/// key at an earlier meeting. Held as indices into the model (ten thousand speeches, no copies);
+/// [`Change::view`] gives what pages and data show.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Change {
+    /// The metric's index in its speech's `metric_list`.
+    pub metric: usize,
     pub previous: f64,
-    pub previous_date: String,
-    pub previous_path: String,
-    pub previous_period: Option<String>,
-    pub previous_year: Option<i32>,
     /// This value less the previous one, in percentage points.
     pub diff: f64,
+    /// The previous report: meeting, speech and metric indices into the model.
+    pub from: (usize, usize, usize),
+}
+
+/// A change as shown: the previous value, where and when it was reported, and the difference.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ChangeView<S> {
+    pub previous: f64,
+    pub previous_date: S,
+    pub previous_path: S,
+    pub previous_period: Option<S>,
+    pub previous_year: Option<i32>,
+    pub diff: f64,
+}
+
+impl Change {
+    pub fn view<'a>(&self, speeches: &'a [Vec<super::model::SpeechView>]) -> ChangeView<&'a str> {
+        let (i, j, k) = self.from;
+        let s = &speeches[i][j].summary;
+        let m = &s.metric_list[k];
+        ChangeView {
+            previous: self.previous,
+            previous_date: &s.date,
+            previous_path: &s.path,
+            previous_period: m.period.as_deref(),
+            previous_year: m.period_year,
+            diff: self.diff,
+        }
+    }
 }
 
 /// An indicator's newest report by an organisation, with its change since the report before.
@@ -66,12 +94,12 @@ pub struct LatestMetric {
     pub date: String,
     pub speech_path: String,
     pub period: Option<String>,
-    pub period_key: Option<String>,
-    pub change: Option<Change>,
+    pub period_key: Option<&'static str>,
+    pub change: Option<ChangeView<String>>,
 }
 
-/// Per speech ((meeting, speech) indices): indicator key → its change.
-pub type SpeechChanges = Vec<((usize, usize), BTreeMap<String, Change>)>;
+/// Per speech ((meeting, speech) indices): the changes of its metrics.
+pub type SpeechChanges = Vec<((usize, usize), Vec<Change>)>;
 
 /// Metrics an organisation reported over time.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -115,38 +143,29 @@ pub fn org_metrics(
 
     // Changes, oldest first: a report is compared with the newest earlier meeting's report of
     // the same indicator and period key (never with one of the same meeting).
-    type Report<'a> = (f64, &'a SpeechSummary, &'a MetricValue);
-    let mut last: HashMap<(&str, &str), Report<'_>> = HashMap::new();
-    let mut pending: Vec<((&str, &str), Report<'_>)> = Vec::new();
+    type Report = (f64, (usize, usize, usize));
+    let mut last: HashMap<(&str, &str), Report> = HashMap::new();
+    let mut pending: Vec<((&str, &str), Report)> = Vec::new();
     let mut changes: SpeechChanges = Vec::new();
     let mut by_speech: HashMap<(usize, usize), usize> = HashMap::new();
     let mut date: Option<&str> = None;
-    for &(at, s) in list.iter().rev() {
+    for &((i, j), s) in list.iter().rev() {
         if date != Some(s.date.as_str()) {
             last.extend(pending.drain(..));
             date = Some(&s.date);
         }
-        let mut map = BTreeMap::new();
-        for m in &s.metric_list {
-            let Some(pk) = m.period_key.as_deref() else { continue };
-            if let Some((previous, p, pm)) = last.get(&(m.key.as_str(), pk)) {
-                map.insert(
-                    m.key.clone(),
-                    Change {
-                        previous: *previous,
-                        previous_date: p.date.clone(),
-                        previous_path: p.path.clone(),
-                        previous_period: pm.period.clone(),
-                        previous_year: pm.period_year,
-                        diff: points_diff(m.value, *previous),
-                    },
-                );
+        let mut mine = Vec::new();
+        for (k, m) in s.metric_list.iter().enumerate() {
+            let Some(pk) = m.period_key else { continue };
+            if let Some(&(previous, from)) = last.get(&(m.key.as_str(), pk)) {
+                let diff = points_diff(m.value, previous);
+                mine.push(Change { metric: k, previous, diff, from });
             }
-            pending.push(((m.key.as_str(), pk), (m.value, s, m)));
+            pending.push(((m.key.as_str(), pk), (m.value, (i, j, k))));
         }
-        if !map.is_empty() {
-            by_speech.insert(at, changes.len());
-            changes.push((at, map));
+        if !mine.is_empty() {
+            by_speech.insert((i, j), changes.len());
+            changes.push(((i, j), mine));
         }
     }
 
@@ -158,7 +177,7 @@ pub fn org_metrics(
             meeting_path: s.meeting_path.clone(),
             speech_path: s.path.clone(),
             period: s.period.clone(),
-            period_key: s.period_key.clone(),
+            period_key: s.period_key,
             values: keys
                 .iter()
                 .map(|k| {
@@ -194,15 +213,24 @@ pub fn org_metrics(
                 date: s.date.clone(),
                 speech_path: s.path.clone(),
                 period: m.period.clone(),
-                period_key: m.period_key.clone(),
-                change: at
-                    .and_then(|at| by_speech.get(&at))
-                    .and_then(|&n| changes[n].1.get(*key).cloned()),
+                period_key: m.period_key,
+                change: at.and_then(|at| by_speech.get(&at)).and_then(|&n| {
+                    let c = changes[n].1.iter().find(|c| s.metric_list[c.metric].key == *key)?;
+                    let v = c.view(all);
+                    Some(ChangeView {
+                        previous: v.previous,
+                        previous_date: v.previous_date.to_string(),
+                        previous_path: v.previous_path.to_string(),
+                        previous_period: v.previous_period.map(str::to_string),
+                        previous_year: v.previous_year,
+                        diff: v.diff,
+                    })
+                }),
             });
         }
         // One chart per period reported twice or more (the most reported first, at most
         // CHARTS_PER_INDICATOR); a lone report is charted only when nothing else is.
-        let groups = group_by_period(reports, |(_, m)| m.period_key.as_deref());
+        let groups = group_by_period(reports, |(_, m)| m.period_key);
         let charted =
             groups.iter().filter(|(_, g)| g.len() > 1).count().clamp(1, CHARTS_PER_INDICATOR);
         omitted += groups.len() - charted;
@@ -215,7 +243,7 @@ pub fn org_metrics(
                     note: m.period.clone(),
                 })
                 .collect();
-            let period_label = period_label(pk.as_deref());
+            let period_label = period_label(pk);
             let title = format!("{}：{}{}，{}", org.link.name, label, METRIC_MEASURE, period_label);
             let id = format!("chart-{key}-{}", charts.len() + 1);
             charts.push(ChartView {
@@ -246,11 +274,11 @@ pub const CHARTS_PER_INDICATOR: usize = 4;
 /// before an unknown one; then key order), then the others by size. Order inside a group kept.
 pub fn group_by_period<T>(
     items: Vec<T>,
-    key: impl Fn(&T) -> Option<&str>,
-) -> Vec<(Option<String>, Vec<T>)> {
-    let mut groups: Vec<(Option<String>, Vec<T>)> = Vec::new();
+    key: impl Fn(&T) -> Option<&'static str>,
+) -> Vec<(Option<&'static str>, Vec<T>)> {
+    let mut groups: Vec<(Option<&'static str>, Vec<T>)> = Vec::new();
     for item in items {
-        let k = key(&item).map(str::to_string);
+        let k = key(&item);
         match groups.iter_mut().find(|(g, _)| *g == k) {
             Some((_, list)) => list.push(item),
             None => groups.push((k, vec![item])),
@@ -260,7 +288,7 @@ pub fn group_by_period<T>(
         b.1.len()
             .cmp(&a.1.len())
             .then(a.0.is_none().cmp(&b.0.is_none()))
-            .then_with(|| period_order(a.0.as_deref()).cmp(&period_order(b.0.as_deref())))
+            .then_with(|| period_order(a.0).cmp(&period_order(b.0)))
     });
     groups
 }
@@ -339,14 +367,14 @@ pub struct RankRow {
     pub speech_path: String,
     pub speaker: Option<String>,
     pub period: Option<String>,
-    pub period_key: Option<String>,
+    pub period_key: Option<&'static str>,
     pub value: f64,
 }
 
 /// The reports of one period key at one meeting, ranked: only these compare with each other.
 #[derive(Debug, Clone, Serialize)]
 pub struct PeriodRanking {
-    pub period_key: Option<String>,
+    pub period_key: Option<&'static str>,
     pub period_label: String,
     pub ranking: Vec<RankRow>,
     pub median: f64,
@@ -360,7 +388,7 @@ pub struct MetricMeeting {
     pub meeting_path: String,
     pub meeting_title: String,
     /// The main period: the one most organisations reported.
-    pub period_key: Option<String>,
+    pub period_key: Option<&'static str>,
     pub period_label: String,
     pub ranking: Vec<RankRow>,
     /// Only for the newest [`RECENT_CHARTS`] meetings: a page of a thousand charts helps nobody.
@@ -377,7 +405,7 @@ pub struct MetricMeeting {
 pub struct TableCell {
     pub value: f64,
     pub period: Option<String>,
-    pub period_key: Option<String>,
+    pub period_key: Option<&'static str>,
     pub speech_path: String,
 }
 
@@ -446,14 +474,14 @@ pub fn metric_views(
         }
         for (key, reports) in per_key {
             let label = indicators.label(key);
-            let mut groups = group_by_period(reports.clone(), |(_, v)| v.period_key.as_deref())
+            let mut groups = group_by_period(reports.clone(), |(_, v)| v.period_key)
                 .into_iter()
                 .map(|(pk, group)| {
                     let ranking = rank(&group);
                     let mut values: Vec<f64> = ranking.iter().map(|r| r.value).collect();
                     values.sort_by(f64::total_cmp);
                     PeriodRanking {
-                        period_label: period_label(pk.as_deref()),
+                        period_label: period_label(pk),
                         period_key: pk,
                         median: median(&values),
                         ranking,
@@ -516,8 +544,8 @@ pub fn metric_views(
 fn trends(key: &str, label: &str, meetings: &[MetricMeeting]) -> Vec<ChartView> {
     let mut series: Vec<(&str, Vec<Point>)> = Vec::new();
     for m in meetings.iter().rev() {
-        let groups = std::iter::once((m.period_key.as_deref(), m.median))
-            .chain(m.others.iter().map(|o| (o.period_key.as_deref(), o.median)));
+        let groups = std::iter::once((m.period_key, m.median))
+            .chain(m.others.iter().map(|o| (o.period_key, o.median)));
         for (pk, median) in groups {
             let Some(pk) = pk else { continue };
             let point = Point { label: m.date.clone(), value: median, note: None };
@@ -541,7 +569,7 @@ fn trends(key: &str, label: &str, meetings: &[MetricMeeting]) -> Vec<ChartView> 
                 key: key.to_string(),
                 label: label.to_string(),
                 measure: METRIC_MEASURE,
-                period_key: Some(pk.to_string()),
+                period_key: Some(pk),
                 svg: chart::line(&format!("trend-{}", n + 1), &title, "%", &points),
                 points: points.len(),
                 period_label,
@@ -564,7 +592,7 @@ fn meeting_table(list: &[(MetricMeeting, Vec<Report<'_>>)]) -> MeetingTable {
             cells[col].get_or_insert_with(|| TableCell {
                 value: v.value,
                 period: v.period.clone(),
-                period_key: v.period_key.clone(),
+                period_key: v.period_key,
                 speech_path: s.path.clone(),
             });
         }
@@ -604,7 +632,7 @@ fn rank(reports: &[Report<'_>]) -> Vec<RankRow> {
             speech_path: s.path.clone(),
             speaker: s.speaker.clone(),
             period: v.period.clone(),
-            period_key: v.period_key.clone(),
+            period_key: v.period_key,
             value,
         });
     }
@@ -679,12 +707,9 @@ mod tests {
         ];
         for (printed, want) in cases {
             let items: Vec<MetricValue> = printed.iter().map(|p| metric(1.0, *p)).collect();
-            let got: Vec<Option<String>> = group_by_period(items, |m| m.period_key.as_deref())
-                .into_iter()
-                .map(|(k, _)| k)
-                .collect();
-            let want: Vec<Option<String>> = want.iter().map(|k| k.map(str::to_string)).collect();
-            assert_eq!(got, want, "{printed:?}");
+            let got: Vec<Option<&str>> =
+                group_by_period(items, |m| m.period_key).into_iter().map(|(k, _)| k).collect();
+            assert_eq!(got, *want, "{printed:?}");
         }
     }
 

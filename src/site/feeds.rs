@@ -204,7 +204,7 @@ pub fn speeches_json(config: &SiteConfig, archive: &Archive, model: &SiteModel) 
                 org_kind: m.org.as_ref().map(|o| o.kind.as_str()),
                 org_slug: m.org.as_ref().map(|o| o.slug.as_str()),
                 period: m.period.as_deref(),
-                period_key: m.period_key.as_deref(),
+                period_key: m.period_key,
                 period_year: m.period_year,
                 metrics: &m.metrics,
                 metric_periods: m
@@ -214,7 +214,7 @@ pub fn speeches_json(config: &SiteConfig, archive: &Archive, model: &SiteModel) 
                     .map(|v| {
                         let p = MetricPeriod {
                             period: v.period.as_deref(),
-                            period_key: v.period_key.as_deref(),
+                            period_key: v.period_key,
                             period_year: v.period_year,
                         };
                         (v.key.as_str(), p)
@@ -222,15 +222,16 @@ pub fn speeches_json(config: &SiteConfig, archive: &Archive, model: &SiteModel) 
                     .collect(),
                 changes: changes
                     .iter()
-                    .map(|(k, c)| {
+                    .map(|c| {
+                        let v = c.view(&model.speeches);
                         let record = ChangeRecord {
-                            previous: c.previous,
-                            previous_date: &c.previous_date,
-                            previous_url: permalink(config, &c.previous_path),
-                            previous_period: c.previous_period.as_deref(),
-                            diff: c.diff,
+                            previous: v.previous,
+                            previous_date: v.previous_date,
+                            previous_url: permalink(config, v.previous_path),
+                            previous_period: v.previous_period,
+                            diff: v.diff,
                         };
-                        (k.as_str(), record)
+                        (m.metric_list[c.metric].key.as_str(), record)
                     })
                     .collect(),
                 figures: &source.front.figures,
@@ -397,7 +398,7 @@ pub fn metrics_csv(
                         Cell::Text("%"),
                         text(v.period.as_deref()),
                         Cell::Text(&url),
-                        text(v.period_key.as_deref()),
+                        text(v.period_key),
                         year(v.period_year),
                         Cell::Text(v.measure),
                         text(m.org.as_ref().map(|o| o.slug.as_str())),
@@ -448,7 +449,7 @@ pub fn figures_csv(config: &SiteConfig, archive: &Archive, model: &SiteModel) ->
                         Some((printed, p)) => {
                             (Some(printed.as_str()), Some(p.key()), Some(p.year(source.date)))
                         }
-                        None => (m.period.as_deref(), m.period_key.clone(), m.period_year),
+                        None => (m.period.as_deref(), m.period_key, m.period_year),
                     };
                     row(&[
                         Cell::Text(&m.date),
@@ -462,7 +463,7 @@ pub fn figures_csv(config: &SiteConfig, archive: &Archive, model: &SiteModel) ->
                         Cell::Text(&f.unit),
                         Cell::Text(super::model::figure_measure(&f.unit, &f.text)),
                         text(printed),
-                        text(key.as_deref()),
+                        text(key),
                         year(period_year),
                         Cell::Text(&f.text),
                         Cell::Text(&url),

@@ -45,7 +45,7 @@ pub struct SpeechSummary {
     pub org: Option<OrgLink>,
     /// The period as printed (前三季度), its canonical key (`1-9`, see [`period`]) and year.
     pub period: Option<String>,
-    pub period_key: Option<String>,
+    pub period_key: Option<&'static str>,
     pub period_year: Option<i32>,
     /// Indicator key → value, in dictionary order.
     pub metrics: BTreeMap<String, f64>,
@@ -116,7 +116,7 @@ pub struct MetricValue {
     pub value: f64,
     pub measure: &'static str,
     pub period: Option<String>,
-    pub period_key: Option<String>,
+    pub period_key: Option<&'static str>,
     pub period_year: Option<i32>,
 }
 
@@ -147,9 +147,9 @@ pub struct SiteModel {
     pub people: Vec<analysis::PersonView>,
     /// In dictionary order; only indicators some speech reports.
     pub metrics: Vec<analysis::MetricView>,
-    /// Per meeting and speech (same indices as `speeches`): indicator key → its change since
-    /// the organisation's previous report of the same period key.
-    pub changes: Vec<Vec<BTreeMap<String, analysis::Change>>>,
+    /// Per meeting and speech (same indices as `speeches`): its metrics' changes since the
+    /// organisation's previous report of the same period key.
+    pub changes: Vec<Vec<Vec<analysis::Change>>>,
 }
 
 /// One meeting's views: the expensive part of a model (every Markdown body rendered), which
@@ -235,11 +235,11 @@ impl SiteModel {
                 )
             },
         );
-        let mut changes: Vec<Vec<BTreeMap<String, analysis::Change>>> =
-            speeches.iter().map(|list| vec![BTreeMap::new(); list.len()]).collect();
+        let mut changes: Vec<Vec<Vec<analysis::Change>>> =
+            speeches.iter().map(|list| vec![Vec::new(); list.len()]).collect();
         for org in orgs.values_mut() {
-            for ((i, j), map) in std::mem::take(&mut org.metrics.changes) {
-                changes[i][j].extend(map);
+            for ((i, j), list) in std::mem::take(&mut org.metrics.changes) {
+                changes[i][j] = list;
             }
         }
         SiteModel { meetings, speeches, orgs, people, metrics, changes }
@@ -312,7 +312,7 @@ fn speech_view(
             let own = metric_period(k, *v, &s.front.figures, indicators);
             let (printed, key, year) = match own {
                 Some((printed, p)) => (Some(printed), Some(p.key()), Some(p.year(m.date))),
-                None => (speech_period.map(str::to_string), period_key.clone(), period_year),
+                None => (speech_period.map(str::to_string), period_key, period_year),
             };
             MetricValue {
                 key: k.clone(),
@@ -354,6 +354,17 @@ fn speech_view(
         minutes: markdown::reading_minutes(chars),
         chars,
         extra: serde_json::to_value(&s.front.extra).unwrap_or_default(),
+    }
+}
+
+impl SiteModel {
+    /// Speech (i, j)'s changes as pages and data show them: indicator key → change.
+    pub fn change_views(&self, i: usize, j: usize) -> BTreeMap<&str, analysis::ChangeView<&str>> {
+        let metrics = &self.speeches[i][j].summary.metric_list;
+        self.changes[i][j]
+            .iter()
+            .map(|c| (metrics[c.metric].key.as_str(), c.view(&self.speeches)))
+            .collect()
     }
 }
 

@@ -110,7 +110,7 @@ impl Page {
                     },
                 );
                 let _ = meeting;
-                context.insert("changes", &model.changes[*i][*j]);
+                context.insert("changes", &model.change_views(*i, *j));
                 let summaries = &shared.summaries[*i];
                 context.insert_value("meeting", shared.meeting_refs[*i].clone());
                 let none = tera::Value::none();
@@ -465,7 +465,7 @@ fn home(context: &mut Context, model: &SiteModel, shared: &Shared) {
                         path: &s.path,
                         order: s.order,
                         period: v.period.as_deref(),
-                        period_key: v.period_key.as_deref(),
+                        period_key: v.period_key,
                         value: v.value,
                     })
                 })
@@ -476,7 +476,7 @@ fn home(context: &mut Context, model: &SiteModel, shared: &Shared) {
         .into_iter()
         .map(|(key, mut rows)| {
             rows.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.order.cmp(&b.order)));
-            HeadlineGroup { period_label: analysis::period_label(key.as_deref()), rows }
+            HeadlineGroup { period_label: analysis::period_label(key), rows }
         })
         .collect();
     let others = groups.split_off(groups.len().min(1));
@@ -493,7 +493,7 @@ struct HeadlineRow<'a> {
     #[serde(skip)]
     order: u32,
     period: Option<&'a str>,
-    period_key: Option<&'a str>,
+    period_key: Option<&'static str>,
     value: f64,
 }
 
