@@ -181,7 +181,7 @@ pub fn parse(blocks: &[String]) -> Result<Transcript, NotADigest> {
         } else {
             let has = s > floor && headline_at(s - 1);
             let start = if has { s - 1 } else { s };
-            starts.push((start, has.then_some(s - 1), s + 1));
+            starts.push((start, has.then(|| s - 1), s + 1));
         }
     }
     let mut speeches = Vec::new();
