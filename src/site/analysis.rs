@@ -270,8 +270,10 @@ pub fn org_metrics(
 /// At most this many charts per indicator on an organisation's page (one per period key).
 pub const CHARTS_PER_INDICATOR: usize = 4;
 
-/// Items grouped by period key: the main period first (the one most items report; a known key
-/// before an unknown one; then key order), then the others by size. Order inside a group kept.
+/// Items grouped by period key: the main period first (the known key most items report, then
+/// key order), then the other known keys by size, and items of unknown period last (they may
+/// cover different periods, so they are never the main group unless they are all there is).
+/// Order inside a group kept.
 pub fn group_by_period<T>(
     items: Vec<T>,
     key: impl Fn(&T) -> Option<&'static str>,
@@ -285,9 +287,9 @@ pub fn group_by_period<T>(
         }
     }
     groups.sort_by(|a, b| {
-        b.1.len()
-            .cmp(&a.1.len())
-            .then(a.0.is_none().cmp(&b.0.is_none()))
+        a.0.is_none()
+            .cmp(&b.0.is_none())
+            .then(b.1.len().cmp(&a.1.len()))
             .then_with(|| period_order(a.0).cmp(&period_order(b.0)))
     });
     groups
@@ -700,7 +702,8 @@ mod tests {
         type Keys<'a> = &'a [Option<&'a str>];
         let cases: &[(Keys<'_>, Keys<'_>)] = &[
             (&[Some("前三季度"), Some("全年"), Some("1—9月")], &[Some("1-9"), Some("1-12")]),
-            (&[None, None, Some("上半年")], &[None, Some("1-6")]),
+            (&[None, None, Some("上半年")], &[Some("1-6"), None]),
+            (&[None, None], &[None]),
             (&[None, Some("上半年")], &[Some("1-6"), None]),
             (&[Some("前三季度"), Some("全年")], &[Some("1-12"), Some("1-9")]),
             (&[Some("第三季度"), Some("前三季度")], &[Some("1-9"), Some("7-9")]),
