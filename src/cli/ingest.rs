@@ -36,6 +36,16 @@ pub struct IngestArgs {
     /// --date/--year win over a date the text prints.
     #[arg(long)]
     pub force: bool,
+    /// The article's web address, recorded as the meeting's `source.url` (one file only).
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    pub source_url: Option<String>,
+    /// The newspaper or site that published it, recorded as `source.publication`.
+    #[arg(long, value_name = "NAME")]
+    pub publication: Option<String>,
+}
+
+fn parse_url(s: &str) -> Result<String, String> {
+    crate::ingest::source::check_url(s)
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -74,6 +84,12 @@ fn site_config(
 
 impl IngestArgs {
     pub fn run(self, quiet: bool) -> Result<()> {
+        if self.source_url.is_some() && self.files.len() > 1 {
+            anyhow::bail!(
+                "--source-url names one article, but {} files were given: ingest them one at a time",
+                self.files.len()
+            );
+        }
         let root = self.root.clone().unwrap_or_else(|| PathBuf::from("."));
         if !root.is_dir() {
             let mut problems = crate::diagnostic::Diagnostics::default();
@@ -103,6 +119,13 @@ impl IngestArgs {
             date: self.date,
             force: self.force,
             progress: bar.clone(),
+            source: crate::content::front_matter::Source {
+                publication: self
+                    .publication
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty()),
+                url: self.source_url,
+            },
             ..IngestOptions::new(&config)
         };
         let mode = WriteMode { force: self.force, dry_run: self.dry_run };

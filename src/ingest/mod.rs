@@ -13,6 +13,7 @@
 pub mod date;
 pub mod html;
 pub mod sections;
+pub mod source;
 pub mod text;
 pub mod transcript;
 
@@ -44,6 +45,8 @@ pub struct IngestOptions {
     pub indicators: Indicators,
     /// Advanced by one per file read; the CLI shows it on a terminal.
     pub progress: Option<indicatif::ProgressBar>,
+    /// `--source-url` and `--publication`: the meeting's `source:` (over an HTML page's own).
+    pub source: crate::content::front_matter::Source,
 }
 
 impl IngestOptions {
@@ -58,6 +61,7 @@ impl IngestOptions {
                 .unwrap_or_else(|_| Registry::new(&config.organisations)),
             indicators: Indicators::new(&config.indicators),
             progress: None,
+            source: Default::default(),
         }
     }
 }
@@ -189,8 +193,11 @@ pub fn ingest_text(
         warnings.push(d);
     }
     let plain;
+    let mut page = Default::default();
     let text = if html {
+        // The text first: it refuses a page nested too deep to parse in linear time.
         plain = html::article_text(&text).map_err(|e| Diagnostic::new(path, e))?;
+        page = source::from_html(&text);
         plain.as_str()
     } else {
         text.as_str()
@@ -347,6 +354,7 @@ pub fn ingest_text(
             date: Some(date),
             participants,
             summary,
+            source: source::merge(&options.source, page),
             ..Default::default()
         },
         speeches,

@@ -6,5 +6,6 @@ pub mod extract;
 pub mod indicators;
 pub mod lexicon;
 pub mod normalize;
+pub mod period;
 
 pub use indicators::{Indicator, Indicators};

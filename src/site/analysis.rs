@@ -2,14 +2,21 @@
 //! across posts, and each indicator ranked per meeting. Computed once from the speech
 //! summaries; charts are rendered here so templates only place them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::model::{KeyLabel, OrgLink, OrgView, SpeechSummary};
+use super::model::{KeyLabel, METRIC_MEASURE, MetricValue, OrgLink, OrgView, SpeechSummary};
 use super::people::Person;
-use crate::metrics::Indicators;
+use crate::metrics::{Indicators, period};
 use crate::render::chart::{self, Bar, Point};
+
+/// One cell of an organisation's metrics table; `period` only when it differs from the row's.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgMetricCell {
+    pub value: f64,
+    pub period: Option<String>,
+}
 
 /// One row of an organisation's metrics table: one speech that reported figures.
 #[derive(Debug, Clone, Serialize)]
@@ -18,18 +25,81 @@ pub struct OrgMetricRow {
     pub meeting_path: String,
     pub speech_path: String,
     pub period: Option<String>,
+    pub period_key: Option<&'static str>,
     /// One cell per column of `metric_columns`.
-    pub values: Vec<Option<f64>>,
+    pub values: Vec<Option<OrgMetricCell>>,
 }
 
-/// An inline SVG chart with its caption.
+/// An inline SVG chart with its caption: one indicator, one period key.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChartView {
     pub key: String,
     pub label: String,
+    pub measure: &'static str,
+    pub period_key: Option<&'static str>,
+    /// 1—9月, 全年; 统计期不明 when the period is unknown.
+    pub period_label: String,
     pub svg: String,
     pub points: usize,
 }
+
+/// A metric's change since the organisation's previous report of the same indicator and period
+/// key at an earlier meeting. Held as indices into the model (ten thousand speeches, no copies);
+/// [`Change::view`] gives what pages and data show.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Change {
+    /// The metric's index in its speech's `metric_list`.
+    pub metric: usize,
+    pub previous: f64,
+    /// This value less the previous one, in percentage points.
+    pub diff: f64,
+    /// The previous report: meeting, speech and metric indices into the model.
+    pub from: (usize, usize, usize),
+}
+
+/// A change as shown: the previous value, where and when it was reported, and the difference.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ChangeView<S> {
+    pub previous: f64,
+    pub previous_date: S,
+    pub previous_path: S,
+    pub previous_period: Option<S>,
+    pub previous_year: Option<i32>,
+    pub diff: f64,
+}
+
+impl Change {
+    pub fn view<'a>(&self, speeches: &'a [Vec<super::model::SpeechView>]) -> ChangeView<&'a str> {
+        let (i, j, k) = self.from;
+        let s = &speeches[i][j].summary;
+        let m = &s.metric_list[k];
+        ChangeView {
+            previous: self.previous,
+            previous_date: &s.date,
+            previous_path: &s.path,
+            previous_period: m.period.as_deref(),
+            previous_year: m.period_year,
+            diff: self.diff,
+        }
+    }
+}
+
+/// An indicator's newest report by an organisation, with its change since the report before.
+#[derive(Debug, Clone, Serialize)]
+pub struct LatestMetric {
+    pub key: String,
+    pub label: String,
+    pub measure: &'static str,
+    pub value: f64,
+    pub date: String,
+    pub speech_path: String,
+    pub period: Option<String>,
+    pub period_key: Option<&'static str>,
+    pub change: Option<ChangeView<String>>,
+}
+
+/// Per speech ((meeting, speech) indices): the changes of its metrics.
+pub type SpeechChanges = Vec<((usize, usize), Vec<Change>)>;
 
 /// Metrics an organisation reported over time.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -37,8 +107,25 @@ pub struct OrgMetrics {
     pub columns: Vec<KeyLabel>,
     /// Newest first.
     pub rows: Vec<OrgMetricRow>,
-    /// One per indicator, oldest point first.
+    /// One per indicator and period key, oldest point first.
     pub charts: Vec<ChartView>,
+    /// Periods not charted (reported once, or beyond [`CHARTS_PER_INDICATOR`]): in the table.
+    pub omitted_charts: usize,
+    /// Each indicator's newest report, in dictionary order.
+    pub latest: Vec<LatestMetric>,
+    /// The changes of every speech of the organisation, handed to the model.
+    #[serde(skip)]
+    pub changes: SpeechChanges,
+}
+
+/// How a period key reads in headings.
+pub fn period_label(key: Option<&str>) -> String {
+    key.map_or_else(|| "统计期不明".to_string(), period::label)
+}
+
+/// Rounds a difference of two printed values so that 7.1 − 6.6 reads 0.5, not 0.4999999.
+fn points_diff(a: f64, b: f64) -> f64 {
+    ((a - b) * 1e6).round() / 1e6
 }
 
 /// Builds the organisation pages' metrics from its speeches (newest first).
@@ -47,55 +134,173 @@ pub fn org_metrics(
     all: &[Vec<super::model::SpeechView>],
     indicators: &Indicators,
 ) -> OrgMetrics {
-    let list: Vec<&SpeechSummary> = org.speeches.iter().map(|&(i, j)| &all[i][j].summary).collect();
+    let list: Vec<((usize, usize), &SpeechSummary)> =
+        org.speeches.iter().map(|&(i, j)| ((i, j), &all[i][j].summary)).collect();
     let mut keys: Vec<&str> =
-        list.iter().flat_map(|s| s.metrics.keys().map(String::as_str)).collect();
+        list.iter().flat_map(|(_, s)| s.metrics.keys().map(String::as_str)).collect();
     keys.sort_by_key(|k| (indicators.rank(k), *k));
     keys.dedup();
+
+    // Changes, oldest first: a report is compared with the newest earlier meeting's report of
+    // the same indicator and period key (never with one of the same meeting).
+    type Report = (f64, (usize, usize, usize));
+    let mut last: HashMap<(&str, &str), Report> = HashMap::new();
+    let mut pending: Vec<((&str, &str), Report)> = Vec::new();
+    let mut changes: SpeechChanges = Vec::new();
+    let mut by_speech: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut date: Option<&str> = None;
+    for &((i, j), s) in list.iter().rev() {
+        if date != Some(s.date.as_str()) {
+            last.extend(pending.drain(..));
+            date = Some(&s.date);
+        }
+        let mut mine = Vec::new();
+        for (k, m) in s.metric_list.iter().enumerate() {
+            let Some(pk) = m.period_key else { continue };
+            if let Some(&(previous, from)) = last.get(&(m.key.as_str(), pk)) {
+                let diff = points_diff(m.value, previous);
+                mine.push(Change { metric: k, previous, diff, from });
+            }
+            pending.push(((m.key.as_str(), pk), (m.value, (i, j, k))));
+        }
+        if !mine.is_empty() {
+            by_speech.insert((i, j), changes.len());
+            changes.push(((i, j), mine));
+        }
+    }
+
     let rows: Vec<OrgMetricRow> = list
         .iter()
-        .filter(|s| !s.metrics.is_empty())
-        .map(|s| OrgMetricRow {
+        .filter(|(_, s)| !s.metrics.is_empty())
+        .map(|(_, s)| OrgMetricRow {
             date: s.date.clone(),
             meeting_path: s.meeting_path.clone(),
             speech_path: s.path.clone(),
             period: s.period.clone(),
-            values: keys.iter().map(|k| s.metrics.get(*k).copied()).collect(),
-        })
-        .collect();
-    let charts = keys
-        .iter()
-        .map(|key| {
-            let points: Vec<Point> = list
+            period_key: s.period_key,
+            values: keys
                 .iter()
-                .rev()
-                .filter_map(|s| {
-                    s.metrics.get(*key).map(|v| Point {
-                        label: s.date.clone(),
-                        value: *v,
-                        note: s.period.clone(),
-                        group: None,
+                .map(|k| {
+                    s.metric_list.iter().find(|m| m.key == *k).map(|m| OrgMetricCell {
+                        value: m.value,
+                        period: (m.period_key != s.period_key || m.period != s.period)
+                            .then(|| m.period.clone())
+                            .flatten(),
                     })
                 })
-                .collect();
-            let label = indicators.label(key).to_string();
-            let title = format!("{}：{}同比增速（%）", org.link.name, label);
-            ChartView {
-                key: key.to_string(),
-                svg: chart::line(&format!("chart-{key}"), &title, "%", &points),
-                label,
-                points: points.len(),
-            }
+                .collect(),
         })
         .collect();
-    OrgMetrics {
-        columns: keys
+
+    let mut charts = Vec::new();
+    let mut omitted = 0;
+    let mut latest = Vec::new();
+    for key in &keys {
+        let label = indicators.label(key).to_string();
+        // Oldest first, grouped by period key.
+        let reports: Vec<(&SpeechSummary, &MetricValue)> = list
             .iter()
-            .map(|k| KeyLabel { key: k.to_string(), label: indicators.label(k).to_string() })
-            .collect(),
+            .rev()
+            .filter_map(|(_, s)| s.metric_list.iter().find(|m| m.key == *key).map(|m| (*s, m)))
+            .collect();
+        if let Some(&(s, m)) = reports.last() {
+            let at = list.iter().find(|(_, x)| std::ptr::eq(*x, s)).map(|(at, _)| *at);
+            latest.push(LatestMetric {
+                key: key.to_string(),
+                label: label.clone(),
+                measure: METRIC_MEASURE,
+                value: m.value,
+                date: s.date.clone(),
+                speech_path: s.path.clone(),
+                period: m.period.clone(),
+                period_key: m.period_key,
+                change: at.and_then(|at| by_speech.get(&at)).and_then(|&n| {
+                    let c = changes[n].1.iter().find(|c| s.metric_list[c.metric].key == *key)?;
+                    let v = c.view(all);
+                    Some(ChangeView {
+                        previous: v.previous,
+                        previous_date: v.previous_date.to_string(),
+                        previous_path: v.previous_path.to_string(),
+                        previous_period: v.previous_period.map(str::to_string),
+                        previous_year: v.previous_year,
+                        diff: v.diff,
+                    })
+                }),
+            });
+        }
+        // One chart per period reported twice or more (the most reported first, at most
+        // CHARTS_PER_INDICATOR); a lone report is charted only when nothing else is.
+        let groups = group_by_period(reports, |(_, m)| m.period_key);
+        let charted =
+            groups.iter().filter(|(_, g)| g.len() > 1).count().clamp(1, CHARTS_PER_INDICATOR);
+        omitted += groups.len() - charted;
+        for (pk, group) in groups.into_iter().take(charted) {
+            let points: Vec<Point> = group
+                .iter()
+                .map(|(s, m)| Point {
+                    label: s.date.clone(),
+                    value: m.value,
+                    note: m.period.clone(),
+                    group: pk.map(str::to_string),
+                })
+                .collect();
+            let period_label = period_label(pk);
+            let title = format!("{}：{}{}，{}", org.link.name, label, METRIC_MEASURE, period_label);
+            let id = format!("chart-{key}-{}", charts.len() + 1);
+            charts.push(ChartView {
+                key: key.to_string(),
+                svg: chart::line(&id, &title, "%", &points),
+                label: label.clone(),
+                measure: METRIC_MEASURE,
+                period_key: pk,
+                period_label,
+                points: points.len(),
+            });
+        }
+    }
+    OrgMetrics {
+        columns: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
         rows,
         charts,
+        omitted_charts: omitted,
+        latest,
+        changes,
     }
+}
+
+/// At most this many charts per indicator on an organisation's page (one per period key).
+pub const CHARTS_PER_INDICATOR: usize = 4;
+
+/// Items grouped by period key: the main period first (the known key most items report, then
+/// key order), then the other known keys by size, and items of unknown period last (they may
+/// cover different periods, so they are never the main group unless they are all there is).
+/// Order inside a group kept.
+pub fn group_by_period<T>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> Option<&'static str>,
+) -> Vec<(Option<&'static str>, Vec<T>)> {
+    let mut groups: Vec<(Option<&'static str>, Vec<T>)> = Vec::new();
+    for item in items {
+        let k = key(&item);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, list)) => list.push(item),
+            None => groups.push((k, vec![item])),
+        }
+    }
+    groups.sort_by(|a, b| {
+        a.0.is_none()
+            .cmp(&b.0.is_none())
+            .then(b.1.len().cmp(&a.1.len()))
+            .then_with(|| period_order(a.0).cmp(&period_order(b.0)))
+    });
+    groups
+}
+
+/// Keys in calendar order: by first month, then the longer period first ("1-9" before "7-9").
+fn period_order(key: Option<&str>) -> (u8, std::cmp::Reverse<u8>) {
+    let Some(key) = key else { return (u8::MAX, std::cmp::Reverse(0)) };
+    let (a, b) = key.split_once('-').unwrap_or((key, key));
+    (a.parse().unwrap_or(u8::MAX), std::cmp::Reverse(b.parse().unwrap_or(0)))
 }
 
 /// A post a person held: position and organisation, with the dates they spoke in it.
@@ -165,19 +370,73 @@ pub struct RankRow {
     pub speech_path: String,
     pub speaker: Option<String>,
     pub period: Option<String>,
+    pub period_key: Option<&'static str>,
     pub value: f64,
 }
 
-/// An indicator at one meeting: every organisation that reported it, highest first.
+/// The reports of one period key at one meeting, ranked: only these compare with each other.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeriodRanking {
+    pub period_key: Option<&'static str>,
+    pub period_label: String,
+    pub ranking: Vec<RankRow>,
+    pub median: f64,
+}
+
+/// An indicator at one meeting: the organisations that reported the main period, highest first,
+/// and those that reported another period, ranked apart.
 #[derive(Debug, Clone, Serialize)]
 pub struct MetricMeeting {
     pub date: String,
     pub meeting_path: String,
     pub meeting_title: String,
+    /// The main period: the one most organisations reported.
+    pub period_key: Option<&'static str>,
+    pub period_label: String,
     pub ranking: Vec<RankRow>,
     /// Only for the newest [`RECENT_CHARTS`] meetings: a page of a thousand charts helps nobody.
     pub chart: Option<String>,
     pub median: f64,
+    /// Other periods, each ranked on its own.
+    pub others: Vec<PeriodRanking>,
+    /// Reports of every period.
+    pub reports: usize,
+}
+
+/// A cell of the organisation × meeting table.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableCell {
+    pub value: f64,
+    pub period: Option<String>,
+    pub period_key: Option<&'static str>,
+    pub speech_path: String,
+}
+
+/// A column of the organisation × meeting table.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableColumn {
+    pub date: String,
+    pub meeting_path: String,
+    pub meeting_title: String,
+}
+
+/// A row of the organisation × meeting table: one cell per column, None where it did not report.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableRow {
+    pub org: String,
+    pub org_path: Option<String>,
+    pub cells: Vec<Option<TableCell>>,
+}
+
+/// Organisations × the newest [`TABLE_MEETINGS`] meetings that reported an indicator.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct MeetingTable {
+    /// Newest first.
+    pub columns: Vec<TableColumn>,
+    /// By organisation name.
+    pub rows: Vec<TableRow>,
+    /// How many meetings reported the indicator in all (the table shows at most TABLE_MEETINGS).
+    pub meetings: usize,
 }
 
 /// One indicator across the archive.
@@ -185,74 +444,98 @@ pub struct MetricMeeting {
 pub struct MetricView {
     pub key: String,
     pub label: String,
+    pub measure: &'static str,
     pub path: String,
     pub reports: usize,
     /// Newest first.
     pub meetings: Vec<MetricMeeting>,
-    /// The median per meeting over time, oldest first.
-    pub trend: Option<ChartView>,
+    /// Per period key reported at two meetings or more: the median per meeting, oldest first.
+    pub trends: Vec<ChartView>,
+    pub table: MeetingTable,
 }
 
 /// How many of an indicator's newest meetings get a bar chart on its page.
 pub const RECENT_CHARTS: usize = 12;
+
+/// How many of an indicator's newest meetings its organisation × meeting table shows.
+pub const TABLE_MEETINGS: usize = 12;
+
+type Report<'a> = (&'a SpeechSummary, &'a MetricValue);
 
 /// Every indicator that any speech reports, in dictionary order.
 pub fn metric_views(
     meetings: &[super::model::MeetingView],
     indicators: &Indicators,
 ) -> Vec<MetricView> {
-    let mut by_key: BTreeMap<&str, Vec<MetricMeeting>> = BTreeMap::new();
+    let mut by_key: BTreeMap<&str, Vec<(MetricMeeting, Vec<Report<'_>>)>> = BTreeMap::new();
     for m in meetings {
-        let mut per_key: BTreeMap<&str, Vec<&SpeechSummary>> = BTreeMap::new();
+        let mut per_key: BTreeMap<&str, Vec<Report<'_>>> = BTreeMap::new();
         for s in &m.speeches {
-            for key in s.metrics.keys() {
-                per_key.entry(key).or_default().push(s);
+            for v in &s.metric_list {
+                per_key.entry(&v.key).or_default().push((s, v));
             }
         }
-        for (key, speeches) in per_key {
-            let ranking = rank(key, &speeches);
-            let bars: Vec<Bar> = ranking
+        for (key, reports) in per_key {
+            let label = indicators.label(key);
+            let mut groups = group_by_period(reports.clone(), |(_, v)| v.period_key)
+                .into_iter()
+                .map(|(pk, group)| {
+                    let ranking = rank(&group);
+                    let mut values: Vec<f64> = ranking.iter().map(|r| r.value).collect();
+                    values.sort_by(f64::total_cmp);
+                    PeriodRanking {
+                        period_label: period_label(pk),
+                        period_key: pk,
+                        median: median(&values),
+                        ranking,
+                    }
+                });
+            let main = groups.next().expect("a key has reports");
+            let others: Vec<PeriodRanking> = groups.collect();
+            let bars: Vec<Bar> = main
+                .ranking
                 .iter()
                 .map(|r| Bar { label: r.org.clone(), value: r.value, highlight: r.rank == 1 })
                 .collect();
-            let title =
-                format!("{} {}：各单位{}同比增速（%）排名", m.date, m.title, indicators.label(key));
-            let mut values: Vec<f64> = ranking.iter().map(|r| r.value).collect();
-            values.sort_by(f64::total_cmp);
+            let title = format!(
+                "{} {}：各单位{}{}排名，{}",
+                m.date, m.title, label, METRIC_MEASURE, main.period_label
+            );
             let recent = by_key.get(key).map_or(0, Vec::len) < RECENT_CHARTS;
-            by_key.entry(key).or_default().push(MetricMeeting {
-                date: m.date.clone(),
-                meeting_path: m.path.clone(),
-                meeting_title: m.title.clone(),
-                // Bar charts for the most recent meetings; older ones keep their ranking table.
-                chart: recent.then(|| chart::bars(&format!("bars-{}", m.slug), &title, "%", &bars)),
-                median: median(&values),
-                ranking,
-            });
+            by_key.entry(key).or_default().push((
+                MetricMeeting {
+                    date: m.date.clone(),
+                    meeting_path: m.path.clone(),
+                    meeting_title: m.title.clone(),
+                    // Bar charts for the most recent meetings; older ones keep their table.
+                    chart: recent
+                        .then(|| chart::bars(&format!("bars-{}", m.slug), &title, "%", &bars)),
+                    reports: reports.len(),
+                    period_key: main.period_key,
+                    period_label: main.period_label,
+                    ranking: main.ranking,
+                    median: main.median,
+                    others,
+                },
+                reports,
+            ));
         }
     }
     let mut views: Vec<MetricView> = by_key
         .into_iter()
-        .map(|(key, meetings)| {
+        .map(|(key, list)| {
             let label = indicators.label(key).to_string();
-            let points: Vec<Point> = meetings
-                .iter()
-                .rev()
-                .map(|m| Point { label: m.date.clone(), value: m.median, note: None, group: None })
-                .collect();
-            let trend = (points.len() > 1).then(|| ChartView {
-                key: key.to_string(),
-                label: label.clone(),
-                svg: chart::line("trend", &format!("{label}：各次会议的中位数（%）"), "%", &points),
-                points: points.len(),
-            });
+            let table = meeting_table(&list);
+            let meetings: Vec<MetricMeeting> = list.into_iter().map(|(m, _)| m).collect();
             MetricView {
                 key: key.to_string(),
                 path: format!("metrics/{}/", key.replace('_', "-")),
-                reports: meetings.iter().map(|m| m.ranking.len()).sum(),
+                reports: meetings.iter().map(|m| m.reports).sum(),
+                measure: METRIC_MEASURE,
+                trends: trends(key, &label, &meetings),
                 label,
                 meetings,
-                trend,
+                table,
             }
         })
         .collect();
@@ -260,13 +543,88 @@ pub fn metric_views(
     views
 }
 
+/// One median series per period key reported at two meetings or more, the longest first.
+fn trends(key: &str, label: &str, meetings: &[MetricMeeting]) -> Vec<ChartView> {
+    let mut series: Vec<(&str, Vec<Point>)> = Vec::new();
+    for m in meetings.iter().rev() {
+        let groups = std::iter::once((m.period_key, m.median))
+            .chain(m.others.iter().map(|o| (o.period_key, o.median)));
+        for (pk, median) in groups {
+            let Some(pk) = pk else { continue };
+            let point =
+                Point { label: m.date.clone(), value: median, note: None, group: Some(pk.into()) };
+            match series.iter_mut().find(|(k, _)| *k == pk) {
+                Some((_, points)) => points.push(point),
+                None => series.push((pk, vec![point])),
+            }
+        }
+    }
+    series.retain(|(_, points)| points.len() > 1);
+    series.sort_by(|a, b| {
+        b.1.len().cmp(&a.1.len()).then(period_order(Some(a.0)).cmp(&period_order(Some(b.0))))
+    });
+    series
+        .into_iter()
+        .enumerate()
+        .map(|(n, (pk, points))| {
+            let period_label = period_label(Some(pk));
+            let title = format!("{label}：各次会议的中位数，{period_label}（{METRIC_MEASURE}）");
+            ChartView {
+                key: key.to_string(),
+                label: label.to_string(),
+                measure: METRIC_MEASURE,
+                period_key: Some(pk),
+                svg: chart::line(&format!("trend-{}", n + 1), &title, "%", &points),
+                points: points.len(),
+                period_label,
+            }
+        })
+        .collect()
+}
+
+/// The organisation × meeting table of the newest [`TABLE_MEETINGS`] meetings.
+fn meeting_table(list: &[(MetricMeeting, Vec<Report<'_>>)]) -> MeetingTable {
+    let shown = &list[..list.len().min(TABLE_MEETINGS)];
+    let mut rows: BTreeMap<(String, Option<String>), Vec<Option<TableCell>>> = BTreeMap::new();
+    for (col, (_, reports)) in shown.iter().enumerate() {
+        for (s, v) in reports {
+            let Some(org) = &s.org else { continue };
+            let cells = rows
+                .entry((org.name.clone(), Some(org.path.clone())))
+                .or_insert_with(|| vec![None; shown.len()]);
+            // An organisation that spoke twice keeps its first report.
+            cells[col].get_or_insert_with(|| TableCell {
+                value: v.value,
+                period: v.period.clone(),
+                period_key: v.period_key,
+                speech_path: s.path.clone(),
+            });
+        }
+    }
+    MeetingTable {
+        columns: shown
+            .iter()
+            .map(|(m, _)| TableColumn {
+                date: m.date.clone(),
+                meeting_path: m.meeting_path.clone(),
+                meeting_title: m.meeting_title.clone(),
+            })
+            .collect(),
+        rows: rows
+            .into_iter()
+            .map(|((org, org_path), cells)| TableRow { org, org_path, cells })
+            .collect(),
+        meetings: list.len(),
+    }
+}
+
 /// Highest value first; ties share a rank (1, 2, 2, 4) and are ordered by speaking order.
-fn rank(key: &str, speeches: &[&SpeechSummary]) -> Vec<RankRow> {
-    let mut sorted: Vec<&SpeechSummary> = speeches.to_vec();
-    sorted.sort_by(|a, b| b.metrics[key].total_cmp(&a.metrics[key]).then(a.order.cmp(&b.order)));
+fn rank(reports: &[Report<'_>]) -> Vec<RankRow> {
+    let mut sorted: Vec<Report<'_>> = reports.to_vec();
+    sorted.sort_by(|a, b| b.1.value.total_cmp(&a.1.value).then(a.0.order.cmp(&b.0.order)));
     let mut out: Vec<RankRow> = Vec::with_capacity(sorted.len());
-    for (i, s) in sorted.iter().enumerate() {
-        let value = s.metrics[key];
+    for (i, (s, v)) in sorted.iter().enumerate() {
+        let value = v.value;
         let rank = match out.last() {
             Some(prev) if prev.value == value => prev.rank,
             _ => i + 1,
@@ -277,7 +635,8 @@ fn rank(key: &str, speeches: &[&SpeechSummary]) -> Vec<RankRow> {
             org_path: s.org.as_ref().map(|o| o.path.clone()),
             speech_path: s.path.clone(),
             speaker: s.speaker.clone(),
-            period: s.period.clone(),
+            period: v.period.clone(),
+            period_key: v.period_key,
             value,
         });
     }
@@ -296,42 +655,74 @@ fn median(sorted: &[f64]) -> f64 {
 mod tests {
     use super::*;
 
+    fn metric(gdp: f64, period: Option<&str>) -> MetricValue {
+        MetricValue {
+            key: "gdp".into(),
+            label: "GDP".into(),
+            value: gdp,
+            measure: METRIC_MEASURE,
+            period: period.map(str::to_string),
+            period_key: period.and_then(period::parse).map(|p| p.key()),
+            period_year: None,
+        }
+    }
+
     fn summary(order: u32, org: &str, gdp: f64) -> SpeechSummary {
         SpeechSummary {
             path: format!("m/{org}/"),
             order,
-            title: "t".into(),
+            title: org.into(),
             speaker: None,
             speaker_path: None,
             position: None,
             org: None,
             period: None,
+            period_key: None,
+            period_year: None,
             metrics: [("gdp".to_string(), gdp)].into_iter().collect(),
-            metric_list: vec![],
+            metric_list: vec![metric(gdp, None)],
             meeting_path: "m/".into(),
             meeting_title: "m".into(),
             date: "2024-10-21".into(),
-        }
-        .with_title(org)
-    }
-
-    impl SpeechSummary {
-        fn with_title(mut self, t: &str) -> Self {
-            self.title = t.into();
-            self
         }
     }
 
     #[test]
     fn ranking_is_descending_with_shared_ranks() {
-        let a = summary(1, "a", 6.6);
-        let b = summary(2, "b", 7.6);
-        let c = summary(3, "c", 6.6);
+        let list = [summary(1, "a", 6.6), summary(2, "b", 7.6), summary(3, "c", 6.6)];
         let d = summary(4, "d", -1.0);
-        let rows = rank("gdp", &[&a, &b, &c, &d]);
+        let reports: Vec<Report<'_>> =
+            list.iter().chain([&d]).map(|s| (s, &s.metric_list[0])).collect();
+        let rows = rank(&reports);
         let got: Vec<(usize, &str, f64)> =
             rows.iter().map(|r| (r.rank, r.org.as_str(), r.value)).collect();
         assert_eq!(got, [(1, "b", 7.6), (2, "a", 6.6), (2, "c", 6.6), (4, "d", -1.0)]);
+    }
+
+    #[test]
+    fn groups_put_the_most_reported_known_period_first() {
+        type Keys<'a> = &'a [Option<&'a str>];
+        let cases: &[(Keys<'_>, Keys<'_>)] = &[
+            (&[Some("前三季度"), Some("全年"), Some("1—9月")], &[Some("1-9"), Some("1-12")]),
+            (&[None, None, Some("上半年")], &[Some("1-6"), None]),
+            (&[None, None], &[None]),
+            (&[None, Some("上半年")], &[Some("1-6"), None]),
+            (&[Some("前三季度"), Some("全年")], &[Some("1-12"), Some("1-9")]),
+            (&[Some("第三季度"), Some("前三季度")], &[Some("1-9"), Some("7-9")]),
+        ];
+        for (printed, want) in cases {
+            let items: Vec<MetricValue> = printed.iter().map(|p| metric(1.0, *p)).collect();
+            let got: Vec<Option<&str>> =
+                group_by_period(items, |m| m.period_key).into_iter().map(|(k, _)| k).collect();
+            assert_eq!(got, *want, "{printed:?}");
+        }
+    }
+
+    #[test]
+    fn differences_are_in_rounded_points() {
+        assert_eq!(points_diff(7.1, 6.6), 0.5);
+        assert_eq!(points_diff(-1.2, 3.4), -4.6);
+        assert_eq!(points_diff(6.6, 6.6), 0.0);
     }
 
     #[test]

@@ -170,6 +170,29 @@ pub fn robots(config: &SiteConfig) -> String {
     format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", permalink(config, "sitemap.xml"))
 }
 
+/// The person slug of a speaker's page path (`speakers/lu-hong/` → `lu-hong`).
+fn speaker_id(path: Option<&str>) -> Option<&str> {
+    path.map(|p| p.trim_start_matches("speakers/").trim_end_matches('/'))
+}
+
+/// A metric's period in speeches.json.
+#[derive(Serialize)]
+struct MetricPeriod<'a> {
+    period: Option<&'a str>,
+    period_key: Option<&'a str>,
+    period_year: Option<i32>,
+}
+
+/// A metric's change in speeches.json.
+#[derive(Serialize)]
+struct ChangeRecord<'a> {
+    previous: f64,
+    previous_date: &'a str,
+    previous_url: String,
+    previous_period: Option<&'a str>,
+    diff: f64,
+}
+
 #[derive(Serialize)]
 struct SpeechRecord<'a> {
     url: String,
@@ -180,26 +203,39 @@ struct SpeechRecord<'a> {
     order: u32,
     title: &'a str,
     speaker: Option<&'a str>,
+    speaker_id: Option<&'a str>,
     position: Option<&'a str>,
     org: Option<&'a str>,
     org_kind: Option<&'a str>,
     org_slug: Option<&'a str>,
     period: Option<&'a str>,
+    period_key: Option<&'a str>,
+    period_year: Option<i32>,
     metrics: &'a std::collections::BTreeMap<String, f64>,
+    /// The metrics whose own figure prints another period than the speech's: that period.
+    metric_periods: std::collections::BTreeMap<&'a str, MetricPeriod<'a>>,
+    /// Per metric: the organisation's previous report of the same indicator and period key.
+    changes: std::collections::BTreeMap<&'a str, ChangeRecord<'a>>,
     figures: &'a [crate::content::Figure],
     chars: usize,
+    publication: Option<&'a str>,
+    source_url: Option<&'a str>,
     extra: &'a serde_json::Value,
 }
 
 /// Every speech's front matter and URL, as one JSON array (newest meeting first, speaking order).
 pub fn speeches_json(config: &SiteConfig, archive: &Archive, model: &SiteModel) -> Vec<u8> {
-    let records: Vec<SpeechRecord<'_>> = model
+    let records = model
         .speeches
         .iter()
         .zip(&archive.meetings)
-        .flat_map(|(views, meeting)| views.iter().zip(&meeting.speeches))
-        .map(|(s, source)| {
+        .enumerate()
+        .flat_map(|(i, (views, meeting))| {
+            views.iter().zip(&meeting.speeches).zip(&model.changes[i]).map(move |(s, c)| (i, s, c))
+        })
+        .map(|(i, (s, source), changes)| {
             let m = &s.summary;
+            let meeting = &model.meetings[i];
             SpeechRecord {
                 url: permalink(config, &m.path),
                 path: &m.path,
@@ -209,66 +245,307 @@ pub fn speeches_json(config: &SiteConfig, archive: &Archive, model: &SiteModel) 
                 order: m.order,
                 title: &m.title,
                 speaker: m.speaker.as_deref(),
+                speaker_id: speaker_id(m.speaker_path.as_deref()),
                 position: m.position.as_deref(),
                 org: m.org.as_ref().map(|o| o.name.as_str()),
                 org_kind: m.org.as_ref().map(|o| o.kind.as_str()),
                 org_slug: m.org.as_ref().map(|o| o.slug.as_str()),
                 period: m.period.as_deref(),
+                period_key: m.period_key,
+                period_year: m.period_year,
                 metrics: &m.metrics,
+                metric_periods: m
+                    .metric_list
+                    .iter()
+                    .filter(|v| v.period_key != m.period_key || v.period != m.period)
+                    .map(|v| {
+                        let p = MetricPeriod {
+                            period: v.period.as_deref(),
+                            period_key: v.period_key,
+                            period_year: v.period_year,
+                        };
+                        (v.key.as_str(), p)
+                    })
+                    .collect(),
+                changes: changes
+                    .iter()
+                    .map(|c| {
+                        let v = c.view(&model.speeches);
+                        let record = ChangeRecord {
+                            previous: v.previous,
+                            previous_date: v.previous_date,
+                            previous_url: permalink(config, v.previous_path),
+                            previous_period: v.previous_period,
+                            diff: v.diff,
+                        };
+                        (m.metric_list[c.metric].key.as_str(), record)
+                    })
+                    .collect(),
                 figures: &source.front.figures,
                 chars: s.chars,
+                publication: meeting.publication.as_deref(),
+                source_url: meeting.source_url.as_deref(),
                 extra: &s.extra,
             }
-        })
-        .collect();
-    let mut out = serde_json::to_vec_pretty(&records).expect("JSON serialises");
+        });
+    json_array(records, 4096 * model.meetings.iter().map(|m| m.speeches.len()).sum::<usize>())
+}
+
+#[derive(Serialize)]
+struct MeetingRecord<'a> {
+    url: String,
+    path: &'a str,
+    slug: &'a str,
+    date: &'a str,
+    title: &'a str,
+    subtitle: Option<&'a str>,
+    summary: Option<&'a str>,
+    publication: Option<&'a str>,
+    source_url: Option<&'a str>,
+    participants: &'a [String],
+    speech_count: usize,
+    speeches: Vec<String>,
+    indicators: Vec<&'a str>,
+    extra: &'a serde_json::Value,
+}
+
+/// Every meeting, newest first: what it is, where it was published, and its speeches' URLs.
+pub fn meetings_json(config: &SiteConfig, model: &SiteModel) -> Vec<u8> {
+    let records = model.meetings.iter().map(|m| MeetingRecord {
+        url: permalink(config, &m.path),
+        path: &m.path,
+        slug: &m.slug,
+        date: &m.date,
+        title: &m.title,
+        subtitle: m.subtitle.as_deref(),
+        summary: m.summary.as_deref(),
+        publication: m.publication.as_deref(),
+        source_url: m.source_url.as_deref(),
+        participants: &m.participants,
+        speech_count: m.speeches.len(),
+        speeches: m.speeches.iter().map(|s| permalink(config, &s.path)).collect(),
+        indicators: m.metric_keys.iter().map(|k| k.key.as_str()).collect(),
+        extra: &m.extra,
+    });
+    json_array(records, 4096 * model.meetings.len())
+}
+
+/// Pretty JSON of an array, serialised as the records are made (never all held at once),
+/// into a buffer of about the expected size (no copy while it grows), with a final newline.
+fn json_array<T: Serialize>(records: impl Iterator<Item = T>, expected: usize) -> Vec<u8> {
+    use serde::Serializer as _;
+    let mut out = Vec::with_capacity(expected);
+    let mut serializer = serde_json::Serializer::pretty(&mut out);
+    serializer.collect_seq(records).expect("JSON serialises");
     out.push(b'\n');
     out
 }
 
-/// One row per speech and indicator. UTF-8 with a BOM, because spreadsheet programs (Excel)
-/// read BOM-less CSV as the local code page and garble Chinese; pandas reads it with
-/// `encoding="utf-8-sig"` (plain "utf-8" keeps the BOM in the first column name).
+/// A text cell a spreadsheet will not run: one that begins with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'` (OWASP's advice against CSV formula injection). Only for
+/// text: numbers are written as numbers, so a negative value stays `-1.5`.
+pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// A CSV file: UTF-8 with a BOM, because spreadsheet programs (Excel) read BOM-less CSV as the
+/// local code page and garble Chinese; pandas reads it with `encoding="utf-8-sig"` (plain "utf-8"
+/// keeps the BOM in the first column name). `rows` writes each record through `row`, whose
+/// text cells are neutralised by [`text_cell`] and whose numbers are not.
+fn csv_file(
+    header: &[&str],
+    expected: usize,
+    rows: impl FnOnce(&mut dyn FnMut(&[Cell<'_>])),
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(expected);
+    out.extend_from_slice("\u{feff}".as_bytes());
+    {
+        let mut w = csv::Writer::from_writer(&mut out);
+        let _ = w.write_record(header);
+        rows(&mut |cells| {
+            let cells: Vec<std::borrow::Cow<'_, str>> = cells
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(t) => text_cell(t),
+                    Cell::Number(n) => n.as_str().into(),
+                })
+                .collect();
+            let _ = w.write_record(cells.iter().map(|c| c.as_bytes()));
+        });
+        let _ = w.flush();
+    }
+    out
+}
+
+/// One CSV cell: text (neutralised) or a number (written as is).
+enum Cell<'a> {
+    Text(&'a str),
+    Number(String),
+}
+
+fn text(s: Option<&str>) -> Cell<'_> {
+    Cell::Text(s.unwrap_or(""))
+}
+
+fn number(n: f64) -> Cell<'static> {
+    Cell::Number(crate::render::templates::format_number(n))
+}
+
+fn year(y: Option<i32>) -> Cell<'static> {
+    Cell::Number(y.map(|y| y.to_string()).unwrap_or_default())
+}
+
+/// metrics.csv's columns, in order.
+pub const METRICS_COLUMNS: &[&str] = &[
+    "date",
+    "meeting",
+    "org",
+    "org_kind",
+    "speaker",
+    "indicator",
+    "label",
+    "value",
+    "unit",
+    "period",
+    "url",
+    "period_key",
+    "period_year",
+    "measure",
+    "org_slug",
+    "speaker_id",
+    "source_url",
+];
+
+/// One row per speech and indicator: the canonical metrics.
 pub fn metrics_csv(
     config: &SiteConfig,
     model: &SiteModel,
     indicators: &crate::metrics::Indicators,
 ) -> Vec<u8> {
-    let mut out = Vec::from("\u{feff}".as_bytes());
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record([
-            "date",
-            "meeting",
-            "org",
-            "org_kind",
-            "speaker",
-            "indicator",
-            "label",
-            "value",
-            "unit",
-            "period",
-            "url",
-        ]);
-        for s in model.speeches.iter().flatten() {
-            let m = &s.summary;
-            for v in &m.metric_list {
-                let _ = w.write_record([
-                    m.date.as_str(),
-                    m.meeting_title.as_str(),
-                    m.org.as_ref().map(|o| o.name.as_str()).unwrap_or(""),
-                    m.org.as_ref().map(|o| o.kind.as_str()).unwrap_or(""),
-                    m.speaker.as_deref().unwrap_or(""),
-                    v.key.as_str(),
-                    indicators.label(&v.key),
-                    &crate::render::templates::format_number(v.value),
-                    "%",
-                    m.period.as_deref().unwrap_or(""),
-                    &permalink(config, &m.path),
-                ]);
+    let rows: usize = model.speeches.iter().flatten().map(|s| s.summary.metric_list.len()).sum();
+    csv_file(METRICS_COLUMNS, 400 * rows, |row| {
+        for (meeting, speeches) in model.meetings.iter().zip(&model.speeches) {
+            for s in speeches {
+                let m = &s.summary;
+                let url = permalink(config, &m.path);
+                for v in &m.metric_list {
+                    row(&[
+                        Cell::Text(&m.date),
+                        Cell::Text(&m.meeting_title),
+                        text(m.org.as_ref().map(|o| o.name.as_str())),
+                        text(m.org.as_ref().map(|o| o.kind.as_str())),
+                        text(m.speaker.as_deref()),
+                        Cell::Text(&v.key),
+                        Cell::Text(indicators.label(&v.key)),
+                        number(v.value),
+                        Cell::Text("%"),
+                        text(v.period.as_deref()),
+                        Cell::Text(&url),
+                        text(v.period_key),
+                        year(v.period_year),
+                        Cell::Text(v.measure),
+                        text(m.org.as_ref().map(|o| o.slug.as_str())),
+                        text(speaker_id(m.speaker_path.as_deref())),
+                        text(meeting.source_url.as_deref()),
+                    ]);
+                }
             }
         }
-        let _ = w.flush();
+    })
+}
+
+/// figures.csv's columns, in order.
+pub const FIGURES_COLUMNS: &[&str] = &[
+    "date",
+    "org",
+    "org_kind",
+    "org_slug",
+    "speaker",
+    "speaker_id",
+    "subject",
+    "value",
+    "unit",
+    "measure",
+    "period",
+    "period_key",
+    "period_year",
+    "text",
+    "url",
+    "source_url",
+];
+
+/// One row per figure of every speech (not only the canonical metrics), in the order printed.
+pub fn figures_csv(config: &SiteConfig, archive: &Archive, model: &SiteModel) -> Vec<u8> {
+    let rows: usize =
+        archive.meetings.iter().flat_map(|m| &m.speeches).map(|s| s.front.figures.len()).sum();
+    csv_file(FIGURES_COLUMNS, 300 * rows, |row| {
+        for ((meeting, speeches), source) in
+            model.meetings.iter().zip(&model.speeches).zip(&archive.meetings)
+        {
+            for (s, speech) in speeches.iter().zip(&source.speeches) {
+                let m = &s.summary;
+                let url = permalink(config, &m.path);
+                for f in &speech.front.figures {
+                    // The period printed with the figure, else the speech's.
+                    let own = crate::metrics::period::find(&f.text);
+                    let (printed, key, period_year) = match &own {
+                        Some((printed, p)) => {
+                            (Some(printed.as_str()), Some(p.key()), Some(p.year(source.date)))
+                        }
+                        None => (m.period.as_deref(), m.period_key, m.period_year),
+                    };
+                    row(&[
+                        Cell::Text(&m.date),
+                        text(m.org.as_ref().map(|o| o.name.as_str())),
+                        text(m.org.as_ref().map(|o| o.kind.as_str())),
+                        text(m.org.as_ref().map(|o| o.slug.as_str())),
+                        text(m.speaker.as_deref()),
+                        text(speaker_id(m.speaker_path.as_deref())),
+                        Cell::Text(&f.subject),
+                        number(f.value),
+                        Cell::Text(&f.unit),
+                        Cell::Text(super::model::figure_measure(&f.unit, &f.text)),
+                        text(printed),
+                        text(key),
+                        year(period_year),
+                        Cell::Text(&f.text),
+                        Cell::Text(&url),
+                        text(meeting.source_url.as_deref()),
+                    ]);
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_cells_that_a_spreadsheet_would_run_are_neutralised() {
+        for (cell, want) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("万州区", "万州区"),
+            ("1-9", "1-9"),
+            ("", ""),
+        ] {
+            assert_eq!(text_cell(cell), want, "{cell:?}");
+        }
     }
-    out
+
+    #[test]
+    fn numbers_are_written_as_numbers() {
+        let csv = csv_file(&["a", "b"], 0, |row| row(&[Cell::Text("-x"), number(-1.5)]));
+        assert_eq!(String::from_utf8(csv).unwrap(), "\u{feff}a,b\n'-x,-1.5\n");
+    }
 }

@@ -279,11 +279,23 @@ impl Site {
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
     ) -> Result<()> {
         let (config, model) = (&self.config, &self.model);
-        // The two data files are the slow ones (tens of ms each at 10,000 speeches): in parallel.
+        // The data files are the slow ones (tens of ms each at 10,000 speeches): two at a time
+        // (the pages render beside them), each written and dropped as soon as it is made, so
+        // that at most two are held in memory.
+        let archive = &self.archive;
+        let data = |name: &str, make: &(dyn Fn() -> Vec<u8> + Sync)| write(name, &make());
         let (json, csv) = rayon::join(
-            || feeds::speeches_json(config, &self.archive, model),
-            || feeds::metrics_csv(config, model, &self.indicators),
+            || data("data/speeches.json", &|| feeds::speeches_json(config, archive, model)),
+            || data("data/metrics.csv", &|| feeds::metrics_csv(config, model, &self.indicators)),
         );
+        let (figures, meetings) = rayon::join(
+            || data("data/figures.csv", &|| feeds::figures_csv(config, archive, model)),
+            || data("data/meetings.json", &|| feeds::meetings_json(config, model)),
+        );
+        json?;
+        csv?;
+        figures?;
+        meetings?;
         // Feeds and sitemaps need absolute URLs: without a host they are left out (with a
         // warning from load).
         if config.has_host() {
@@ -294,8 +306,6 @@ impl Site {
             write("sitemap.xml", feeds::sitemap(config, model, &self.plan).as_bytes())?;
         }
         write("robots.txt", feeds::robots(config).as_bytes())?;
-        write("data/speeches.json", &json)?;
-        write("data/metrics.csv", &csv)?;
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::{Archive, Meeting, Speech};
-use crate::metrics::Indicators;
+use crate::metrics::{Indicators, period};
 use crate::orgs::OrgKind;
 use crate::render::markdown;
 use crate::site::{analysis, people};
@@ -43,7 +43,10 @@ pub struct SpeechSummary {
     pub speaker_path: Option<String>,
     pub position: Option<String>,
     pub org: Option<OrgLink>,
+    /// The period as printed (前三季度), its canonical key (`1-9`, see [`period`]) and year.
     pub period: Option<String>,
+    pub period_key: Option<&'static str>,
+    pub period_year: Option<i32>,
     /// Indicator key → value, in dictionary order.
     pub metrics: BTreeMap<String, f64>,
     pub metric_list: Vec<MetricValue>,
@@ -75,17 +78,48 @@ pub struct OrgLink {
     pub parent: Option<String>,
 }
 
+/// An indicator with what its numbers measure.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct KeyLabel {
     pub key: String,
     pub label: String,
+    pub measure: &'static str,
 }
 
+impl KeyLabel {
+    pub fn new(key: &str, indicators: &Indicators) -> KeyLabel {
+        KeyLabel {
+            key: key.to_string(),
+            label: indicators.label(key).to_string(),
+            measure: METRIC_MEASURE,
+        }
+    }
+}
+
+/// What every canonical metric is: year-on-year growth in percent.
+pub const METRIC_MEASURE: &str = "同比增速（%）";
+
+/// What a figure measures, from its unit and the basis its text prints.
+pub fn figure_measure(unit: &str, text: &str) -> &'static str {
+    match unit {
+        "个百分点" => "变化（个百分点）",
+        "倍" => "增长倍数（倍）",
+        _ if text.contains("两年平均") || text.contains("年均") => "年均增速（%）",
+        _ => METRIC_MEASURE,
+    }
+}
+
+/// One metric of a speech, with the period it covers: the period printed beside its figure
+/// when there is one ("1—8月…，前三季度…"), else the speech's.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MetricValue {
     pub key: String,
     pub label: String,
     pub value: f64,
+    pub measure: &'static str,
+    pub period: Option<String>,
+    pub period_key: Option<&'static str>,
+    pub period_year: Option<i32>,
 }
 
 /// One organisation with all its speeches, newest first.
@@ -115,6 +149,9 @@ pub struct SiteModel {
     pub people: Vec<analysis::PersonView>,
     /// In dictionary order; only indicators some speech reports.
     pub metrics: Vec<analysis::MetricView>,
+    /// Per meeting and speech (same indices as `speeches`): its metrics' changes since the
+    /// organisation's previous report of the same period key.
+    pub changes: Vec<Vec<Vec<analysis::Change>>>,
 }
 
 /// One meeting's views: the expensive part of a model (every Markdown body rendered), which
@@ -200,7 +237,14 @@ impl SiteModel {
                 )
             },
         );
-        SiteModel { meetings, speeches, orgs, people, metrics }
+        let mut changes: Vec<Vec<Vec<analysis::Change>>> =
+            speeches.iter().map(|list| vec![Vec::new(); list.len()]).collect();
+        for org in orgs.values_mut() {
+            for ((i, j), list) in std::mem::take(&mut org.metrics.changes) {
+                changes[i][j] = list;
+            }
+        }
+        SiteModel { meetings, speeches, orgs, people, metrics, changes }
     }
 
     /// Takes the per-meeting views out, leaving the model empty.
@@ -237,14 +281,11 @@ pub fn meeting_view(
         date,
         summary: m.front.summary.clone(),
         publication: m.front.source.as_ref().and_then(|s| s.publication.clone()),
-        source_url: m.front.source.as_ref().and_then(|s| s.url.clone()),
+        source_url: m.front.source.as_ref().and_then(|s| web_url(s.url.as_deref()?)),
         participants: m.front.participants.clone(),
         body_html: markdown::render(&m.body).html,
         speeches: speeches.iter().map(|s| s.summary.clone()).collect(),
-        metric_keys: keys
-            .iter()
-            .map(|k| KeyLabel { key: k.to_string(), label: indicators.label(k).to_string() })
-            .collect(),
+        metric_keys: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
         extra: serde_json::to_value(&m.front.extra).unwrap_or_default(),
     };
     (view, speeches)
@@ -259,14 +300,31 @@ fn speech_view(
     speaker_path: Option<String>,
 ) -> SpeechView {
     let chars = markdown::count_chars(&markdown::plain_text(&s.body));
+    let speech_period = s.front.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let canonical = |printed: Option<&str>| {
+        let p = printed.and_then(period::parse);
+        (p.map(|p| p.key()), p.map(|p| p.year(m.date)))
+    };
+    let (period_key, period_year) = canonical(speech_period);
     let mut metric_list: Vec<MetricValue> = s
         .front
         .metrics
         .iter()
-        .map(|(k, v)| MetricValue {
-            key: k.clone(),
-            label: indicators.label(k).to_string(),
-            value: *v,
+        .map(|(k, v)| {
+            let own = metric_period(k, *v, &s.front.figures, indicators);
+            let (printed, key, year) = match own {
+                Some((printed, p)) => (Some(printed), Some(p.key()), Some(p.year(m.date))),
+                None => (speech_period.map(str::to_string), period_key, period_year),
+            };
+            MetricValue {
+                key: k.clone(),
+                label: indicators.label(k).to_string(),
+                value: *v,
+                measure: METRIC_MEASURE,
+                period: printed,
+                period_key: key,
+                period_year: year,
+            }
         })
         .collect();
     metric_list.sort_by_key(|v| indicators.rank(&v.key));
@@ -286,6 +344,8 @@ fn speech_view(
             parent: o.parent.clone(),
         }),
         period: s.front.period.clone(),
+        period_key,
+        period_year,
         metrics: s.front.metrics.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         metric_list,
         meeting_path: meeting_path.to_string(),
@@ -297,5 +357,77 @@ fn speech_view(
         minutes: markdown::reading_minutes(chars),
         chars,
         extra: serde_json::to_value(&s.front.extra).unwrap_or_default(),
+    }
+}
+
+impl SiteModel {
+    /// Speech (i, j)'s changes as pages and data show them: indicator key → change.
+    pub fn change_views(&self, i: usize, j: usize) -> BTreeMap<&str, analysis::ChangeView<&str>> {
+        let metrics = &self.speeches[i][j].summary.metric_list;
+        self.changes[i][j]
+            .iter()
+            .map(|c| (metrics[c.metric].key.as_str(), c.view(&self.speeches)))
+            .collect()
+    }
+}
+
+/// The period printed beside a metric's own figure: the first figure of the speech with the
+/// metric's value, in percent, whose subject names the indicator, and whose text names a period.
+fn metric_period(
+    key: &str,
+    value: f64,
+    figures: &[crate::content::Figure],
+    indicators: &Indicators,
+) -> Option<(String, period::Period)> {
+    let phrasings = &indicators.get(key)?.phrasings;
+    let figure = figures.iter().find(|f| {
+        f.unit == "%"
+            && f.value == value
+            && phrasings.iter().any(|p| f.subject.contains(p.as_str()))
+    })?;
+    period::find(&figure.text)
+}
+
+/// A source URL that may become a link: http(s) only, so content can never smuggle in a
+/// `javascript:` link; None otherwise.
+pub fn web_url(url: &str) -> Option<String> {
+    let url = url.trim();
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let ok = (lower.starts_with("https://") || lower.starts_with("http://"))
+        && url.len() > "https://".len()
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok.then(|| url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_urls() {
+        for (url, want) in [
+            ("https://cqrb.cn/a/1.html", true),
+            ("  http://example.org/x ", true),
+            ("HTTPS://EXAMPLE.ORG/", true),
+            ("javascript:alert(1)", false),
+            ("https://", false),
+            ("//example.org/", false),
+            ("https://exa mple.org/", false),
+            ("ftp://example.org/", false),
+        ] {
+            assert_eq!(web_url(url).is_some(), want, "{url}");
+        }
+    }
+
+    #[test]
+    fn figure_measures() {
+        for (unit, text, want) in [
+            ("%", "GDP增长6%", "同比增速（%）"),
+            ("%", "两年平均增长6%", "年均增速（%）"),
+            ("倍", "增长1.2倍", "增长倍数（倍）"),
+            ("个百分点", "提高2个百分点", "变化（个百分点）"),
+        ] {
+            assert_eq!(figure_measure(unit, text), want);
+        }
     }
 }

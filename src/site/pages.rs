@@ -5,8 +5,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use super::analysis;
 use super::graphics;
-use super::model::{MeetingView, SiteModel, SpeechSummary};
+use super::model::{MeetingView, SiteModel};
 use crate::config::SiteConfig;
 use crate::content::{Archive, StandalonePage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -96,6 +97,13 @@ impl Page {
             PageKind::Meeting(i) => {
                 let meeting = &model.meetings[*i];
                 context.insert("meeting", meeting);
+                // Meetings are newest first: the previous one is older, the next one newer.
+                let none = tera::Value::none();
+                let card = |k: Option<usize>| {
+                    k.and_then(|k| shared.meetings.get(k)).cloned().unwrap_or(none.clone())
+                };
+                context.insert_value("prev_meeting", card(Some(*i + 1)));
+                context.insert_value("next_meeting", card(i.checked_sub(1)));
                 Some(&meeting.title)
             }
             PageKind::Speech(i, j) => {
@@ -113,6 +121,7 @@ impl Page {
                     },
                 );
                 let _ = meeting;
+                context.insert("changes", &model.change_views(*i, *j));
                 let summaries = &shared.summaries[*i];
                 context.insert_value("meeting", shared.meeting_refs[*i].clone());
                 let none = tera::Value::none();
@@ -408,6 +417,8 @@ struct MetricCard<'a> {
     meeting_count: usize,
     latest_date: &'a str,
     latest_median: f64,
+    latest_period: &'a str,
+    measure: &'a str,
 }
 
 /// Template values used by more than one page, converted to Tera values once per build (a
@@ -470,6 +481,8 @@ impl Shared {
                 meeting_count: m.meetings.len(),
                 latest_date: m.meetings.first().map(|x| x.date.as_str()).unwrap_or(""),
                 latest_median: m.meetings.first().map(|x| x.median).unwrap_or(0.0),
+                latest_period: m.meetings.first().map(|x| x.period_label.as_str()).unwrap_or(""),
+                measure: m.measure,
             })
             .collect();
         Shared {
@@ -618,6 +631,8 @@ struct MeetingRef<'a> {
     subtitle: Option<&'a str>,
     date: &'a str,
     speech_count: usize,
+    publication: Option<&'a str>,
+    source_url: Option<&'a str>,
 }
 
 impl<'a> From<&'a MeetingView> for MeetingRef<'a> {
@@ -628,6 +643,8 @@ impl<'a> From<&'a MeetingView> for MeetingRef<'a> {
             subtitle: m.subtitle.as_deref(),
             date: &m.date,
             speech_count: m.speeches.len(),
+            publication: m.publication.as_deref(),
+            source_url: m.source_url.as_deref(),
         }
     }
 }
@@ -638,15 +655,57 @@ fn home(context: &mut Context, model: &SiteModel, shared: &Shared) {
         tera::Value::from(shared.meetings.iter().take(5).cloned().collect::<Vec<_>>()),
     );
     context.insert_value("groups", shared.groups.clone());
-    // Headline numbers: the latest meeting's speeches that report GDP, highest first.
-    let mut headline: Vec<&SpeechSummary> = model
+    // Headline numbers: the latest meeting's GDP reports of its main period, highest first;
+    // reports of other periods apart, since they do not compare.
+    let reports: Vec<HeadlineRow<'_>> = model
         .meetings
         .first()
-        .map(|m| m.speeches.iter().filter(|s| s.metrics.contains_key("gdp")).collect())
+        .map(|m| {
+            m.speeches
+                .iter()
+                .filter_map(|s| {
+                    let v = s.metric_list.iter().find(|v| v.key == "gdp")?;
+                    Some(HeadlineRow {
+                        name: s.org.as_ref().map_or(&s.title, |o| &o.name),
+                        path: &s.path,
+                        order: s.order,
+                        period: v.period.as_deref(),
+                        period_key: v.period_key,
+                        value: v.value,
+                    })
+                })
+                .collect()
+        })
         .unwrap_or_default();
-    headline
-        .sort_by(|a, b| b.metrics["gdp"].total_cmp(&a.metrics["gdp"]).then(a.order.cmp(&b.order)));
-    context.insert("headline", &headline);
+    let mut groups: Vec<HeadlineGroup<'_>> = analysis::group_by_period(reports, |r| r.period_key)
+        .into_iter()
+        .map(|(key, mut rows)| {
+            rows.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.order.cmp(&b.order)));
+            HeadlineGroup { period_label: analysis::period_label(key), rows }
+        })
+        .collect();
+    let others = groups.split_off(groups.len().min(1));
+    context.insert("headline", &groups.first().map(|g| &g.rows));
+    context.insert("headline_period", &groups.first().map(|g| &g.period_label));
+    context.insert("headline_others", &others);
+}
+
+/// A row of the home page's GDP table.
+#[derive(Serialize)]
+struct HeadlineRow<'a> {
+    name: &'a str,
+    path: &'a str,
+    #[serde(skip)]
+    order: u32,
+    period: Option<&'a str>,
+    period_key: Option<&'static str>,
+    value: f64,
+}
+
+#[derive(Serialize)]
+struct HeadlineGroup<'a> {
+    period_label: String,
+    rows: Vec<HeadlineRow<'a>>,
 }
 
 fn meeting_list(

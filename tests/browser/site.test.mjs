@@ -427,3 +427,102 @@ test("a relative_urls build browses from disk over file://", { skip: SKIP, timeo
   assert.ok(requested.some((u) => u.endsWith("/css/yilu.css")), "the stylesheet was requested");
   await context.close();
 });
+
+/**
+ * The folder of a build of tests/fixtures/sites/periods (meetings with mixed periods):
+ * YILU_SITE_PERIODS when set, else a fresh build into a temp folder with target/release/yilu.
+ */
+function periodsSite() {
+  if (process.env.YILU_SITE_PERIODS) return { dir: resolve(process.env.YILU_SITE_PERIODS), done() {} };
+  const bin = join(repo, "target/release/yilu");
+  assert.ok(existsSync(bin), `no ${bin}: cargo build --release, or set YILU_SITE_PERIODS`);
+  const out = mkdtempSync(join(tmpdir(), "yilu-periods-"));
+  execFileSync(bin, ["build", "-q", "--root", join(repo, "tests/fixtures/sites/periods"), "--output", join(out, "public")]);
+  return { dir: join(out, "public"), done: () => rmSync(out, { recursive: true, force: true }) };
+}
+
+test("the organisation × meeting table on a phone", { skip: SKIP, timeout: 120_000 }, async (t) => {
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
+  const site = periodsSite();
+  t.after(() => site.done());
+  const { chromium } = await import("playwright-core");
+  const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+  mkdirSync(SHOTS, { recursive: true });
+  const server = await serve(site.dir);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch(launchOptions());
+  t.after(async () => {
+    await browser.close();
+    server.close();
+  });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error on ${page.url()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`uncaught exception on ${page.url()}: ${e}`));
+
+  async function audit(kind) {
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.ok(overflow <= 0, `${kind} at 390 px scrolls sideways by ${overflow} px`);
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(() =>
+      // eslint-disable-next-line no-undef
+      axe.run(document, { resultTypes: ["violations"] }),
+    );
+    const bad = result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).slice(0, 5).join("\n    ")}`);
+    assert.deepEqual(bad, [], `${kind}: axe-core violations:\n  ${bad.join("\n  ")}`);
+    await page.screenshot({ path: join(SHOTS, `${kind}-390.png`), fullPage: true });
+    assert.deepEqual(problems, [], `${kind}: ${problems.join("\n")}`);
+  }
+
+  await page.goto(origin + "/metrics/gdp/");
+  await page.waitForLoadState("load");
+  const table = page.locator("table#org-by-meeting");
+  assert.equal(await table.count(), 1, "the organisation × meeting table");
+  // The table is wider than the phone: it scrolls inside its own box, whose caption stays
+  // outside it and in view.
+  const box = await page.evaluate(() => {
+    const scroller = document.querySelector("#org-by-meeting").parentElement;
+    const caption = scroller.parentElement.querySelector(":scope > figcaption");
+    const r = scroller.getBoundingClientRect();
+    return {
+      scrolls: scroller.scrollWidth > scroller.clientWidth,
+      overflowX: getComputedStyle(scroller).overflowX,
+      right: r.right,
+      captionInside: scroller.contains(caption),
+      captionRight: caption.getBoundingClientRect().right,
+    };
+  });
+  assert.equal(box.overflowX, "auto");
+  assert.ok(box.scrolls, "five meetings do not fit 390 px: the box scrolls");
+  assert.ok(box.right <= 390 && box.captionRight <= 390, `the box ends at ${box.right} px`);
+  assert.equal(box.captionInside, false, "the caption is outside the scrolling box");
+  // Sortable: the 2025-01-20 column, descending, puts 万州 (6.2) and 大足 (5.9) first and the
+  // organisations that did not report there (blank cells) last.
+  const column = table.locator('thead th:has-text("2025-01-20") button');
+  await column.click();
+  await column.click();
+  assert.equal(await table.locator('thead th:has-text("2025-01-20")').getAttribute("aria-sort"), "descending");
+  const orgs = await table.locator("tbody tr th").allInnerTexts();
+  const cells = await table.locator("tbody tr td:nth-child(2)").allInnerTexts();
+  assert.deepEqual(orgs.slice(0, 2).map((o) => o.trim()), ["万州区", "大足区"], `${orgs}`);
+  assert.deepEqual(cells.map((c) => parseFloat(c)), [6.2, 5.9, NaN, NaN], `${cells}`);
+  await audit("metric-table");
+
+  await page.goto(origin + "/districts/dazu/");
+  await page.waitForLoadState("load");
+  assert.ok((await page.locator("body").innerText()).includes("+0.4"), "the change since last time");
+  await audit("district-changes");
+
+  await page.goto(origin + "/meetings/2024-10-21/wanzhou/");
+  await page.waitForLoadState("load");
+  assert.ok((await page.locator("section.changes").innerText()).includes("-0.4"));
+  await audit("speech-changes");
+  await context.close();
+});

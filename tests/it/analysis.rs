@@ -150,6 +150,8 @@ fn each_district_gdp_chart_has_one_point_per_meeting_it_reported_gdp_at() {
     let title = sel("svg > title");
     let circle = sel(".chart-mark");
     let circle_title = sel(".chart-mark > title");
+    // One chart per period (issue 13: only points of one period key share a line).
+    let prefix = format!("{label}同比增速（%），");
     for (slug, (name, gdp)) in &orgs {
         let page = format!("districts/{slug}/index.html");
         let html = Html::parse_document(&read(&site.out, &page));
@@ -158,33 +160,46 @@ fn each_district_gdp_chart_has_one_point_per_meeting_it_reported_gdp_at() {
             .filter(|f| {
                 f.select(&title)
                     .next()
-                    .is_some_and(|t| text(t) == format!("{name}：{label}同比增速（%）"))
+                    .is_some_and(|t| text(t).starts_with(&format!("{name}：{prefix}")))
             })
             .collect();
         if gdp.is_empty() {
             assert!(charts.is_empty(), "{page}: a GDP chart for an organisation without GDP");
             continue;
         }
-        assert_eq!(charts.len(), 1, "{page}: one GDP chart titled {name}：{label}…");
-        let chart = charts[0];
-        let cap = chart.select(&caption).next().map(text).unwrap_or_default();
-        assert!(cap.starts_with(label), "{page}: caption {cap:?}");
-        assert!(cap.contains(&format!("{} 次报告", gdp.len())), "{page}: caption {cap:?}");
-        // One mark per point, and one per period in the legend when there are several periods.
-        let periods: std::collections::BTreeSet<_> = gdp.values().map(|(_, p)| p).collect();
-        let legend = if periods.len() > 1 { periods.len() } else { 0 };
-        let marks = chart.select(&circle).count();
-        assert_eq!(marks, gdp.len() + legend, "{page}: marks of the GDP chart");
-        // Each point says which meeting, period and value it is, oldest first.
-        let points: Vec<String> = chart.select(&circle_title).map(text).take(gdp.len()).collect();
-        let want: Vec<String> = gdp
-            .iter()
-            .map(|(date, (v, period))| match period {
-                Some(p) => format!("{date}（{p}）{}%", format_number(*v)),
-                None => format!("{date} {}%", format_number(*v)),
-            })
-            .collect();
-        assert_eq!(points, want, "{page}: the GDP chart's points");
+        assert!(!charts.is_empty(), "{page}: a GDP chart titled {name}：{prefix}…");
+        let mut points: Vec<String> = Vec::new();
+        for chart in &charts {
+            let cap = chart.select(&caption).next().map(text).unwrap_or_default();
+            assert!(cap.starts_with(label), "{page}: caption {cap:?}");
+            let n = chart.select(&circle).count();
+            assert!(cap.contains(&format!("{n} 次报告")), "{page}: caption {cap:?}");
+            // Each point says which meeting and value it is, oldest first.
+            // A point's title names its period too: "2024-10-21（前三季度）6.6%".
+            let mine: Vec<String> = chart
+                .select(&circle_title)
+                .map(text)
+                .map(|t| match (t.find('（'), t.find('）')) {
+                    (Some(a), Some(b)) => format!("{} {}", &t[..a], &t[b + '）'.len_utf8()..]),
+                    _ => t,
+                })
+                .collect();
+            assert_eq!(mine.len(), n);
+            assert!(mine.windows(2).all(|w| w[0] < w[1]), "{page}: not oldest first: {mine:?}");
+            points.extend(mine);
+        }
+        // Every point is a report of GDP, none twice; periods reported once (or beyond the
+        // first few) are left to the table.
+        points.sort();
+        let want: Vec<String> =
+            gdp.iter().map(|(date, (v, _))| format!("{date} {}%", format_number(*v))).collect();
+        assert!(points.windows(2).all(|w| w[0] != w[1]), "{page}: a point twice: {points:?}");
+        for p in &points {
+            assert!(want.contains(p), "{page}: {p} is not one of its GDP reports");
+        }
+        if points.len() < want.len() {
+            assert!(read(&site.out, &page).contains("未作图"), "{page}: omitted periods unsaid");
+        }
     }
 }
 
@@ -232,22 +247,28 @@ fn rankings_are_in_descending_order_with_shared_ranks() {
         let want_dates: Vec<&str> = by_date.keys().rev().copied().collect();
         assert_eq!(dates, want_dates, "{page}: one ranking per meeting, newest first");
         for (sec, date) in sections.iter().zip(&dates) {
-            let rows = ranking_rows(*sec);
             let at = format!("{page} {date}");
-            let values: Vec<f64> = rows.iter().map(|r| r.2.parse().unwrap()).collect();
-            assert!(values.windows(2).all(|w| w[0] >= w[1]), "{at}: not descending: {values:?}");
-            for (i, r) in rows.iter().enumerate() {
-                let rank = if i > 0 && values[i] == values[i - 1] {
-                    ties += 1;
-                    rows[i - 1].0
-                } else {
-                    i + 1
-                };
-                assert_eq!(r.0, rank, "{at}: row {} ({} {})", i + 1, r.1, r.2);
+            // One table per period key (issue 13), each ranked on its own.
+            let mut got: Vec<(String, String)> = Vec::new();
+            for table in sec.select(&sel("table.data")) {
+                let rows = ranking_rows(table);
+                let values: Vec<f64> = rows.iter().map(|r| r.2.parse().unwrap()).collect();
+                assert!(
+                    values.windows(2).all(|w| w[0] >= w[1]),
+                    "{at}: not descending: {values:?}"
+                );
+                for (i, r) in rows.iter().enumerate() {
+                    let rank = if i > 0 && values[i] == values[i - 1] {
+                        ties += 1;
+                        rows[i - 1].0
+                    } else {
+                        i + 1
+                    };
+                    assert_eq!(r.0, rank, "{at}: row {} ({} {})", i + 1, r.1, r.2);
+                }
+                got.extend(rows.into_iter().map(|(_, org, v)| (org, v)));
             }
             // Exactly the organisations that reported the indicator, with their values.
-            let mut got: Vec<(String, String)> =
-                rows.into_iter().map(|(_, org, v)| (org, v)).collect();
             let mut expected: Vec<(String, String)> = by_date[date.as_str()]
                 .iter()
                 .map(|(org, v)| (org.clone(), format_number(*v)))

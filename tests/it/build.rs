@@ -272,23 +272,32 @@ fn analysis_pages_and_open_data() {
     let (tmp, root) = copy_site("basic");
     let out = tmp.path().join("out");
     build(&root, &out).unwrap();
-    // One chart point per meeting at which 万州区 reported GDP.
+    // 万州区 reported GDP twice, for different periods (前三季度, 全年): they never share a line.
+    // Each period was reported once, so one is charted and the other left to the table.
     let wanzhou = read(&out, "districts/wanzhou/index.html");
-    let svg = &wanzhou[wanzhou.find("<svg").unwrap()..wanzhou.find("</svg>").unwrap()];
-    assert_eq!(svg.matches("<circle").count(), 2);
-    assert!(svg.contains("2024-10-21（前三季度）6.6%"), "{svg}");
-    assert!(svg.contains("2025-01-20（全年）6.1%"), "{svg}");
-    // GDP ranking at the first meeting: 某某新区 8, 万州区 6.6, 南岸区 6.5.
+    let svgs: Vec<&str> =
+        wanzhou.split("<svg").skip(1).map(|s| &s[..s.find("</svg>").unwrap()]).collect();
+    let gdp: Vec<&&str> = svgs.iter().filter(|s| s.contains("地区生产总值")).collect();
+    assert_eq!(gdp.len(), 1);
+    assert_eq!(gdp[0].matches("<circle").count(), 1);
+    assert!(wanzhou.contains("另有 1 组"));
+    for point in ["2024-10-21", "2025-01-20"] {
+        assert!(wanzhou.contains(&format!(">{point}</a>")), "{point} in the table");
+    }
+    // GDP ranking at the first meeting: 万州区 6.6, 南岸区 6.5 (前三季度); 某某新区 8 prints no
+    // period, so it is listed apart, after them.
     let gdp = read(&out, "metrics/gdp/index.html");
-    let order: Vec<usize> =
-        ["某某新区", "万州区", "南岸区"].iter().map(|n| gdp.rfind(n).unwrap()).collect();
+    let order: Vec<usize> = ["万州区", "南岸区", "统计期不明", "某某新区"]
+        .iter()
+        .map(|n| gdp.rfind(n).unwrap())
+        .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "ranking out of order");
     // The CSV has one row per speech and indicator, matching front matter.
     let csv = read(&out, "data/metrics.csv");
     assert!(csv.starts_with('\u{feff}'));
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), 2 + 2 + 1 + 1, "{csv}");
-    assert!(rows.contains(&"2024-10-21,深化改革攻坚强化政策供给,南岸区,district,许洪斌,fixed_asset_investment,固定资产投资,5.2,%,前三季度,https://test.example.org/meetings/2024-10-21/nanan/"));
+    assert!(rows.contains(&"2024-10-21,深化改革攻坚强化政策供给,南岸区,district,许洪斌,fixed_asset_investment,固定资产投资,5.2,%,前三季度,https://test.example.org/meetings/2024-10-21/nanan/,1-9,2024,同比增速（%）,nanan,xu-hong-bin,"));
     let json: serde_json::Value = serde_json::from_str(&read(&out, "data/speeches.json")).unwrap();
     assert_eq!(json.as_array().unwrap().len(), 5);
     assert_eq!(json[0]["url"], "https://test.example.org/meetings/2025-01-20/wanzhou/");

@@ -11,6 +11,7 @@ mod ingest;
 mod ingest_cli;
 mod ingest_layouts;
 mod messages;
+mod periods;
 mod props;
 mod registry;
 mod safety;
