@@ -297,8 +297,17 @@ pub fn ingest_text(
         }
 
         let body = sections::build(&speech.paragraphs);
-        let (period, metrics) = extract::lead_metrics(&body.lead, &options.indicators);
-        let figures = speech.paragraphs.iter().flat_map(|p| extract::figures(p)).collect();
+        let (period, mut metrics) = extract::lead_metrics(&body.lead, &options.indicators);
+        let mut figures: Vec<_> =
+            speech.paragraphs.iter().flat_map(|p| extract::figures(p)).collect();
+        for absurd in drop_absurd_values(&mut metrics, &mut figures) {
+            let d = Diagnostic::warning(
+                path,
+                format!("speech {order}: {absurd} is not a believable growth figure; left out"),
+            )
+            .with_hint("check the transcript for a misprint or a number run into the next");
+            warnings.push(at(d, Some(speech.block)));
+        }
         let title = speech.headline.clone().unwrap_or_else(|| match &speech.speaker {
             Some(name) => format!("{org} {name}"),
             None => org.clone(),
@@ -360,6 +369,33 @@ pub fn ingest_text(
         speeches,
         warnings,
     })
+}
+
+/// Growth figures beyond ±10⁶ (`增长17` and 307 zeros `%`) are misprints or garbage, never a
+/// number a reader should see ranked or charted: they are removed from the speech's metrics and
+/// figures, and each is returned as the text to warn of.
+const ABSURD: f64 = 1e6;
+
+fn drop_absurd_values(
+    metrics: &mut indexmap::IndexMap<String, f64>,
+    figures: &mut Vec<crate::content::front_matter::Figure>,
+) -> Vec<String> {
+    let mut dropped = Vec::new();
+    metrics.retain(|key, v| {
+        let keep = v.is_finite() && v.abs() <= ABSURD;
+        if !keep {
+            dropped.push(format!("metrics.{key} = {v}"));
+        }
+        keep
+    });
+    figures.retain(|f| {
+        let keep = f.value.is_finite() && f.value.abs() <= ABSURD;
+        if !keep && !dropped.iter().any(|d| d.ends_with(&format!(" = {}", f.value))) {
+            dropped.push(format!("{:?} ({})", f.text, f.value));
+        }
+        keep
+    });
+    dropped
 }
 
 /// Warns of each speech much longer than the median: a speaker line inside it was probably

@@ -241,3 +241,33 @@ fn meetings_and_speeches_behind_symbolic_links_are_built() {
     assert_eq!(built.status.code(), Some(1), "{err}");
     assert!(err.contains("loop"), "{err}");
 }
+
+#[test]
+fn ingest_leaves_out_absurd_figures_with_a_warning() {
+    let (tmp, root) = copy_site("basic");
+    fs::remove_dir_all(root.join("content/meetings")).unwrap();
+    let fixture = fs::read_to_string("tests/fixtures/chongqing-2024-10-21.txt").unwrap();
+    assert!(fixture.contains("GDP增长6.6%"));
+    // A value past ±10⁶ is left out with a warning; one of 308 digits is not read as a number.
+    for (i, huge) in ["GDP增长17000000%".to_string(), format!("GDP增长17{}%", "0".repeat(307))]
+        .iter()
+        .enumerate()
+    {
+        let _ = fs::remove_dir_all(root.join("content/meetings"));
+        let input = tmp.path().join(format!("digest-{i}.txt"));
+        fs::write(&input, fixture.replacen("GDP增长6.6%", huge, 1)).unwrap();
+        let out =
+            yilu(&["ingest", input.to_str().unwrap(), "--year", "2024", "--out", "content"], &root);
+        let err = stderr(&out);
+        assert!(out.status.success(), "{err}");
+        if i == 0 {
+            assert!(err.contains("speech 1: metrics.gdp = 17000000 is not a believable"), "{err}");
+        }
+        let meeting = root.join("content/meetings/2024-10-21");
+        let speech = fs::read_to_string(meeting.join("01-wanzhou.md")).unwrap();
+        assert!(!speech.contains("gdp:") && !speech.contains("e+"), "{speech}");
+        assert!(speech.contains("industrial_value_added: 11.2"), "the others stay: {speech}");
+    }
+    let built = yilu(&["build", "--output", tmp.path().join("o").to_str().unwrap()], &root);
+    assert!(built.status.success(), "{}", stderr(&built));
+}
