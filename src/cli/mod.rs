@@ -10,6 +10,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Severity, count};
 mod build;
 mod check;
 mod deploy;
+mod extract;
 mod ingest;
 mod init;
 mod new;
@@ -40,6 +41,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Build, serve on 127.0.0.1, rebuild on change and live-reload the browser.
     Serve(serve::ServeArgs),
+    /// Re-run figure extraction on existing speech files; show the changes, write with --write.
+    Extract(extract::ExtractArgs),
     /// Build, then publish to S3-compatible storage (S3, OSS, COS, R2, MinIO), uploading only changes.
     Deploy(deploy::DeployArgs),
 }
@@ -54,6 +57,7 @@ impl Cli {
             Command::Check(args) => args.run(self.quiet),
             Command::Serve(args) => args.run(self.quiet),
             Command::Deploy(args) => args.run(self.quiet),
+            Command::Extract(args) => args.run(self.quiet),
         }
     }
 }

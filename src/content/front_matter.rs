@@ -68,6 +68,9 @@ pub struct SpeechFrontMatter {
     pub metrics: IndexMap<String, f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub figures: Vec<Figure>,
+    /// Figures checked by hand: `yilu extract --write` never rewrites them.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub figures_locked: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub draft: bool,
     #[serde(skip)]
@@ -701,8 +704,18 @@ mod tests {
         assert_eq!(
             speech_keys(),
             [
-                "title", "speaker", "position", "org", "org_kind", "slug", "order", "period",
-                "metrics", "figures", "draft"
+                "title",
+                "speaker",
+                "position",
+                "org",
+                "org_kind",
+                "slug",
+                "order",
+                "period",
+                "metrics",
+                "figures",
+                "figures_locked",
+                "draft"
             ]
         );
         assert!(meeting_keys().contains(&"participants") && !meeting_keys().contains(&"extra"));

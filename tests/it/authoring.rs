@@ -333,3 +333,49 @@ fn init_theme_copies_its_readme_and_placeholders_are_not_published() {
     assert!(!files.iter().any(|f| f.ends_with(".gitkeep") || f.ends_with(".keep")), "{files:?}");
     assert!(files.contains(&".nojekyll".to_string()), "other dotfiles are published: {files:?}");
 }
+
+#[test]
+fn extract_shows_what_would_change_writes_only_when_asked_and_never_a_locked_speech() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("content"), &root.join("content"));
+    fs::copy(repo.join("site.toml"), root.join("site.toml")).unwrap();
+    let meeting = root.join("content/meetings/2024-10-21");
+    // An old file: a wrong metric and no figures. A hand-checked one: the same, but locked.
+    let old = |path: &Path, locked: bool| {
+        let text = fs::read_to_string(path).unwrap();
+        let (mut fm, body) = yilu::content::front_matter::read_speech(&text).unwrap();
+        fm.metrics.insert("gdp".into(), 1.0);
+        fm.figures.clear();
+        if locked {
+            fm.figures_locked = true;
+        }
+        fs::write(path, yilu::content::front_matter::write_speech(&fm, body)).unwrap();
+        fs::read_to_string(path).unwrap()
+    };
+    let stale = old(&meeting.join("01-wanzhou.md"), false);
+    let locked = old(&meeting.join("02-nanan.md"), true);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_yilu")).args(args).current_dir(&root).output().unwrap()
+    };
+    let o = run(&["extract"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("01-wanzhou.md") && err.contains("metrics.gdp: 1 → 6.6"), "{err}");
+    assert!(err.contains("+ figure"), "{err}");
+    assert!(err.contains("1 would change, 1 left alone"), "{err}");
+    assert_eq!(fs::read_to_string(meeting.join("01-wanzhou.md")).unwrap(), stale, "no --write");
+    let o = run(&["extract", "--write", "content/meetings/2024-10-21"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let now = fs::read_to_string(meeting.join("01-wanzhou.md")).unwrap();
+    let (fm, _) = yilu::content::front_matter::read_speech(&now).unwrap();
+    assert_eq!(fm.metrics.get("gdp"), Some(&6.6));
+    assert!(!fm.figures.is_empty());
+    assert_eq!(fs::read_to_string(meeting.join("02-nanan.md")).unwrap(), locked, "locked");
+    // Nothing left to change; a wrong path is an error that says so.
+    assert!(stderr(&run(&["extract"])).contains("0 would change"));
+    let o = run(&["extract", "content/meetings/2099-01-01"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no such file or folder"), "{}", stderr(&o));
+}

@@ -405,7 +405,7 @@ fn speech_front_matter() -> impl Strategy<Value = SpeechFrontMatter> {
         ),
         prop::collection::vec((text(), finite()), 0..5),
         prop::collection::vec(figure, 0..4),
-        any::<bool>(),
+        (any::<bool>(), any::<bool>()),
         prop::collection::vec(("[a-z_]{1,10}|[\u{4e00}-\u{9fff}]{1,4}", json_value()), 0..4),
     )
         .prop_map(
@@ -414,7 +414,7 @@ fn speech_front_matter() -> impl Strategy<Value = SpeechFrontMatter> {
                 (speaker, position, org, org_kind, slug, order, period),
                 metrics,
                 figures,
-                draft,
+                (draft, figures_locked),
                 extra,
             )| {
                 SpeechFrontMatter {
@@ -428,6 +428,7 @@ fn speech_front_matter() -> impl Strategy<Value = SpeechFrontMatter> {
                     period,
                     metrics: metrics.into_iter().collect::<IndexMap<_, _>>(),
                     figures,
+                    figures_locked,
                     draft,
                     extra: extra
                         .into_iter()
