@@ -49,12 +49,30 @@ test("charts and maps of a 30-meeting archive", { skip: SKIP, timeout: 180_000 }
       assert.ok((await map.count()) === 1, "the GDP page has a map");
       await audit(page, `metric page at ${size.name} px`, join(SHOTS, `archive-metric-${size.name}.png`));
 
-      // Every reporting shape is a link with a title; clicking one reaches its district page.
-      const shape = map.locator("a").first();
-      const href = await shape.getAttribute("href");
-      assert.match(href, /\/districts\/[a-z0-9-]+\/$/);
-      await shape.scrollIntoViewIfNeeded();
-      await Promise.all([page.waitForURL(origin + href), shape.click()]);
+      // Every reporting shape is a link with a title; a click inside one reaches its district
+      // page. The point clicked is found in the browser: inside the shape's fill and on top.
+      assert.ok((await map.locator("a").count()) > 0, "the map links its districts");
+      await map.scrollIntoViewIfNeeded();
+      const target = await page.evaluate(() => {
+        for (const path of document.querySelectorAll("svg.chart-map a path")) {
+          const box = path.getBBox();
+          const matrix = path.getScreenCTM();
+          for (let i = 1; i < 8; i++) {
+            for (let j = 1; j < 8; j++) {
+              const p = new DOMPoint(box.x + (box.width * i) / 8, box.y + (box.height * j) / 8);
+              if (!path.isPointInFill(p)) continue;
+              const q = p.matrixTransform(matrix);
+              if (document.elementFromPoint(q.x, q.y) === path) {
+                return { x: q.x, y: q.y, href: path.parentElement.getAttribute("href") };
+              }
+            }
+          }
+        }
+        return null;
+      });
+      assert.ok(target, "a map shape that can be clicked");
+      assert.match(target.href, /\/districts\/[a-z0-9-]+\/$/);
+      await Promise.all([page.waitForURL(origin + target.href), page.mouse.click(target.x, target.y)]);
       assert.equal(await page.locator("h1").count(), 1);
 
       await page.goto(`${origin}/districts/qijiang/`);

@@ -389,7 +389,10 @@ test("a relative_urls build browses from disk over file://", { skip: SKIP, timeo
       `${kind}: the stylesheet did not apply (header background ${background})`,
     );
     // Every link into the site stays in the folder and names a file that exists.
-    const hrefs = await page.evaluate(() => [...document.querySelectorAll("a[href]")].map((a) => a.href));
+    // (An SVG link's `href` is not a string: resolve its attribute against the page.)
+    const hrefs = await page.evaluate(() =>
+      [...document.querySelectorAll("a[href]")].map((a) => new URL(a.getAttribute("href"), document.baseURI).href),
+    );
     for (const href of hrefs) {
       if (!href.startsWith("file:")) continue;
       const target = href.split("#")[0];
