@@ -298,7 +298,7 @@ pub fn choropleth(
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h:.0}" role="group" aria-labelledby="{id}-t" class="chart-map"><title id="{id}-t">{}</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h:.0}" aria-labelledby="{id}-t" class="chart-map"><title id="{id}-t">{}</title>"#,
         escape(title)
     );
     for (shape, rings) in shapes.iter().zip(&decoded) {
