@@ -75,15 +75,10 @@ pub struct LoadOptions {
 }
 
 /// Loads `root/content/meetings/*/`. `root` is the site folder; paths in messages are relative
-/// to it. Every malformed file is reported, not only the first.
-pub fn load(root: &Path, registry: &Registry, options: LoadOptions) -> anyhow::Result<Archive> {
-    load_with_warnings(root, registry, options).map(|(archive, _)| archive)
-}
-
-/// [`load`], with the archive-wide warnings a build reports and goes on: organisations whose
-/// slugs clashed and were separated. (Each meeting keeps its own warnings: ambiguous and
-/// misspelled organisations, unknown keys.)
-pub fn load_with_warnings(
+/// to it. Every malformed file is reported, not only the first. Also returns the archive-wide
+/// warnings a build reports and goes on: organisations whose slugs clashed and were separated.
+/// (Each meeting keeps its own warnings: ambiguous and misspelled organisations, unknown keys.)
+pub fn load(
     root: &Path,
     registry: &Registry,
     options: LoadOptions,

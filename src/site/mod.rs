@@ -106,7 +106,7 @@ impl Site {
         };
         let load = LoadOptions { drafts: options.drafts };
         let archive = both(
-            content::load_with_warnings(&root, &registry, load),
+            content::load(&root, &registry, load),
             content::pages::load(&root, load)
                 .map_err(|p| Diagnostics(p).into_result().unwrap_err()),
         );

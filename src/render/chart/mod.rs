@@ -106,8 +106,8 @@ struct LineLayout {
     xy: Vec<(f64, f64)>,
     /// Group index of each point.
     group_of: Vec<usize>,
-    /// Group labels, in order of first appearance.
-    groups: Vec<String>,
+    /// Per group, its points' indices in x order: the line that joins them.
+    lines: Vec<Vec<usize>>,
     y_ticks: Vec<(f64, Label, bool)>,
     x_ticks: Vec<(f64, Label)>,
     values: Vec<(usize, Label)>,
@@ -241,12 +241,15 @@ fn layout_line(unit: &str, points: &[Point]) -> LineLayout {
         .collect();
 
     let xy: Vec<(f64, f64)> = xs.iter().zip(points).map(|(&xx, p)| (xx, y(p.value))).collect();
-    for g in 0..groups.len() {
-        let mut members: Vec<usize> = (0..n).filter(|&i| group_of[i] == g).collect();
-        members.sort_by(|&a, &b| xy[a].0.total_cmp(&xy[b].0));
-        for w in members.windows(2) {
-            taken.add_segment(xy[w[0]], xy[w[1]]);
-        }
+    let lines: Vec<Vec<usize>> = (0..groups.len())
+        .map(|g| {
+            let mut members: Vec<usize> = (0..n).filter(|&i| group_of[i] == g).collect();
+            members.sort_by(|&a, &b| xy[a].0.total_cmp(&xy[b].0));
+            members
+        })
+        .collect();
+    for w in lines.iter().flat_map(|members| members.windows(2)) {
+        taken.add_segment(xy[w[0]], xy[w[1]]);
     }
     for &(px, py) in &xy {
         taken.add(Box2 { x0: px - 4.5, y0: py - 4.5, x1: px + 4.5, y1: py + 4.5 });
@@ -285,7 +288,7 @@ fn layout_line(unit: &str, points: &[Point]) -> LineLayout {
         }
     }
     values.sort_by_key(|(i, _)| *i);
-    LineLayout { width, height, xy, group_of, groups, y_ticks, x_ticks, values, legend, plot }
+    LineLayout { width, height, xy, group_of, lines, y_ticks, x_ticks, values, legend, plot }
 }
 
 fn group_name(p: &Point) -> String {
@@ -394,9 +397,7 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
         );
         text(&mut s, label, "chart-tick", "#59636e", TEXT);
     }
-    for g in 0..l.groups.len() {
-        let mut members: Vec<usize> = (0..points.len()).filter(|&i| l.group_of[i] == g).collect();
-        members.sort_by(|&a, &b| l.xy[a].0.total_cmp(&l.xy[b].0));
+    for (g, members) in l.lines.iter().enumerate() {
         if members.len() > 1 {
             let path: Vec<String> =
                 members.iter().map(|&i| format!("{:.1},{:.1}", l.xy[i].0, l.xy[i].1)).collect();
