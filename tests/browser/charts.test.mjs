@@ -7,28 +7,17 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { CHROMIUM, SKIP, WIDTHS, audit, launchOptions, serve } from "./lib.mjs";
+import { SKIP, WIDTHS, audit, openSite } from "./lib.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const SITE = resolve(process.env.YILU_SITE_ARCHIVE || join(repo, "target/archive30/public"));
 const SHOTS = resolve(process.env.YILU_ARTEFACTS || join(repo, "target/artefacts/screenshots"));
 
 test("charts and maps of a 30-meeting archive", { skip: SKIP, timeout: 180_000 }, async (t) => {
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
-  assert.ok(existsSync(join(SITE, "index.html")), `no built archive at ${SITE}: run tests/e2e/run`);
-  const { chromium } = await import("playwright-core");
-  mkdirSync(SHOTS, { recursive: true });
-  const server = await serve(SITE);
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch(launchOptions());
-  t.after(async () => {
-    await browser.close();
-    server.close();
-  });
+  const { browser, origin } = await openSite(t, SITE, SHOTS, "run tests/e2e/run");
 
   for (const size of WIDTHS) {
     await t.test(`at ${size.name} px`, async () => {

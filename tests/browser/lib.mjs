@@ -3,7 +3,7 @@
 // violation, a screenshot).
 
 import { createServer } from "node:http";
-import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { extname, join, normalize } from "node:path";
 import assert from "node:assert/strict";
@@ -88,4 +88,21 @@ export async function audit(page, label, shot) {
     );
   assert.deepEqual(bad, [], `${label}: axe-core violations:\n  ${bad.join("\n  ")}`);
   await page.screenshot({ path: shot, fullPage: true });
+}
+
+/** Serves the built site in `dir` and launches Chromium; both are closed when test `t` ends.
+ * Fails at once when Chromium or the site is missing (`hint` says how to build it). */
+export async function openSite(t, dir, shots, hint) {
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
+  assert.ok(existsSync(join(dir, "index.html")), `no built site at ${dir}: ${hint}`);
+  const { chromium } = await import("playwright-core");
+  mkdirSync(shots, { recursive: true });
+  const server = await serve(dir);
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch(launchOptions());
+  t.after(async () => {
+    await browser.close();
+    server.close();
+  });
+  return { browser, origin };
 }

@@ -33,7 +33,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { CHROMIUM, SKIP, WIDTHS, launchOptions, serve } from "./lib.mjs";
+import { CHROMIUM, SKIP, WIDTHS, launchOptions, openSite } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -42,19 +42,8 @@ const SHOTS = resolve(process.env.YILU_ARTEFACTS || join(repo, "target/artefacts
 const require = createRequire(import.meta.url);
 
 test("the example site in Chromium", { skip: SKIP, timeout: 180_000 }, async (t) => {
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
-  assert.ok(existsSync(join(SITE, "index.html")), `no built site at ${SITE}: run yilu build`);
-  const { chromium } = await import("playwright-core");
+  const { browser, origin } = await openSite(t, SITE, SHOTS, "run yilu build");
   const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-  mkdirSync(SHOTS, { recursive: true });
-
-  const server = await serve(SITE);
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch(launchOptions());
-  t.after(async () => {
-    await browser.close();
-    server.close();
-  });
 
   for (const size of WIDTHS) {
     await t.test(`walk at ${size.name} px`, async () => {
@@ -182,18 +171,8 @@ async function seriousViolations(page, axeSource) {
 // properties, charts included, and stays legible (axe-core's contrast rules among the serious
 // ones); the print stylesheet turns a speech into a clean article.
 test("dark mode and print", { skip: SKIP, timeout: 120_000 }, async (t) => {
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
-  assert.ok(existsSync(join(SITE, "index.html")), `no built site at ${SITE}: run yilu build`);
-  const { chromium } = await import("playwright-core");
+  const { browser, origin } = await openSite(t, SITE, SHOTS, "run yilu build");
   const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-  mkdirSync(SHOTS, { recursive: true });
-  const server = await serve(SITE);
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch(launchOptions());
-  t.after(async () => {
-    await browser.close();
-    server.close();
-  });
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
   const page = await context.newPage();
   const problems = [];
@@ -387,19 +366,10 @@ function periodsSite() {
 }
 
 test("the organisation × meeting table on a phone", { skip: SKIP, timeout: 120_000 }, async (t) => {
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: apt-get install chromium`);
   const site = periodsSite();
   t.after(() => site.done());
-  const { chromium } = await import("playwright-core");
+  const { browser, origin } = await openSite(t, site.dir, SHOTS, "the periods fixture did not build");
   const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-  mkdirSync(SHOTS, { recursive: true });
-  const server = await serve(site.dir);
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch(launchOptions());
-  t.after(async () => {
-    await browser.close();
-    server.close();
-  });
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
   const page = await context.newPage();
   const problems = [];
