@@ -380,20 +380,22 @@ fn drop_absurd_values(
     metrics: &mut indexmap::IndexMap<String, f64>,
     figures: &mut Vec<crate::content::front_matter::Figure>,
 ) -> Vec<String> {
+    let absurd = |v: f64| !v.is_finite() || v.abs() > ABSURD;
     let mut dropped = Vec::new();
+    let mut values = Vec::new();
     metrics.retain(|key, v| {
-        let keep = v.is_finite() && v.abs() <= ABSURD;
-        if !keep {
+        if absurd(*v) {
             dropped.push(format!("metrics.{key} = {v}"));
+            values.push(*v);
         }
-        keep
+        !absurd(*v)
     });
+    // A figure behind a dropped metric is the same number: one warning says both.
     figures.retain(|f| {
-        let keep = f.value.is_finite() && f.value.abs() <= ABSURD;
-        if !keep && !dropped.iter().any(|d| d.ends_with(&format!(" = {}", f.value))) {
+        if absurd(f.value) && !values.contains(&f.value) {
             dropped.push(format!("{:?} ({})", f.text, f.value));
         }
-        keep
+        !absurd(f.value)
     });
     dropped
 }
