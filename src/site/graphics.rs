@@ -73,8 +73,8 @@ pub struct Multiple {
 /// One sparkline per organisation that reported the indicator at least twice, all on one scale,
 /// sorted by the newest value (highest first).
 pub fn multiples(metric: &MetricView) -> Vec<Multiple> {
-    // Organisation → its points, oldest first (the meetings are newest first).
-    let mut series: Vec<(&str, Option<&str>, Vec<Point>)> = Vec::new();
+    // Organisation → its page and points, oldest first (the meetings are newest first).
+    let mut by_org: indexmap::IndexMap<&str, (Option<&str>, Vec<Point>)> = Default::default();
     for m in metric.meetings.iter().rev() {
         for r in &m.ranking {
             let point = Point {
@@ -83,13 +83,18 @@ pub fn multiples(metric: &MetricView) -> Vec<Multiple> {
                 note: r.period.clone(),
                 group: None,
             };
-            match series.iter_mut().find(|(org, ..)| *org == r.org) {
-                Some((.., points)) => points.push(point),
-                None => series.push((&r.org, r.org_path.as_deref(), vec![point])),
-            }
+            by_org
+                .entry(&r.org)
+                .or_insert_with(|| (r.org_path.as_deref(), Vec::new()))
+                .1
+                .push(point);
         }
     }
-    series.retain(|(.., points)| points.len() >= 2);
+    let series: Vec<(&str, Option<&str>, Vec<Point>)> = by_org
+        .into_iter()
+        .filter(|(_, (_, points))| points.len() >= 2)
+        .map(|(org, (path, points))| (org, path, points))
+        .collect();
     let scale = SparkScale::of(series.iter().map(|(.., p)| p.as_slice()));
     let mut out: Vec<Multiple> = series
         .iter()
