@@ -23,7 +23,7 @@ pub fn content(site: &Site) -> Vec<Diagnostic> {
     let warned: BTreeSet<&Path> = site
         .warnings
         .iter()
-        .filter(|w| w.message.starts_with("org: "))
+        .filter(|w| w.key.as_deref() == Some("org"))
         .map(|w| w.path.as_path())
         .collect();
     for m in &site.archive.meetings {
@@ -33,16 +33,17 @@ pub fn content(site: &Site) -> Vec<Diagnostic> {
         for s in &m.speeches {
             let d = |msg: String| Diagnostic::warning(&s.path, msg);
             if s.speaker_name().is_none() {
-                out.push(d(
-                    "speaker: missing; the speech will not appear on any speaker page".into()
-                ));
+                out.push(
+                    d("missing; the speech will not appear on any speaker page".into())
+                        .about("speaker"),
+                );
             }
             match &s.org {
-                None => out.push(d("org: missing; the speech will not appear on any organisation page".into())),
+                None => out.push(d("missing; the speech will not appear on any organisation page".into()).about("org")),
                 Some(o) if !o.known && !warned.contains(s.path.as_path()) => out.push(d(format!(
-                    "org: unknown organisation {:?} (slug {:?} from pinyin); add it to site.toml [[organisations]] with a checked slug",
+                    "unknown organisation {:?} (slug {:?} from pinyin); add it to site.toml [[organisations]] with a checked slug",
                     o.name, o.slug
-                ))),
+                )).about("org")),
                 Some(_) => {}
             }
             for key in s.front.metrics.keys() {
@@ -50,9 +51,9 @@ pub fn content(site: &Site) -> Vec<Diagnostic> {
                 if site.indicators.get(key).is_none()
                     && crate::content::front_matter::near_miss(key, &keys).is_none()
                 {
-                    out.push(d(format!(
-                        "metrics.{key}: unknown indicator; add it to site.toml [[indicators]] or use a known key"
-                    )));
+                    out.push(d(
+                        "unknown indicator; add it to site.toml [[indicators]] or use a known key".into()
+                    ).about(format!("metrics.{key}")));
                 }
             }
         }

@@ -30,6 +30,9 @@ pub struct Diagnostic {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub severity: Severity,
+    /// The front matter or config key the problem concerns (`org`, `metrics.gdp`), printed
+    /// before the message; tools and later stages tell kinds of problem apart by it.
+    pub key: Option<String>,
     pub message: String,
     /// How to fix it ("did you mean `speaker`?"), shown on its own line.
     pub hint: Option<String>,
@@ -43,6 +46,7 @@ impl Diagnostic {
             line: None,
             column: None,
             severity: Severity::Error,
+            key: None,
             message: message.into(),
             hint: None,
         }
@@ -57,6 +61,21 @@ impl Diagnostic {
         self.line = Some(line);
         self.column = Some(column);
         self
+    }
+
+    /// Says which key the problem concerns: `warning(p, "missing").about("org")` prints
+    /// `p: org: missing`.
+    pub fn about(mut self, key: impl Into<String>) -> Diagnostic {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// The message as printed: `key: message`, or the message alone.
+    pub fn text(&self) -> String {
+        match &self.key {
+            Some(key) => format!("{key}: {}", self.message),
+            None => self.message.clone(),
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
@@ -78,7 +97,7 @@ impl fmt::Display for Diagnostic {
                 write!(f, ":{col}")?;
             }
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", self.text())?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }

@@ -32,7 +32,8 @@ struct JsonProblem<'a> {
     file: String,
     line: Option<usize>,
     column: Option<usize>,
-    message: &'a str,
+    key: Option<&'a str>,
+    message: String,
     hint: Option<&'a str>,
 }
 
@@ -43,7 +44,8 @@ impl<'a> From<&'a Diagnostic> for JsonProblem<'a> {
             file: d.path.display().to_string(),
             line: d.line,
             column: d.column,
-            message: &d.message,
+            key: d.key.as_deref(),
+            message: d.text(),
             hint: d.hint.as_deref(),
         }
     }

@@ -176,8 +176,9 @@ fn separate_slug_clashes(
                 .and_then(|text| key_line(&text, "org"));
             let mut d = Diagnostic::warning(
                 path,
-                format!("org: “{name}” and “{keeper}” both take the slug {old}; “{name}” gets {fresh}"),
+                format!("“{name}” and “{keeper}” both take the slug {old}; “{name}” gets {fresh}"),
             )
+            .about("org")
             .with_hint(format!(
                 "give one of them its own slug in site.toml [[organisations]] (name = \"{name}\", slug = \"…\")"
             ));
@@ -485,7 +486,7 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSp
         let o = registry.resolve_name(name);
         let at = key_line(&text, "org");
         for note in &o.notes {
-            let mut d = Diagnostic::warning(&rel, format!("org: {}", note.message));
+            let mut d = Diagnostic::warning(&rel, &note.message).about("org");
             if let Some(hint) = &note.hint {
                 d = d.with_hint(hint.clone());
             }
