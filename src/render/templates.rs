@@ -415,6 +415,48 @@ mod tests {
     }
 
     #[test]
+    fn the_t_function_escapes_values_not_the_tables_text_and_knows_its_keys() {
+        let render = |language: &str, template: &str| {
+            let mut tera = Tera::new();
+            tera.autoescape_on(vec![".html"]);
+            register_language(&mut tera, Arc::new(Strings::embedded(language)));
+            tera.add_raw_template("t.html", template).unwrap();
+            let mut context = tera::Context::new();
+            context.insert("name", "<b>万州</b>");
+            context.insert("n", &1);
+            tera.render("t.html", &context)
+        };
+        let cases = [
+            (
+                "en",
+                r#"{{ t(key="feed.follow", name=name) }}"#,
+                "Follow the speeches of &lt;b&gt;万州&lt;/b&gt; (Atom)",
+            ),
+            ("en", r#"{{ t(key="count.speeches", count=n) }}"#, "1 speech"),
+            (
+                "en",
+                r#"{{ t(key="site.footer", meetings=t(key="count.meetings", count=2), speeches=t(key="count.speeches", count=n)) }}"#,
+                "2 meetings and 1 speech · made with yilu",
+            ),
+            (
+                "zh-CN",
+                r#"{{ t(key="data.note") }}"#,
+                crate::render::i18n::Strings::embedded("zh-CN").text("data.note", &[]).leak(),
+            ),
+            ("en", r#"{{ "2024-10-21" | date }}"#, "21 October 2024"),
+            ("zh-CN", r#"{{ "2024-10-21" | date }}"#, "2024-10-21"),
+        ];
+        for (language, template, want) in cases {
+            assert_eq!(render(language, template).unwrap(), want, "{template}");
+        }
+        let e = render("en", r#"{{ t(key="nav.hom") }}"#).unwrap_err();
+        assert!(
+            error_chain(&e).contains("unknown string key `nav.hom` (did you mean `nav.home`?)"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn numbers() {
         assert_eq!(format_number(6.6), "6.6");
         assert_eq!(format_number(128.0), "128");
