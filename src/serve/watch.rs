@@ -164,6 +164,7 @@ mod tests {
             ("/site/site.toml", Change::Reload),
             ("/site/themes/default/templates/base.html", Change::Reload),
             ("/site/static/css/site.css", Change::Reload),
+            ("/site/i18n/en.toml", Change::Reload),
             ("/site/content", Change::Reload),
             ("/site/content/meetings", Change::Reload),
             ("/site/content/meetings/2024-10-21", Change::Meeting("2024-10-21".into())),
