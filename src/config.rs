@@ -158,6 +158,7 @@ impl Default for SiteConfig {
 #[serde(default)]
 struct Places {
     base_url: Option<toml::Spanned<toml::Value>>,
+    language: Option<toml::Spanned<toml::Value>>,
     theme: Option<toml::Spanned<toml::Value>>,
     paginate_by: Option<toml::Spanned<toml::Value>>,
     organisations: Vec<toml::Spanned<toml::Table>>,
@@ -214,6 +215,17 @@ impl SiteConfig {
                 problems.push(at(d, theme_span));
             }
             _ => {}
+        }
+        // The UI language: one of the embedded tables, or one the site or its theme adds
+        // (i18n/LANG.toml; only known with the site's root).
+        let available = match root {
+            Some(root) => {
+                crate::render::i18n::available(root, &root.join("themes").join(&config.theme))
+            }
+            None => crate::render::i18n::EMBEDDED.iter().map(|(l, _)| l.to_string()).collect(),
+        };
+        if let Err(d) = crate::render::i18n::check_language(&config.language, &available) {
+            problems.push(at(in_file(d, name), places.language.as_ref().map(toml::Spanned::span)));
         }
         if config.paginate_by == 0 {
             problems.push(at(

@@ -82,6 +82,13 @@ impl InitArgs {
             for (name, bytes) in EMBEDDED_STATIC {
                 files.push((theme.join("static").join(name), bytes.to_vec()));
             }
+            // The UI string tables, to translate or edit beside the templates.
+            for (language, text) in crate::render::i18n::EMBEDDED {
+                files.push((
+                    theme.join("i18n").join(format!("{language}.toml")),
+                    text.as_bytes().to_vec(),
+                ));
+            }
         }
         for (path, bytes) in &files {
             write_file_atomic(path, bytes)?;

@@ -1,6 +1,8 @@
-//! Rendering: Markdown bodies (markdown.rs) and Tera templates (templates.rs), each built once.
+//! Rendering: Markdown bodies (markdown.rs) and Tera templates (templates.rs), each built once,
+//! with the UI strings of the site's language (i18n.rs).
 
 pub mod chart;
+pub mod i18n;
 pub mod map;
 pub mod markdown;
 pub mod templates;

@@ -1,13 +1,17 @@
 //! The one place the Tera instance is built: the embedded default theme first, then the site's
 //! `themes/NAME/templates/*.html` over it, template by template. Filters that need the site's
-//! URL scheme (`url`) are registered here, so templates never compute links themselves.
+//! URL scheme (`url`) are registered here, so templates never compute links themselves, and so
+//! are the UI language's: the `t` function (a string of the table), the `date` and `measure`
+//! filters.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use tera::{Kwargs, State, Tera};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::render::i18n::Strings;
 
 /// The default theme, embedded so `yilu build` works with no themes/ folder.
 pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
@@ -114,11 +118,12 @@ fn shown_path(path: &Path) -> String {
 
 /// Builds Tera: embedded templates, then the theme folder's (if any) over them. Every template
 /// error is reported with its file, not just the first.
-pub fn build(theme_dir: Option<&Path>, urls: UrlScheme) -> Result<Tera> {
+pub fn build(theme_dir: Option<&Path>, urls: UrlScheme, strings: Arc<Strings>) -> Result<Tera> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
     let sources = sources(theme_dir)?;
     register_filters(&mut tera, urls);
+    register_language(&mut tera, strings);
     // Parse each alone first, so every template with a syntax error is named; then all
     // together, which also checks inheritance, includes and filter names.
     let mut problems = Diagnostics::default();
@@ -154,6 +159,73 @@ fn register_filters(tera: &mut Tera, urls: UrlScheme) {
         let s = format_number(value);
         if value > 0.0 { format!("+{s}") } else { s }
     });
+}
+
+/// The UI language: `t(key="nav.home")`, `t(key="count.speeches", count=3)`, any other argument
+/// filling the placeholder of its name (escaped; the table's own text is the theme's markup); `date` (`2024-10-21` as the language writes it) and
+/// `measure` (a measure of the data, `同比增速（%）`, in the language).
+fn register_language(tera: &mut Tera, strings: Arc<Strings>) {
+    let for_dates = Arc::clone(&strings);
+    tera.register_filter("date", move |value: &str, _: Kwargs, _: &State| for_dates.date(value));
+    let for_measures = Arc::clone(&strings);
+    tera.register_filter("measure", move |value: &str, _: Kwargs, _: &State| {
+        for_measures.measure(value)
+    });
+    tera.register_function(
+        "t",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<tera::Value> {
+            let key: &str = kwargs.must_get("key")?;
+            if !strings.has(key) {
+                let hint = match strings.closest_key(key) {
+                    Some(k) => format!(" (did you mean `{k}`?)"),
+                    None => " (the keys are those of the theme's i18n/zh-CN.toml)".to_string(),
+                };
+                return Err(tera::Error::message(format!("unknown string key `{key}`{hint}")));
+            }
+            let mut args: Vec<(String, String)> = Vec::new();
+            let mut count = None;
+            for (name, value) in kwargs.iter() {
+                let name = name.to_string();
+                if name == "key" {
+                    continue;
+                }
+                let text = argument_text(value);
+                if name == "count" {
+                    count = value.as_f64().or_else(|| text.parse().ok());
+                }
+                // The table's text is the theme's own, like the template's; values are escaped
+                // here (unless already safe, as another `t`'s), so the result is safe.
+                let text = if value.is_safe() {
+                    text
+                } else {
+                    let mut escaped = Vec::with_capacity(text.len());
+                    tera::escape_html(&text, &mut escaped).map_err(tera::Error::message)?;
+                    String::from_utf8(escaped).map_err(tera::Error::message)?
+                };
+                args.push((name, text));
+            }
+            let args: Vec<(&str, &str)> =
+                args.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let out = match count {
+                Some(n) if n >= 0.0 && n.fract() == 0.0 => strings.count(key, n as usize, &args),
+                _ => strings.text(key, &args),
+            };
+            Ok(tera::Value::safe_string(&out))
+        },
+    );
+}
+
+/// A template value as a placeholder shows it: numbers as `num` prints them, none as nothing.
+fn argument_text(value: &tera::Value) -> String {
+    if let Some(s) = value.as_str() {
+        s.to_string()
+    } else if value.is_none() || value.is_undefined() {
+        String::new()
+    } else if value.is_f64() {
+        format_number(value.as_f64().unwrap_or_default())
+    } else {
+        value.to_string()
+    }
 }
 
 /// Numbers as printed in Chinese reports: no trailing `.0`, at most two decimals.
@@ -339,6 +411,48 @@ mod tests {
                 "themes/t/templates/a.html:2:8: Unknown filter `nope`",
                 "themes/t/templates/b.html:1:8: Unknown filter `nada`"
             ]
+        );
+    }
+
+    #[test]
+    fn the_t_function_escapes_values_not_the_tables_text_and_knows_its_keys() {
+        let render = |language: &str, template: &str| {
+            let mut tera = Tera::new();
+            tera.autoescape_on(vec![".html"]);
+            register_language(&mut tera, Arc::new(Strings::embedded(language)));
+            tera.add_raw_template("t.html", template).unwrap();
+            let mut context = tera::Context::new();
+            context.insert("name", "<b>万州</b>");
+            context.insert("n", &1);
+            tera.render("t.html", &context)
+        };
+        let cases = [
+            (
+                "en",
+                r#"{{ t(key="feed.follow", name=name) }}"#,
+                "Follow the speeches of &lt;b&gt;万州&lt;/b&gt; (Atom)",
+            ),
+            ("en", r#"{{ t(key="count.speeches", count=n) }}"#, "1 speech"),
+            (
+                "en",
+                r#"{{ t(key="site.footer", meetings=t(key="count.meetings", count=2), speeches=t(key="count.speeches", count=n)) }}"#,
+                "2 meetings and 1 speech · made with yilu",
+            ),
+            (
+                "zh-CN",
+                r#"{{ t(key="data.note") }}"#,
+                crate::render::i18n::Strings::embedded("zh-CN").text("data.note", &[]).leak(),
+            ),
+            ("en", r#"{{ "2024-10-21" | date }}"#, "21 October 2024"),
+            ("zh-CN", r#"{{ "2024-10-21" | date }}"#, "2024-10-21"),
+        ];
+        for (language, template, want) in cases {
+            assert_eq!(render(language, template).unwrap(), want, "{template}");
+        }
+        let e = render("en", r#"{{ t(key="nav.hom") }}"#).unwrap_err();
+        assert!(
+            error_chain(&e).contains("unknown string key `nav.hom` (did you mean `nav.home`?)"),
+            "{e}"
         );
     }
 

@@ -173,7 +173,8 @@ impl Rebuilder {
             })
             .collect();
         let cached = site.archive.meetings.iter().map(|m| views.remove(&m.slug)).collect();
-        site.model = SiteModel::build_reusing(&site.archive, &site.indicators, cached);
+        site.model =
+            SiteModel::build_reusing(&site.archive, &site.indicators, &site.strings, cached);
         site.replan();
 
         // 4. The meetings whose pages may show something new: re-read, or a speaker link moved

@@ -43,7 +43,7 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
     }
     match parts.as_slice() {
         ["site.toml"] => Change::Reload,
-        ["themes" | "static", ..] => Change::Reload,
+        ["themes" | "static" | "i18n", ..] => Change::Reload,
         ["content"] | ["content", "meetings"] => Change::Reload,
         // The loader reads meeting folders and the Markdown files directly in them; an editor's
         // temporary file beside them (`sedAb12Cd`, vim's `4913`) or anything deeper is not read.
@@ -64,7 +64,7 @@ pub struct Watcher {
 }
 
 /// The folders under the root whose every file is a source.
-const SOURCE_DIRS: [&str; 3] = ["content", "themes", "static"];
+const SOURCE_DIRS: [&str; 4] = ["content", "themes", "static", "i18n"];
 
 /// Watches the site's sources under `root` and sends every batch of changed paths, once no
 /// event has come for `delay` (or a burst has lasted 20 times that). Reads are not changes:
@@ -164,6 +164,7 @@ mod tests {
             ("/site/site.toml", Change::Reload),
             ("/site/themes/default/templates/base.html", Change::Reload),
             ("/site/static/css/site.css", Change::Reload),
+            ("/site/i18n/en.toml", Change::Reload),
             ("/site/content", Change::Reload),
             ("/site/content/meetings", Change::Reload),
             ("/site/content/meetings/2024-10-21", Change::Meeting("2024-10-21".into())),

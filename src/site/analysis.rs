@@ -10,6 +10,7 @@ use super::model::{KeyLabel, METRIC_MEASURE, MetricValue, OrgLink, OrgView, Spee
 use super::people::Person;
 use crate::metrics::{Indicators, period};
 use crate::render::chart::{self, Bar, Point};
+use crate::render::i18n::Strings;
 
 /// One cell of an organisation's metrics table; `period` only when it differs from the row's.
 #[derive(Debug, Clone, Serialize)]
@@ -118,9 +119,9 @@ pub struct OrgMetrics {
     pub changes: SpeechChanges,
 }
 
-/// How a period key reads in headings.
-pub fn period_label(key: Option<&str>) -> String {
-    key.map_or_else(|| "统计期不明".to_string(), period::label)
+/// How a period key reads in headings (the key's label is data: 1—9月, 全年).
+pub fn period_label(key: Option<&str>, text: &Strings) -> String {
+    key.map_or_else(|| text.text("period.unknown", &[]), period::label)
 }
 
 /// Rounds a difference of two printed values so that 7.1 − 6.6 reads 0.5, not 0.4999999.
@@ -133,6 +134,7 @@ pub fn org_metrics(
     org: &OrgView,
     all: &[Vec<super::model::SpeechView>],
     indicators: &Indicators,
+    text: &Strings,
 ) -> OrgMetrics {
     let list: Vec<((usize, usize), &SpeechSummary)> =
         org.speeches.iter().map(|&(i, j)| ((i, j), &all[i][j].summary)).collect();
@@ -244,12 +246,20 @@ pub fn org_metrics(
                     group: pk.map(str::to_string),
                 })
                 .collect();
-            let period_label = period_label(pk);
-            let title = format!("{}：{}{}，{}", org.link.name, label, METRIC_MEASURE, period_label);
+            let period_label = period_label(pk, text);
+            let title = text.text(
+                "chart.org_title",
+                &[
+                    ("org", &org.link.name),
+                    ("label", &label),
+                    ("measure", &text.measure(METRIC_MEASURE)),
+                    ("period", &period_label),
+                ],
+            );
             let id = format!("chart-{key}-{}", charts.len() + 1);
             charts.push(ChartView {
                 key: key.to_string(),
-                svg: chart::line(&id, &title, "%", &points),
+                svg: chart::line(&id, &title, "%", &points, text),
                 label: label.clone(),
                 measure: METRIC_MEASURE,
                 period_key: pk,
@@ -466,6 +476,7 @@ type Report<'a> = (&'a SpeechSummary, &'a MetricValue);
 pub fn metric_views(
     meetings: &[super::model::MeetingView],
     indicators: &Indicators,
+    text: &Strings,
 ) -> Vec<MetricView> {
     let mut by_key: BTreeMap<&str, Vec<(MetricMeeting, Vec<Report<'_>>)>> = BTreeMap::new();
     for m in meetings {
@@ -484,7 +495,7 @@ pub fn metric_views(
                     let mut values: Vec<f64> = ranking.iter().map(|r| r.value).collect();
                     values.sort_by(f64::total_cmp);
                     PeriodRanking {
-                        period_label: period_label(pk),
+                        period_label: period_label(pk, text),
                         period_key: pk,
                         median: median(&values),
                         ranking,
@@ -497,9 +508,15 @@ pub fn metric_views(
                 .iter()
                 .map(|r| Bar { label: r.org.clone(), value: r.value, highlight: r.rank == 1 })
                 .collect();
-            let title = format!(
-                "{} {}：各单位{}{}排名，{}",
-                m.date, m.title, label, METRIC_MEASURE, main.period_label
+            let title = text.text(
+                "chart.ranking_title",
+                &[
+                    ("date", &text.date(&m.date)),
+                    ("meeting", &m.title),
+                    ("label", label),
+                    ("measure", &text.measure(METRIC_MEASURE)),
+                    ("period", &main.period_label),
+                ],
             );
             let recent = by_key.get(key).map_or(0, Vec::len) < RECENT_CHARTS;
             by_key.entry(key).or_default().push((
@@ -508,8 +525,9 @@ pub fn metric_views(
                     meeting_path: m.path.clone(),
                     meeting_title: m.title.clone(),
                     // Bar charts for the most recent meetings; older ones keep their table.
-                    chart: recent
-                        .then(|| chart::bars(&format!("bars-{}", m.slug), &title, "%", &bars)),
+                    chart: recent.then(|| {
+                        chart::bars(&format!("bars-{}", m.slug), &title, "%", &bars, text)
+                    }),
                     reports: reports.len(),
                     period_key: main.period_key,
                     period_label: main.period_label,
@@ -532,7 +550,7 @@ pub fn metric_views(
                 path: format!("metrics/{}/", key.replace('_', "-")),
                 reports: meetings.iter().map(|m| m.reports).sum(),
                 measure: METRIC_MEASURE,
-                trends: trends(key, &label, &meetings),
+                trends: trends(key, &label, &meetings, text),
                 label,
                 meetings,
                 table,
@@ -544,7 +562,7 @@ pub fn metric_views(
 }
 
 /// One median series per period key reported at two meetings or more, the longest first.
-fn trends(key: &str, label: &str, meetings: &[MetricMeeting]) -> Vec<ChartView> {
+fn trends(key: &str, label: &str, meetings: &[MetricMeeting], text: &Strings) -> Vec<ChartView> {
     let mut series: Vec<(&str, Vec<Point>)> = Vec::new();
     for m in meetings.iter().rev() {
         let groups = std::iter::once((m.period_key, m.median))
@@ -567,14 +585,21 @@ fn trends(key: &str, label: &str, meetings: &[MetricMeeting]) -> Vec<ChartView> 
         .into_iter()
         .enumerate()
         .map(|(n, (pk, points))| {
-            let period_label = period_label(Some(pk));
-            let title = format!("{label}：各次会议的中位数，{period_label}（{METRIC_MEASURE}）");
+            let period_label = period_label(Some(pk), text);
+            let title = text.text(
+                "chart.trend_title",
+                &[
+                    ("label", label),
+                    ("period", &period_label),
+                    ("measure", &text.measure(METRIC_MEASURE)),
+                ],
+            );
             ChartView {
                 key: key.to_string(),
                 label: label.to_string(),
                 measure: METRIC_MEASURE,
                 period_key: Some(pk),
-                svg: chart::line(&format!("trend-{}", n + 1), &title, "%", &points),
+                svg: chart::line(&format!("trend-{}", n + 1), &title, "%", &points, text),
                 points: points.len(),
                 period_label,
             }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::analysis::MetricView;
 use super::model::SiteModel;
 use crate::render::chart::{self, Point, SparkScale};
+use crate::render::i18n::Strings;
 use crate::render::map::{self, Area};
 use crate::render::templates::UrlScheme;
 
@@ -25,6 +26,7 @@ pub fn metric_map(
     region: Option<&str>,
     urls: &UrlScheme,
     current: &str,
+    text: &Strings,
 ) -> Option<MapView> {
     let region = region?;
     let latest = metric.meetings.first()?;
@@ -39,9 +41,15 @@ pub fn metric_map(
             note: r.period.clone(),
         })
         .collect();
-    let title =
-        format!("{} {}：各单位{}同比增速（%）", latest.date, latest.meeting_title, metric.label);
-    let svg = map::choropleth(&format!("map-{}", metric.key), &title, "%", region, &areas)?;
+    let title = text.text(
+        "chart.map_title",
+        &[
+            ("date", &text.date(&latest.date)),
+            ("meeting", &latest.meeting_title),
+            ("label", &metric.label),
+        ],
+    );
+    let svg = map::choropleth(&format!("map-{}", metric.key), &title, "%", region, &areas, text)?;
     Some(MapView {
         svg,
         date: latest.date.clone(),
@@ -72,7 +80,7 @@ pub struct Multiple {
 
 /// One sparkline per organisation that reported the indicator at least twice, all on one scale,
 /// sorted by the newest value (highest first).
-pub fn multiples(metric: &MetricView) -> Vec<Multiple> {
+pub fn multiples(metric: &MetricView, text: &Strings) -> Vec<Multiple> {
     // Organisation → its page and points, oldest first (the meetings are newest first).
     let mut by_org: indexmap::IndexMap<&str, (Option<&str>, Vec<Point>)> = Default::default();
     for m in metric.meetings.iter().rev() {
@@ -109,10 +117,11 @@ pub fn multiples(metric: &MetricView) -> Vec<Multiple> {
                 points: points.len(),
                 svg: chart::sparkline(
                     &format!("spark-{}-{i}", metric.key),
-                    &format!("{org}：{}同比增速（%）", metric.label),
+                    &text.text("chart.spark_title", &[("org", org), ("label", &metric.label)]),
                     "%",
                     points,
                     &scale,
+                    text,
                 ),
             }
         })

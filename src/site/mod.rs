@@ -11,6 +11,7 @@ mod pages;
 pub mod people;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
@@ -22,6 +23,7 @@ use crate::content::{self, Archive, LoadOptions};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::Indicators;
 use crate::orgs::Registry;
+use crate::render::i18n::Strings;
 use crate::render::templates::{self, UrlScheme};
 use model::SiteModel;
 pub use pages::{Page, PageKind};
@@ -65,6 +67,8 @@ pub struct Site {
     pub indicators: Indicators,
     pub archive: Archive,
     pub theme_dir: PathBuf,
+    /// The UI strings of site.toml's `language`.
+    pub strings: Arc<Strings>,
     pub tera: Tera,
     pub model: SiteModel,
     pub plan: Vec<Page>,
@@ -114,7 +118,9 @@ impl Site {
         let theme_dir = root.join("themes").join(&config.theme);
         let urls =
             UrlScheme { base_path: base_path(&config.base_url), relative: config.relative_urls };
-        let tera = templates::build(Some(&theme_dir), urls);
+        let (strings, string_warnings) = Strings::load(&root, &theme_dir, &config.language)?;
+        let strings = Arc::new(strings);
+        let tera = templates::build(Some(&theme_dir), urls, Arc::clone(&strings));
         step("load templates");
         // Content and template problems are reported together, so one run shows them all.
         let (((archive, clashes), standalone), tera) = match (archive, tera) {
@@ -124,6 +130,7 @@ impl Site {
         let mut warnings: Vec<Diagnostic> =
             archive.meetings.iter().flat_map(|m| m.warnings.iter().cloned()).collect();
         warnings.extend(clashes);
+        warnings.extend(string_warnings);
         if !root.join("content").join("meetings").is_dir() {
             warnings.push(
                 Diagnostic::warning("content/meetings", "no such folder, so the site has no meetings")
@@ -137,9 +144,9 @@ impl Site {
         }
         warnings.sort();
         warnings.dedup();
-        let model = SiteModel::build(&archive, &indicators);
+        let model = SiteModel::build(&archive, &indicators, &strings);
         step("build the page model");
-        let shared = pages::Shared::new(&model, config.region.as_deref());
+        let shared = pages::Shared::new(&model, config.region.as_deref(), Arc::clone(&strings));
         step("convert shared template values");
         let mut site = Site {
             progress: options.progress.clone(),
@@ -154,11 +161,18 @@ impl Site {
             indicators,
             archive,
             theme_dir,
+            strings,
             tera,
             output,
             warnings,
         };
-        pages::insert_globals(&mut site.tera, &site.config, &site.model, &site.indicators);
+        pages::insert_globals(
+            &mut site.tera,
+            &site.config,
+            &site.model,
+            &site.indicators,
+            &site.strings,
+        );
         site.plan = pages::plan(&site.config, &site.model, &site.pages);
         pages::check_standalone(&site.pages, &site.plan)?;
         Ok(site)
@@ -166,9 +180,19 @@ impl Site {
 
     /// Recomputes the global template values and the page plan from the current model.
     pub fn replan(&mut self) {
-        pages::insert_globals(&mut self.tera, &self.config, &self.model, &self.indicators);
+        pages::insert_globals(
+            &mut self.tera,
+            &self.config,
+            &self.model,
+            &self.indicators,
+            &self.strings,
+        );
         self.plan = pages::plan(&self.config, &self.model, &self.pages);
-        self.shared = pages::Shared::new(&self.model, self.config.region.as_deref());
+        self.shared = pages::Shared::new(
+            &self.model,
+            self.config.region.as_deref(),
+            Arc::clone(&self.strings),
+        );
     }
 
     /// Renders one page.

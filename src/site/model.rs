@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::content::{Archive, Meeting, Speech};
 use crate::metrics::{Indicators, period};
 use crate::orgs::OrgKind;
+use crate::render::i18n::Strings;
 use crate::render::markdown;
 use crate::site::{analysis, people};
 
@@ -159,8 +160,9 @@ pub struct SiteModel {
 pub type MeetingViews = (MeetingView, Vec<SpeechView>);
 
 impl SiteModel {
-    pub fn build(archive: &Archive, indicators: &Indicators) -> SiteModel {
-        SiteModel::build_reusing(archive, indicators, Vec::new())
+    /// `text`: the UI language of the charts' titles and descriptions.
+    pub fn build(archive: &Archive, indicators: &Indicators, text: &Strings) -> SiteModel {
+        SiteModel::build_reusing(archive, indicators, text, Vec::new())
     }
 
     /// Builds the model, taking meeting `i`'s views from `cached[i]` when it holds them (their
@@ -170,6 +172,7 @@ impl SiteModel {
     pub fn build_reusing(
         archive: &Archive,
         indicators: &Indicators,
+        text: &Strings,
         mut cached: Vec<Option<MeetingViews>>,
     ) -> SiteModel {
         let (people, person_of) = people::identify(archive);
@@ -227,13 +230,13 @@ impl SiteModel {
                         .speeches
                         .iter()
                         .find_map(|&(i, j)| speeches[i][j].summary.metrics.get("gdp").copied());
-                    view.metrics = analysis::org_metrics(view, &speeches, indicators);
+                    view.metrics = analysis::org_metrics(view, &speeches, indicators, text);
                 })
             },
             || {
                 rayon::join(
                     || people.par_iter().map(|p| analysis::person_view(p, &speeches)).collect(),
-                    || analysis::metric_views(&meetings, indicators),
+                    || analysis::metric_views(&meetings, indicators, text),
                 )
             },
         );

@@ -1,6 +1,8 @@
 //! The page plan: every output page as (path, template, context). Site-wide values go into
 //! Tera's global context once; each page's context holds only what is its own.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -13,6 +15,7 @@ use crate::content::{Archive, StandalonePage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::Indicators;
 use crate::orgs::OrgKind;
+use crate::render::i18n::Strings;
 use crate::render::markdown;
 use crate::render::templates::UrlScheme;
 
@@ -80,19 +83,21 @@ impl Page {
         let section =
             self.path.split_once('/').map(|(first, _)| format!("{first}/")).unwrap_or_default();
         context.insert("section", &section);
-        let title: Option<&str> = match &self.kind {
+        let text = &*shared.text;
+        let page_title = |key: &str| Some(text.text(key, &[]));
+        let title: Option<String> = match &self.kind {
             PageKind::Home => {
                 home(&mut context, model, shared);
                 let gdp = model.metrics.iter().find(|m| m.key == "gdp");
                 let urls = url_scheme(config);
-                let map =
-                    gdp.and_then(|m| graphics::metric_map(m, shared.region, &urls, &self.path));
+                let map = gdp
+                    .and_then(|m| graphics::metric_map(m, shared.region, &urls, &self.path, text));
                 context.insert("map", &map);
                 None
             }
             PageKind::MeetingList { number, total } => {
                 meeting_list(&mut context, config, shared, *number, *total);
-                Some("全部会议")
+                page_title("title.meetings")
             }
             PageKind::Meeting(i) => {
                 let meeting = &model.meetings[*i];
@@ -104,7 +109,7 @@ impl Page {
                 };
                 context.insert_value("prev_meeting", card(Some(*i + 1)));
                 context.insert_value("next_meeting", card(i.checked_sub(1)));
-                Some(&meeting.title)
+                Some(meeting.title.clone())
             }
             PageKind::Speech(i, j) => {
                 let (meeting, speeches) = (&model.meetings[*i], &model.speeches[*i]);
@@ -130,44 +135,44 @@ impl Page {
                     j.checked_sub(1).map_or(none.clone(), |k| summaries[k].clone()),
                 );
                 context.insert_value("next", summaries.get(j + 1).cloned().unwrap_or(none));
-                Some(&speech.summary.title)
+                Some(speech.summary.title.clone())
             }
             PageKind::Districts => {
                 context.insert_value("groups", shared.groups.clone());
                 context.insert_value("regions", shared.regions.clone());
-                Some("区县与部门")
+                page_title("title.districts")
             }
             PageKind::District(slug) => {
                 let org = &model.orgs[slug];
                 context.insert("org", org);
                 context.insert_value("speeches", shared.list(&org.speeches));
-                Some(&org.link.name)
+                Some(org.link.name.clone())
             }
             PageKind::Speakers => {
                 context.insert_value("people", shared.people.clone());
-                Some("发言人")
+                page_title("title.speakers")
             }
             PageKind::Speaker(i) => {
                 let person = &model.people[*i];
                 context.insert("person", person);
                 context.insert_value("speeches", shared.list(&person.speeches));
-                Some(&person.name)
+                Some(person.name.clone())
             }
             PageKind::Metrics => {
                 context.insert_value("metrics", shared.metrics.clone());
-                Some("指标")
+                page_title("title.metrics")
             }
             PageKind::Metric(i) => {
                 let metric = &model.metrics[*i];
                 context.insert("metric", metric);
                 let urls = url_scheme(config);
-                context
-                    .insert("map", &graphics::metric_map(metric, shared.region, &urls, &self.path));
-                context.insert("multiples", &graphics::multiples(metric));
-                Some(&metric.label)
+                let map = graphics::metric_map(metric, shared.region, &urls, &self.path, text);
+                context.insert("map", &map);
+                context.insert("multiples", &graphics::multiples(metric, text));
+                Some(metric.label.clone())
             }
-            PageKind::Search => Some("搜索"),
-            PageKind::NotFound => Some("找不到页面"),
+            PageKind::Search => page_title("title.search"),
+            PageKind::NotFound => page_title("title.not_found"),
             PageKind::Standalone(i) => {
                 let source = &standalone[*i];
                 let body = markdown::render(&source.body);
@@ -182,11 +187,11 @@ impl Page {
                         extra: &source.front.extra,
                     },
                 );
-                Some(&source.front.title)
+                Some(source.front.title.clone())
             }
         };
         context.insert("page_title", &title);
-        let (description, og_type, feed) = self.meta(archive, standalone, model);
+        let (description, og_type, feed) = self.meta(archive, standalone, model, text);
         let description = one_line(description.as_deref().unwrap_or(&config.description), 160);
         context.insert("page_description", &description);
         // The 404 page is served at any missing address: it has no URL of its own.
@@ -205,6 +210,7 @@ impl Page {
         archive: &Archive,
         standalone: &[StandalonePage],
         model: &SiteModel,
+        text: &Strings,
     ) -> (Option<String>, &'static str, Option<String>) {
         match &self.kind {
             PageKind::Meeting(i) => {
@@ -221,33 +227,40 @@ impl Page {
                         s.speaker.as_deref(),
                     ];
                     let who: Vec<&str> = who.into_iter().flatten().collect();
-                    format!("{}：{}", who.join(" "), s.title)
+                    text.text("meta.speech", &[("who", &who.join(" ")), ("title", &s.title)])
                 });
                 (Some(text), "article", None)
             }
             PageKind::District(slug) => {
                 let org = &model.orgs[slug];
-                let text = format!(
-                    "{}（{}）在 {} 次会议上的发言，以及报告的主要指标。",
-                    org.link.name, org.kind_label, org.count
+                let kind = text.text(&format!("kind.{}", org.link.kind.as_str()), &[]);
+                let description = text.count(
+                    "meta.district",
+                    org.count,
+                    &[("name", &org.link.name), ("kind", &kind)],
                 );
-                (Some(text), "website", Some(format!("{}atom.xml", org.link.path)))
+                (Some(description), "website", Some(format!("{}atom.xml", org.link.path)))
             }
             PageKind::Speaker(i) => {
                 let p = &model.people[*i];
                 let mut positions: Vec<&str> =
                     p.posts.iter().filter_map(|post| post.position.as_deref()).collect();
                 positions.dedup();
-                let text = format!("{}（{}）的 {} 篇发言。", p.name, positions.join("；"), p.count);
-                (Some(text.replace("（）", "")), "website", Some(format!("{}atom.xml", p.path)))
+                let description = if positions.is_empty() {
+                    text.count("meta.speaker_plain", p.count, &[("name", &p.name)])
+                } else {
+                    let joined = positions.join(&text.text("speakers.separator", &[]));
+                    text.count(
+                        "meta.speaker",
+                        p.count,
+                        &[("name", &p.name), ("positions", &joined)],
+                    )
+                };
+                (Some(description), "website", Some(format!("{}atom.xml", p.path)))
             }
             PageKind::Metric(i) => {
                 let m = &model.metrics[*i];
-                (
-                    Some(format!("各单位报告的{}同比增速，按会议排名，及其历次变化。", m.label)),
-                    "website",
-                    None,
-                )
+                (Some(text.text("meta.metric", &[("label", &m.label)])), "website", None)
             }
             PageKind::Standalone(i) => {
                 let page = &standalone[*i];
@@ -281,17 +294,18 @@ fn one_line(text: &str, max: usize) -> String {
 
 #[derive(Serialize)]
 struct NavItem {
-    title: &'static str,
+    title: String,
     path: &'static str,
 }
 
-const NAV: &[NavItem] = &[
-    NavItem { title: "首页", path: "" },
-    NavItem { title: "会议", path: "meetings/" },
-    NavItem { title: "区县", path: "districts/" },
-    NavItem { title: "发言人", path: "speakers/" },
-    NavItem { title: "指标", path: "metrics/" },
-    NavItem { title: "搜索", path: "search/" },
+/// The main navigation: each entry's string key and path.
+const NAV: &[(&str, &str)] = &[
+    ("nav.home", ""),
+    ("nav.meetings", "meetings/"),
+    ("nav.districts", "districts/"),
+    ("nav.speakers", "speakers/"),
+    ("nav.metrics", "metrics/"),
+    ("nav.search", "search/"),
 ];
 
 /// One `[[menu]]` entry as templates see it: `url` is a site path for the `url` filter unless
@@ -316,12 +330,14 @@ struct SiteGlobals<'a> {
     org_count: usize,
 }
 
-/// Values every template sees: `site`, `nav`, `indicators`.
+/// Values every template sees: `site`, `nav`, `indicators`, and `search_messages` (search.js's
+/// messages as JSON when the language's differ from the ones it carries, else none).
 pub fn insert_globals(
     tera: &mut Tera,
     config: &SiteConfig,
     model: &SiteModel,
     indicators: &Indicators,
+    text: &Strings,
 ) {
     let globals = SiteGlobals {
         title: &config.title,
@@ -352,7 +368,10 @@ pub fn insert_globals(
         .collect();
     let ctx = tera.global_context();
     ctx.insert("site", &globals);
-    ctx.insert("nav", NAV);
+    let nav: Vec<NavItem> =
+        NAV.iter().map(|(key, path)| NavItem { title: text.text(key, &[]), path }).collect();
+    ctx.insert("nav", &nav);
+    ctx.insert("search_messages", &text.search_messages());
     ctx.insert("menu", &menu);
     ctx.insert("og_locale", &config.language.replace('-', "_"));
     ctx.insert("indicators", &list);
@@ -370,7 +389,7 @@ struct Paginator {
 #[derive(Serialize)]
 struct KindGroup {
     kind: OrgKind,
-    label: &'static str,
+    label: String,
     orgs: Vec<OrgCard>,
 }
 
@@ -436,6 +455,8 @@ pub struct Shared {
     summaries: Vec<Vec<tera::Value>>,
     /// The division code of the region the maps show, if any.
     region: Option<&'static str>,
+    /// The UI language.
+    text: Arc<Strings>,
 }
 
 /// How the site writes links, as the `url` filter does.
@@ -451,8 +472,9 @@ impl Shared {
         )
     }
 
-    /// `region`: site.toml's, naming the region the maps show (else inferred from the archive).
-    pub fn new(model: &SiteModel, region: Option<&str>) -> Shared {
+    /// `region`: site.toml's, naming the region the maps show (else inferred from the archive);
+    /// `text`: the UI language.
+    pub fn new(model: &SiteModel, region: Option<&str>, text: Arc<Strings>) -> Shared {
         use tera::Value;
         let people: Vec<PersonCard<'_>> = model
             .people
@@ -487,8 +509,8 @@ impl Shared {
             .collect();
         Shared {
             region: graphics::region(region, model),
-            groups: Value::from_serializable(&groups(model, &|_| true)),
-            regions: Value::from_serializable(&regions(model)),
+            groups: Value::from_serializable(&groups(model, &|_| true, &text)),
+            regions: Value::from_serializable(&regions(model, &text)),
             people: Value::from_serializable(&people),
             metrics: Value::from_serializable(&metrics),
             meetings: model
@@ -516,6 +538,7 @@ impl Shared {
                 .par_iter()
                 .map(|list| list.iter().map(|s| Value::from_serializable(&s.summary)).collect())
                 .collect(),
+            text,
         }
     }
 }
@@ -681,7 +704,7 @@ fn home(context: &mut Context, model: &SiteModel, shared: &Shared) {
         .into_iter()
         .map(|(key, mut rows)| {
             rows.sort_by(|a, b| b.value.total_cmp(&a.value).then(a.order.cmp(&b.order)));
-            HeadlineGroup { period_label: analysis::period_label(key), rows }
+            HeadlineGroup { period_label: analysis::period_label(key, &shared.text), rows }
         })
         .collect();
     let others = groups.split_off(groups.len().min(1));
@@ -740,7 +763,7 @@ struct RegionGroup {
 
 /// The organisations by parent, when they have more than one (an archive of several cities or
 /// provinces); parents in code order, organisations without one last, under 其他.
-fn regions(model: &SiteModel) -> Vec<RegionGroup> {
+fn regions(model: &SiteModel, text: &Strings) -> Vec<RegionGroup> {
     let parent = |o: &super::model::OrgView| o.link.parent.clone();
     let mut names: Vec<Option<String>> = model.orgs.values().map(parent).collect();
     names.sort_by_key(|n| (crate::orgs::order_of(n.as_deref()), n.clone()));
@@ -751,13 +774,17 @@ fn regions(model: &SiteModel) -> Vec<RegionGroup> {
     names
         .into_iter()
         .map(|name| RegionGroup {
-            groups: groups(model, &|o| parent(o) == name),
-            name: name.unwrap_or_else(|| OrgKind::Other.label().to_string()),
+            groups: groups(model, &|o| parent(o) == name, text),
+            name: name.unwrap_or_else(|| text.text("kind.other", &[])),
         })
         .collect()
 }
 
-fn groups(model: &SiteModel, keep: &dyn Fn(&super::model::OrgView) -> bool) -> Vec<KindGroup> {
+fn groups(
+    model: &SiteModel,
+    keep: &dyn Fn(&super::model::OrgView) -> bool,
+    text: &Strings,
+) -> Vec<KindGroup> {
     let mut groups: Vec<KindGroup> = Vec::new();
     for kind in OrgKind::ALL {
         let orgs: Vec<OrgCard> = model
@@ -774,7 +801,8 @@ fn groups(model: &SiteModel, keep: &dyn Fn(&super::model::OrgView) -> bool) -> V
             })
             .collect();
         if !orgs.is_empty() {
-            groups.push(KindGroup { kind, label: kind.label(), orgs });
+            let label = text.text(&format!("kind.{}", kind.as_str()), &[]);
+            groups.push(KindGroup { kind, label, orgs });
         }
     }
     groups

@@ -10,6 +10,7 @@ mod hostile;
 mod ingest;
 mod ingest_cli;
 mod ingest_layouts;
+mod language;
 mod messages;
 mod periods;
 mod props;

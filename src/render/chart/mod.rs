@@ -16,6 +16,7 @@ use std::fmt::Write;
 use labels::{Anchor, Box2, Taken};
 
 use crate::render::escape_xml as escape;
+use crate::render::i18n::Strings;
 use crate::render::templates::format_number;
 
 /// One point of a line chart.
@@ -116,7 +117,7 @@ struct LineLayout {
 }
 
 /// Lays out a line chart: a time axis when every label is a date, value labels where free.
-fn layout_line(unit: &str, points: &[Point]) -> LineLayout {
+fn layout_line(unit: &str, points: &[Point], words: &Strings) -> LineLayout {
     let n = points.len();
     let width = if n > 12 { 720.0 } else { 420.0 };
     let groups = group_names(points);
@@ -129,7 +130,7 @@ fn layout_line(unit: &str, points: &[Point]) -> LineLayout {
     if groups.len() > 1 {
         let (mut lx, mut row) = (8.0, 0usize);
         for name in &groups {
-            let w = 12.0 + width_at(&group_label_of(points, name), NOTE);
+            let w = 12.0 + width_at(&group_label_of(points, name, words), NOTE);
             if lx > 8.0 && lx + w > width - 8.0 {
                 lx = 8.0;
                 row += 1;
@@ -258,7 +259,8 @@ fn layout_line(unit: &str, points: &[Point]) -> LineLayout {
     let mut legend = Vec::new();
     for (name, &(lx, row)) in groups.iter().zip(&legend_at) {
         let ly = 16.0 + 20.0 * row as f64;
-        let label = Label::new(lx + 12.0, ly, Anchor::Start, group_label_of(points, name), NOTE);
+        let label =
+            Label::new(lx + 12.0, ly, Anchor::Start, group_label_of(points, name, words), NOTE);
         taken.add(Box2 { x0: lx - 5.0, ..label.area });
         legend.push((lx, ly - 5.0, label));
     }
@@ -310,12 +312,12 @@ fn group_names(points: &[Point]) -> Vec<String> {
 }
 
 /// The legend text of a group: the printed period of its first point.
-fn group_label_of(points: &[Point], group: &str) -> String {
+fn group_label_of(points: &[Point], group: &str, words: &Strings) -> String {
     points
         .iter()
         .find(|p| group_name(p) == group)
         .and_then(|p| p.note.clone().or_else(|| p.group.clone()))
-        .unwrap_or_else(|| "未注明统计期".into())
+        .unwrap_or_else(|| words.text("chart.no_period", &[]))
 }
 
 /// A mark at `(x, y)`: circle, square, triangle or diamond; groups past the fourth are hollow.
@@ -359,15 +361,24 @@ fn mark(s: &mut String, g: usize, x: f64, y: f64, title: &str) {
 /// Sized for a phone: the viewBox is 420 wide (720 for a long series, which the theme gives the
 /// full content width), so a 358 px column shows the 14 px text at about 12 px. Points sit at
 /// their dates; points of one group (period) are joined, others get their own mark and a legend.
-pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
-    let l = layout_line(unit, points);
+/// `words` gives the words: the separator of the description, a point's period.
+pub fn line(id: &str, title: &str, unit: &str, points: &[Point], words: &Strings) -> String {
+    let l = layout_line(unit, points, words);
     let desc: Vec<String> = points
         .iter()
         .map(|p| match &p.note {
-            Some(note) => format!("{}（{note}）{}{unit}", p.label, format_number(p.value)),
+            Some(note) => words.text(
+                "chart.point_note",
+                &[
+                    ("label", &p.label),
+                    ("note", note),
+                    ("value", &format!("{}{unit}", format_number(p.value))),
+                ],
+            ),
             None => format!("{} {}{unit}", p.label, format_number(p.value)),
         })
         .collect();
+    let separator = words.text("chart.separator", &[]);
     let wide = if l.width > 420.0 { " chart-wide" } else { "" };
     let mut s = String::new();
     let _ = write!(
@@ -376,7 +387,7 @@ pub fn line(id: &str, title: &str, unit: &str, points: &[Point]) -> String {
         l.width,
         l.height,
         escape(title),
-        escape(&desc.join("；"))
+        escape(&desc.join(&separator))
     );
     for (yy, label, zero) in &l.y_ticks {
         let (class, colour) =
@@ -443,6 +454,7 @@ pub fn sparkline(
     unit: &str,
     points: &[Point],
     scale: &SparkScale,
+    words: &Strings,
 ) -> String {
     let (w, h, pad, label_w) = (200.0, 48.0, 6.0, 56.0);
     let plot_w = w - 2.0 * pad - label_w;
@@ -467,7 +479,7 @@ pub fn sparkline(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d" class="chart-spark"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         escape(title),
-        escape(&desc.join("；"))
+        escape(&desc.join(&words.text("chart.separator", &[])))
     );
     if scale.lo < 0.0 && scale.hi > 0.0 {
         let _ = write!(
@@ -542,7 +554,7 @@ impl SparkScale {
 /// Sized for a phone like `line`: 420 units wide, 14 px text, the label column as wide as the
 /// longest label (at most 40% of the chart; longer labels are cut with an ellipsis, the full
 /// names being in the chart's description and the table beside it).
-pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
+pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar], words: &Strings) -> String {
     let (w, row, right, top) = (420.0, 26.0, 56.0, 8.0);
     let widest = bars.iter().map(|b| text_width(&b.label)).fold(0.0, f64::max);
     let left = (widest + 12.0).clamp(48.0, (w * 0.4_f64).round());
@@ -557,7 +569,7 @@ pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar]) -> String {
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-t {id}-d" class="chart-bars"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         escape(title),
-        escape(&desc.join("；"))
+        escape(&desc.join(&words.text("chart.separator", &[])))
     );
     let zero = x(0.0);
     for (i, b) in bars.iter().enumerate() {
@@ -627,6 +639,10 @@ fn fit(s: &str, max: f64) -> String {
 mod tests {
     use super::*;
 
+    fn zh() -> Strings {
+        Strings::embedded("zh-CN")
+    }
+
     fn point(label: &str, value: f64, period: Option<&str>) -> Point {
         Point { label: label.into(), value, note: period.map(String::from), group: None }
     }
@@ -638,11 +654,11 @@ mod tests {
             .enumerate()
             .map(|(i, v)| point(&format!("2024-0{}-01", i + 1), *v, Some("前三季度")))
             .collect();
-        let svg = line("c1", "GDP <增速>", "%", &pts);
+        let svg = line("c1", "GDP <增速>", "%", &pts, &zh());
         assert_eq!(svg.matches("<circle").count(), 3);
         assert!(svg.contains("<title id=\"c1-t\">GDP &lt;增速&gt;</title>"));
         assert!(svg.contains("2024-03-01（前三季度）5.9%"));
-        assert_eq!(svg, line("c1", "GDP <增速>", "%", &pts), "deterministic");
+        assert_eq!(svg, line("c1", "GDP <增速>", "%", &pts, &zh()), "deterministic");
     }
 
     /// Dates from `start`, `n` of them, `gap_days` apart with some jitter.
@@ -687,7 +703,7 @@ mod tests {
                 for periods in [&["前三季度"][..], &["前三季度", "上半年", "全年"][..], &many[..]]
                 {
                     let pts = series(n, "2015-03-17", gap, periods);
-                    let l = layout_line("%", &pts);
+                    let l = layout_line("%", &pts, &zh());
                     let case = format!("{n} points over {span}, {} periods", periods.len());
                     let labels = all_labels(&l);
                     for (i, (a, ba)) in labels.iter().enumerate() {
@@ -719,7 +735,7 @@ mod tests {
             point("2015-08-26", 7.0, None),
             point("2024-06-19", 5.0, None),
         ];
-        let l = layout_line("%", &pts);
+        let l = layout_line("%", &pts, &zh());
         let (a, b, c) = (l.xy[0].0, l.xy[1].0, l.xy[2].0);
         assert!((c - b) > 15.0 * (b - a), "{a} {b} {c}");
     }
@@ -732,7 +748,7 @@ mod tests {
             point("2024-07-20", 5.5, Some("上半年")),
             point("2025-01-20", 6.2, Some("全年")),
         ];
-        let svg = line("c", "t", "%", &pts);
+        let svg = line("c", "t", "%", &pts, &zh());
         // Only 全年 has two points: one line, with two points.
         assert_eq!(svg.matches("<polyline").count(), 1, "{svg}");
         let poly = svg.split("<polyline points=\"").nth(1).unwrap();
@@ -755,6 +771,7 @@ mod tests {
                 Bar { label: "万州区".into(), value: 6.6, highlight: true },
                 Bar { label: "某县".into(), value: -2.0, highlight: false },
             ],
+            &zh(),
         );
         assert_eq!(svg.matches("<rect").count(), 2);
         assert!(!svg.contains("NaN"));
@@ -763,8 +780,8 @@ mod tests {
     #[test]
     fn bars_size_the_label_column_to_the_longest_label() {
         let bar = |label: &str| Bar { label: label.into(), value: 6.6, highlight: false };
-        let short = bars("b", "t", "%", &[bar("万州区"), bar("南岸区")]);
-        let long = bars("b", "t", "%", &[bar("万州区"), bar("重庆高新区")]);
+        let short = bars("b", "t", "%", &[bar("万州区"), bar("南岸区")], &zh());
+        let long = bars("b", "t", "%", &[bar("万州区"), bar("重庆高新区")], &zh());
         // The labels end 6 units before the column's edge: 3 and 5 characters of 14 units.
         assert!(short.contains(r#"<text x="48.0""#), "{short}");
         assert!(long.contains(r#"<text x="76.0""#), "{long}");
@@ -772,7 +789,7 @@ mod tests {
         assert!(short.contains(r#"font-size="14""#));
         // A label too long for 40% of the chart is cut, and stays whole in the description.
         let name = "某某市某某某某某某某某某某某某某某管理委员会";
-        let cut = bars("b", "t", "%", &[bar(name)]);
+        let cut = bars("b", "t", "%", &[bar(name)], &zh());
         assert!(cut.contains("…</text>") && cut.contains(&format!("{name} 6.6%")), "{cut}");
     }
 
@@ -783,9 +800,9 @@ mod tests {
         let scale = SparkScale::of([&pts[..]].into_iter());
         let bar = |v| Bar { label: "万州区".into(), value: v, highlight: v > 0.0 };
         for svg in [
-            line("c", "t", "%", &pts),
-            sparkline("s", "t", "%", &pts, &scale),
-            bars("b", "t", "%", &[bar(1.0), bar(-1.0)]),
+            line("c", "t", "%", &pts, &zh()),
+            sparkline("s", "t", "%", &pts, &scale, &zh()),
+            bars("b", "t", "%", &[bar(1.0), bar(-1.0)], &zh()),
         ] {
             for element in
                 svg.split('<').filter(|e| e.contains("fill=\"#") || e.contains("stroke=\"#"))
@@ -802,7 +819,7 @@ mod tests {
         let scale = SparkScale::of([&a[..], &b[..]].into_iter());
         assert!(scale.lo <= -3.0 && scale.hi >= 9.0);
         assert_eq!(scale.last_day - scale.first_day, 1461);
-        let svg = sparkline("s", "万州区", "%", &a, &scale);
+        let svg = sparkline("s", "万州区", "%", &a, &scale, &zh());
         assert!(svg.contains(">4%</text>") && svg.contains("<polyline"), "{svg}");
     }
 
@@ -810,10 +827,11 @@ mod tests {
     fn absurd_values_give_a_finite_chart_with_few_ticks() {
         for value in [1.7e308, -1.7e308, f64::INFINITY, f64::NAN, 1e15, 5e-324] {
             let points = [point("2024-01-01", value, None), point("2024-06-01", 3.0, None)];
-            let svg = line("c", "t", "%", &points);
+            let svg = line("c", "t", "%", &points, &zh());
             assert!(!svg.contains("NaN") && !svg.contains("inf"), "{value}: {svg}");
             assert!(svg.matches("<line ").count() <= 32, "{value}");
-            let svg = bars("b", "t", "%", &[Bar { label: "x".into(), value, highlight: false }]);
+            let svg =
+                bars("b", "t", "%", &[Bar { label: "x".into(), value, highlight: false }], &zh());
             assert!(!svg.contains("NaN") && !svg.contains("inf"), "{value}: {svg}");
         }
     }

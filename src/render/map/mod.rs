@@ -262,6 +262,7 @@ pub fn choropleth(
     unit: &str,
     region: &str,
     areas: &[Area],
+    text: &crate::render::i18n::Strings,
 ) -> Option<String> {
     if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -286,7 +287,7 @@ pub fn choropleth(
     let (y0, y1) = all.fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
     let mid_lat = ((y0 + y1) as f64 / 2000.0).to_radians();
     let (w, pad) = (420.0, 6.0);
-    let legend = Legend::new(&classes, unit, w);
+    let legend = Legend::new(&classes, unit, w, text.text("map.not_reported", &[]));
     let legend_h = legend.height();
     let kx = mid_lat.cos();
     let scale = (w - 2.0 * pad) / (((x1 - x0) as f64 * kx).max(1.0));
@@ -315,14 +316,22 @@ pub fn choropleth(
         let (class, fill, text) = match area.and_then(|a| a.value.map(|v| (a, v))) {
             Some((a, v)) => {
                 let c = classes.of(v);
-                let note = a.note.as_deref().map(|n| format!("（{n}）")).unwrap_or_default();
+                let note = a
+                    .note
+                    .as_deref()
+                    .map(|n| text.text("period.note", &[("period", n)]))
+                    .unwrap_or_default();
                 (
                     format!("map-area map-c{c}"),
                     FALLBACK[c - 1],
                     format!("{name} {}{unit}{note}", format_number(v)),
                 )
             }
-            None => ("map-area map-none".to_string(), "#e8e6e1", format!("{name}：未报告")),
+            None => (
+                "map-area map-none".to_string(),
+                "#e8e6e1",
+                text.text("map.not_reported_area", &[("name", name)]),
+            ),
         };
         let path = format!(
             r##"<path d="{d}" class="{class}" fill="{fill}" stroke="#ffffff" stroke-width="0.8"><title>{}</title></path>"##,
@@ -360,7 +369,7 @@ impl Legend {
     const GAP: f64 = 4.0;
     const ROW: f64 = 34.0;
 
-    fn new(classes: &Classes, unit: &str, width: f64) -> Legend {
+    fn new(classes: &Classes, unit: &str, width: f64, not_reported: String) -> Legend {
         let mut labels: Vec<(String, &'static str, &'static str)> = (1..=classes.count())
             .map(|c| {
                 let text = format!(
@@ -371,7 +380,7 @@ impl Legend {
                 (text, CLASS[c - 1], FALLBACK[c - 1])
             })
             .collect();
-        labels.push(("未报告".into(), "map-none", "#e8e6e1"));
+        labels.push((not_reported, "map-none", "#e8e6e1"));
         let widest = labels
             .iter()
             .map(|(t, ..)| {
@@ -407,6 +416,10 @@ const CLASS: [&str; 6] = ["map-c1", "map-c2", "map-c3", "map-c4", "map-c5", "map
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn zh() -> crate::render::i18n::Strings {
+        crate::render::i18n::Strings::embedded("zh-CN")
+    }
 
     #[test]
     fn names_meet_across_suffixes_and_peoples() {
@@ -448,7 +461,7 @@ mod tests {
             area("渝中区", Some(-1.5)),
             area("两江新区", Some(9.0)),
         ];
-        let svg = choropleth("m", "GDP <增速>", "%", "500000", &areas).unwrap();
+        let svg = choropleth("m", "GDP <增速>", "%", "500000", &areas, &zh()).unwrap();
         assert_eq!(svg.matches("<path").count(), 38, "Chongqing's 38 districts and counties");
         assert_eq!(svg.matches("<a ").count(), 3, "the three with a shape are links");
         assert!(svg.contains("<title>万州区 6.6%（前三季度）</title>"));
@@ -465,7 +478,7 @@ mod tests {
         }
         assert_eq!(
             Some(svg.clone()),
-            choropleth("m", "GDP <增速>", "%", "500000", &areas),
+            choropleth("m", "GDP <增速>", "%", "500000", &areas, &zh()),
             "deterministic"
         );
     }
@@ -483,8 +496,8 @@ mod tests {
             shenzhen.iter().any(|s| s.name == "南山区")
                 && shenzhen.iter().all(|s| s.level == "county")
         );
-        assert!(choropleth("m", "t", "%", "990000", &[]).is_none(), "no geometry, no map");
-        assert!(choropleth("m", "t", "%", "500000", &[]).is_none(), "no values, no map");
+        assert!(choropleth("m", "t", "%", "990000", &[], &zh()).is_none(), "no geometry, no map");
+        assert!(choropleth("m", "t", "%", "500000", &[], &zh()).is_none(), "no values, no map");
     }
 
     #[test]

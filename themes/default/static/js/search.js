@@ -303,6 +303,41 @@
     status.textContent = text;
   }
 
+  // The status messages: the site's language's, which the page carries as JSON
+  // (#search-messages) when they are not these; `{name}` is filled from `args`, and a message
+  // with plural forms ({one, other}) is chosen by `args.count`.
+  var MESSAGES = {
+    none: "没有找到“{query}”。",
+    single_char: "单个汉字请与前后的字一起搜索，如“渝”→“成渝”。",
+    found: "找到 {count} 篇发言",
+    showing: "，显示前 {shown} 篇",
+    end: "。",
+    at_least: "找到至少 {count} 篇发言，显示前 {shown} 篇。",
+    searching: "正在搜索……",
+    failed: "搜索索引加载失败（{error}）。"
+  };
+  var custom = document.getElementById("search-messages");
+  if (custom) {
+    try {
+      var given = JSON.parse(custom.textContent);
+      Object.keys(given).forEach(function (k) {
+        MESSAGES[k] = given[k];
+      });
+    } catch (e) {
+      // Malformed messages: the built-in ones stay.
+    }
+  }
+
+  function msg(key, args) {
+    var text = MESSAGES[key];
+    if (text && typeof text === "object") {
+      text = args && args.count === 1 && text.one ? text.one : text.other;
+    }
+    return String(text || "").replace(/\{(\w+)\}/g, function (all, name) {
+      return args && Object.prototype.hasOwnProperty.call(args, name) ? String(args[name]) : all;
+    });
+  }
+
   // Verifies candidates batch by batch until `want` results are known or none are left.
   async function fill(s, want) {
     while (s.found.length < want && s.next < s.cands.length) {
@@ -350,12 +385,16 @@
       var single = s.terms.some(function (t) {
         return Array.from(t).length === 1 && isHan(t.codePointAt(0));
       });
-      setStatus("没有找到“" + s.query + "”。" + (single ? "单个汉字请与前后的字一起搜索，如“渝”→“成渝”。" : ""));
+      setStatus(msg("none", { query: s.query }) + (single ? msg("single_char") : ""));
     } else if (done || s.exact) {
       var total = done ? s.found.length : s.cands.length;
-      setStatus("找到 " + total + " 篇发言" + (s.shown < total ? "，显示前 " + s.shown + " 篇" : "") + "。");
+      setStatus(
+        msg("found", { count: total }) +
+          (s.shown < total ? msg("showing", { shown: s.shown }) : "") +
+          msg("end")
+      );
     } else {
-      setStatus("找到至少 " + s.found.length + " 篇发言，显示前 " + s.shown + " 篇。");
+      setStatus(msg("at_least", { count: s.found.length, shown: s.shown }));
     }
     if (more) more.hidden = s.shown >= s.found.length && done;
     return firstNew;
@@ -378,10 +417,10 @@
       });
     });
     if (!tokens.length) {
-      setStatus("没有找到“" + query.trim() + "”。");
+      setStatus(msg("none", { query: query.trim() }));
       return;
     }
-    setStatus("正在搜索……");
+    setStatus(msg("searching"));
     try {
       var meta = await getJSON("meta.json");
       var cands = await candidates(meta, tokens);
@@ -405,7 +444,7 @@
       show(s);
     } catch (e) {
       if (gen !== generation) return;
-      setStatus("搜索索引加载失败（" + e.message + "）。");
+      setStatus(msg("failed", { error: e.message }));
     }
   }
 
