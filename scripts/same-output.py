@@ -10,7 +10,9 @@ working tree when missing), on the same inputs and compares what they write:
 
   1. ingest: the example transcript and a generated corpus of --meetings transcripts
      (../shared/bench/gen_corpus.py, seed 1) into two fresh content folders;
-  2. build: the example site (this repository) and the ingested corpus, into two output folders.
+  2. build: the example site (the base's own exported tree for the base, since its templates and
+     theme files belong to it; this repository for the new binary) and the ingested corpus,
+     into two output folders.
 
 Every file must exist on both sides with the same bytes. Differences are listed (missing, extra,
 and the first differing line of up to ten files) and the exit status is 1; 0 means identical.
@@ -133,7 +135,11 @@ def main() -> None:
     ok &= compare("ingest example transcript", sites["base"][0] / "content", sites["new"][0] / "content")
     ok &= compare(f"ingest {len(raw)} corpus transcripts", sites["base"][1] / "content",
                   sites["new"][1] / "content")
-    for label, site in (("example site", lambda s: ROOT), ("corpus site", lambda s: sites[s][1])):
+    # The base binary builds the example from its own tree (its templates, theme and content);
+    # with --base-bin there is none, so both build this repository's.
+    base_tree = base.parents[2] if not args.base_bin else ROOT
+    example = {"base": base_tree, "new": ROOT}
+    for label, site in (("example site", example.get), ("corpus site", lambda s: sites[s][1])):
         outs = {side: build(binary, site(side), args.work / side / f"{label.split()[0]}-public")
                 for side, binary in (("base", base), ("new", args.new_bin))}
         ok &= compare(f"build {label}", outs["base"], outs["new"])
