@@ -260,16 +260,14 @@ impl Rebuilder {
         };
         let old_order: Vec<&str> = before.order.iter().map(String::as_str).collect();
         let old_lists = before.order.len().div_ceil(per_page).max(1);
-        let neighbours = |order: &[&str], slug: &str| -> (Option<String>, Option<String>) {
-            let Some(k) = order.iter().position(|s| *s == slug) else { return (None, None) };
-            let at = |k: Option<usize>| k.and_then(|k| order.get(k)).map(|s| s.to_string());
-            (at(k.checked_sub(1)), at(Some(k + 1)))
+        let old_index: HashMap<&str, usize> =
+            old_order.iter().enumerate().map(|(k, s)| (*s, k)).collect();
+        // A meeting page shows its neighbours' cards: (older, newer) by slug.
+        let old_neighbours = |slug: &str| -> (Option<&str>, Option<&str>) {
+            let Some(&k) = old_index.get(slug) else { return (None, None) };
+            (old_order.get(k + 1).copied(), k.checked_sub(1).map(|k| old_order[k]))
         };
-        let touched_slug = |slug: &Option<String>| {
-            slug.as_ref().is_some_and(|s| {
-                order.iter().position(|o| o == s).is_some_and(|k| touched_meetings.contains(&k))
-            })
-        };
+        let touched_at = |k: Option<usize>| k.is_some_and(|k| touched_meetings.contains(&k));
         let shows = |page: &Page| {
             if templates[page.template] || !before.pages.contains(&page.path) {
                 return true;
@@ -285,12 +283,13 @@ impl Rebuilder {
                         || touched_meetings.range(range).next().is_some()
                 }
                 PageKind::Meeting(i) => {
-                    let slug = order[*i];
-                    let now = neighbours(&order, slug);
+                    let (older, newer) =
+                        (Some(i + 1).filter(|k| *k < order.len()), i.checked_sub(1));
+                    let now = (older.map(|k| order[k]), newer.map(|k| order[k]));
                     touched_meetings.contains(i)
-                        || now != neighbours(&old_order, slug)
-                        || touched_slug(&now.0)
-                        || touched_slug(&now.1)
+                        || now != old_neighbours(order[*i])
+                        || touched_at(older)
+                        || touched_at(newer)
                 }
                 PageKind::Speech(i, j) => {
                     let path = &site.model.speeches[*i][*j].summary.path;
@@ -311,7 +310,7 @@ impl Rebuilder {
             }
         };
         let pages: Vec<Page> = site.plan.iter().filter(|p| shows(p)).cloned().collect();
-        self.write_rendered(&pages, started)
+        self.write_rendered(&pages, true, started)
     }
 
     /// The common edit, fast: each touched folder still holds its meeting with the same speeches
@@ -364,13 +363,19 @@ impl Rebuilder {
             .filter(|p| matches!(p.kind, PageKind::Speech(i, _) if touched.contains(&i)))
             .cloned()
             .collect();
-        Ok(self.write_rendered(&pages, started))
+        Ok(self.write_rendered(&pages, false, started))
     }
 
     /// Renders `pages`, then writes those whose bytes changed and the archive files, and
     /// removes the pages and archive files the site no longer makes. Every page is rendered
     /// before anything is written, so a page that fails to render leaves the output as it was.
-    fn write_rendered(&mut self, pages: &[Page], started: Instant) -> Result<RebuildReport> {
+    /// `replanned`: the set of pages may have changed (else no page file is removed).
+    fn write_rendered(
+        &mut self,
+        pages: &[Page],
+        replanned: bool,
+        started: Instant,
+    ) -> Result<RebuildReport> {
         let site = &self.site;
         let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
             .par_iter()
@@ -397,8 +402,11 @@ impl Rebuilder {
         };
         let archive_files = Produced::default();
         let result = (|| -> Result<usize> {
-            let page_files: HashSet<String> = site.plan.iter().map(Page::file).collect();
-            let mut removed = out.retain(Part::Pages, &page_files)?;
+            let mut removed = 0;
+            if replanned {
+                let page_files: HashSet<String> = site.plan.iter().map(Page::file).collect();
+                removed += out.retain(Part::Pages, &page_files)?;
+            }
             files
                 .par_iter()
                 .try_for_each(|(file, html)| out.write(Part::Pages, file, html).map(count))?;
