@@ -63,10 +63,10 @@ def fresh(path: Path) -> Path:
     return path
 
 
-def ingest(binary: Path, out: Path, transcripts: list[Path], *flags: str) -> Path:
+def ingest(binary: Path, out: Path, transcripts: list[Path]) -> Path:
     site = fresh(out)
     shutil.copy(ROOT / "site.toml", site / "site.toml")
-    sh([str(binary), "ingest", "-q", "--root", str(site), *flags, *map(str, transcripts)])
+    sh([str(binary), "ingest", "-q", "--root", str(site), *map(str, transcripts)])
     return site
 
 
@@ -128,7 +128,7 @@ def main() -> None:
     ok = True
     sites = {}
     for side, binary in (("base", base), ("new", args.new_bin)):
-        sites[side] = (ingest(binary, args.work / side / "example-ingest", [FIXTURE], "--year", "2024"),
+        sites[side] = (ingest(binary, args.work / side / "example-ingest", [FIXTURE]),
                        ingest(binary, args.work / side / "corpus", raw))
     ok &= compare("ingest example transcript", sites["base"][0] / "content", sites["new"][0] / "content")
     ok &= compare(f"ingest {len(raw)} corpus transcripts", sites["base"][1] / "content",
