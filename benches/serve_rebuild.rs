@@ -4,7 +4,9 @@
 //! writes a corpus of yilu content (front matter through `content::front_matter`, bodies
 //! recombined from the fixture transcript's paragraphs, ~1,500 characters each), loads and builds
 //! it once, then edits one speech's body several times through the same incremental path serve
-//! uses (`serve::Rebuilder::apply`) and prints each time and the median. Plain timing: no
+//! uses (`serve::Rebuilder::apply`) and prints each time and the median; then adds a new
+//! meeting (the weekly case: a new folder with `_index.md` and ten speeches) several times,
+//! deletes one, and prints those times and the new meeting's median. Plain timing: no
 //! assertion, never a test.
 #![allow(clippy::print_stdout)] // the figure is the program's output
 
@@ -105,44 +107,56 @@ fn generate(root: &Path, meetings: usize) {
     let mut rng = Lcg(1);
     // Each organisation keeps a speaker for a while, as in real archives.
     let mut speakers: Vec<String> = ORGS.iter().map(|_| speaker(&mut rng)).collect();
-    let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
     for m in 0..meetings {
-        let date = start + chrono::Duration::days(7 * m as i64);
-        let dir = root.join("content/meetings").join(date.format("%Y-%m-%d").to_string());
-        std::fs::create_dir_all(&dir).unwrap();
-        let meeting = MeetingFrontMatter {
-            title: format!("第{}次例会", m + 1),
-            subtitle: Some("区县委书记和部门一把手例会发言摘登".into()),
-            summary: Some(paras[rng.next(paras.len())].clone()),
+        write_meeting(root, m, &paras, &mut rng, &mut speakers);
+    }
+}
+
+/// Meeting number `m` (0-based; a week after meeting `m - 1`), in its own folder; the folder.
+fn write_meeting(
+    root: &Path,
+    m: usize,
+    paras: &[String],
+    rng: &mut Lcg,
+    speakers: &mut [String],
+) -> PathBuf {
+    let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+    let date = start + chrono::Duration::days(7 * m as i64);
+    let dir = root.join("content/meetings").join(date.format("%Y-%m-%d").to_string());
+    std::fs::create_dir_all(&dir).unwrap();
+    let meeting = MeetingFrontMatter {
+        title: format!("第{}次例会", m + 1),
+        subtitle: Some("区县委书记和部门一把手例会发言摘登".into()),
+        summary: Some(paras[rng.next(paras.len())].clone()),
+        ..Default::default()
+    };
+    std::fs::write(dir.join("_index.md"), front_matter::write_meeting(&meeting, "")).unwrap();
+    let first = rng.next(ORGS.len());
+    for j in 0..10 {
+        let o = (first + j * 3) % ORGS.len();
+        if rng.next(20) == 0 {
+            speakers[o] = speaker(rng);
+        }
+        let mut metrics = indexmap::IndexMap::new();
+        for key in KEYS {
+            if rng.next(3) > 0 {
+                metrics.insert(key.to_string(), rng.next(150) as f64 / 10.0);
+            }
+        }
+        let fm = SpeechFrontMatter {
+            title: format!("{}发言：以改革强动力增活力提质效", ORGS[o]),
+            speaker: Some(speakers[o].clone()),
+            position: Some(format!("{}委书记", ORGS[o])),
+            org: Some(ORGS[o].to_string()),
+            order: Some(j as u32 + 1),
+            period: Some("前三季度".into()),
+            metrics,
             ..Default::default()
         };
-        std::fs::write(dir.join("_index.md"), front_matter::write_meeting(&meeting, "")).unwrap();
-        let first = rng.next(ORGS.len());
-        for j in 0..10 {
-            let o = (first + j * 3) % ORGS.len();
-            if rng.next(20) == 0 {
-                speakers[o] = speaker(&mut rng);
-            }
-            let mut metrics = indexmap::IndexMap::new();
-            for key in KEYS {
-                if rng.next(3) > 0 {
-                    metrics.insert(key.to_string(), rng.next(150) as f64 / 10.0);
-                }
-            }
-            let fm = SpeechFrontMatter {
-                title: format!("{}发言：以改革强动力增活力提质效", ORGS[o]),
-                speaker: Some(speakers[o].clone()),
-                position: Some(format!("{}委书记", ORGS[o])),
-                org: Some(ORGS[o].to_string()),
-                order: Some(j as u32 + 1),
-                period: Some("前三季度".into()),
-                metrics,
-                ..Default::default()
-            };
-            let text = front_matter::write_speech(&fm, &body(&mut rng, &paras));
-            std::fs::write(dir.join(format!("{:02}-s{j}.md", j + 1)), text).unwrap();
-        }
+        let text = front_matter::write_speech(&fm, &body(rng, paras));
+        std::fs::write(dir.join(format!("{:02}-s{j}.md", j + 1)), text).unwrap();
     }
+    dir
 }
 
 fn main() {
@@ -228,12 +242,73 @@ fn main() {
     let t = Instant::now();
     rebuilder.site().write_archive_files(&|_, _| Ok(())).unwrap();
     eprintln!("of which archive files (feeds, sitemap, data): {} ms", t.elapsed().as_millis());
-    times.sort_by(f64::total_cmp);
+    // The weekly case: a new meeting, newer than all, with its ten speeches.
+    let paras = paragraphs();
+    let mut rng = Lcg(2);
+    let mut speakers: Vec<String> = ORGS.iter().map(|_| speaker(&mut rng)).collect();
+    let mut added = Vec::new();
+    for n in 0..5 {
+        let dir = write_meeting(&root, meetings + n, &paras, &mut rng, &mut speakers);
+        let t = Instant::now();
+        let report = rebuilder.apply_pages(std::slice::from_ref(&dir)).unwrap().unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        rebuilder.refresh_search().unwrap();
+        eprintln!(
+            "new meeting: rendered {} pages{}, wrote {} files in {ms:.1} ms",
+            report.pages,
+            if report.full { " (all: the footer counts meetings)" } else { "" },
+            report.written
+        );
+        added.push(ms);
+    }
+    // The same with a theme whose footer does not count meetings: only the pages that show
+    // the new meeting are rendered (the default footer makes every page change).
+    let base = include_str!("../themes/default/templates/base.html");
+    let footer = "收录 {{ site.meeting_count }} 次会议、{{ site.speech_count }} 篇发言 · ";
+    let theme = root.join("themes/default/templates");
+    std::fs::create_dir_all(&theme).unwrap();
+    std::fs::write(theme.join("base.html"), base.replace(footer, "")).unwrap();
+    rebuilder.apply(&[theme.join("base.html")]).unwrap().unwrap();
+    let mut quiet = Vec::new();
+    for n in 5..10 {
+        let dir = write_meeting(&root, meetings + n, &paras, &mut rng, &mut speakers);
+        let t = Instant::now();
+        let report = rebuilder.apply_pages(std::slice::from_ref(&dir)).unwrap().unwrap();
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        rebuilder.refresh_search().unwrap();
+        eprintln!(
+            "new meeting, footer without counts: rendered {} pages, wrote {} files in {ms:.1} ms",
+            report.pages, report.written
+        );
+        quiet.push(ms);
+    }
+    let gone = dirs[dirs.len() / 2].clone();
+    std::fs::remove_dir_all(&gone).unwrap();
+    let report = rebuilder.apply_pages(&[gone]).unwrap().unwrap();
+    eprintln!(
+        "meeting deleted: rendered {} pages, wrote {} files, removed {} in {} ms",
+        report.pages,
+        report.written,
+        report.removed,
+        report.elapsed.as_millis()
+    );
+    let median = |times: &mut Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        (times[times.len() / 2], times[0], times[times.len() - 1])
+    };
+    let (mid, min, max) = median(&mut times);
     println!(
-        "serve_rebuild: {} speeches, one-speech edit: median {:.1} ms (min {:.1}, max {:.1})",
+        "serve_rebuild: {} speeches, one-speech edit: median {mid:.1} ms (min {min:.1}, max {max:.1})",
         meetings * 10,
-        times[times.len() / 2],
-        times[0],
-        times[times.len() - 1]
+    );
+    let (mid, min, max) = median(&mut added);
+    println!(
+        "serve_rebuild: {} speeches, new meeting (every page: the footer counts meetings): median {mid:.1} ms (min {min:.1}, max {max:.1})",
+        meetings * 10,
+    );
+    let (mid, min, max) = median(&mut quiet);
+    println!(
+        "serve_rebuild: {} speeches, new meeting (footer without counts): median {mid:.1} ms (min {min:.1}, max {max:.1})",
+        meetings * 10,
     );
 }

@@ -300,13 +300,7 @@ pub fn run(options: &crate::site::BuildOptions) -> Result<Report> {
         .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
     let out = tmp.path();
     let mut skipped = Vec::new();
-    let write = |rel: &str, bytes: &[u8]| -> Result<()> {
-        let path = out.join(crate::site::output::checked_relative(rel)?);
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)?;
-        }
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
-    };
+    let write = |rel: &str, bytes: &[u8]| crate::site::output::write_under(out, rel, bytes);
     site.write_all_past_unreadable(&write, &mut skipped)?;
     problems.extend(skipped);
     let sources = templates::sources(Some(&site.theme_dir))?;

@@ -14,6 +14,7 @@
 pub mod http;
 pub mod rebuild;
 pub mod reload;
+mod uses;
 pub mod watch;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};

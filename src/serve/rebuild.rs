@@ -2,29 +2,36 @@
 //! work that leaves the output exactly as `yilu build` would write it.
 //!
 //! - site.toml, theme or static files: load and write everything again (`yilu build`'s code).
-//! - files of one meeting folder: re-read that folder only; rebuild the model reusing every
-//!   other meeting's rendered views; if the set of pages is unchanged, re-render only the pages
-//!   that show something of the touched meetings (their meeting and speech pages, the pages of
-//!   their organisations, speakers and indicators, before and after the change, the lists, home)
-//!   and the archive files, writing just the files whose bytes changed; otherwise re-render every
-//!   page from the cached model into a staging folder and swap it in, as a build does.
+//! - files of meeting folders (edited, added, removed, renamed): re-read those folders only and
+//!   rebuild the model reusing every other meeting's rendered views. Then render the pages
+//!   that show something of the touched meetings, found by name since indices move when
+//!   meetings come and go: their meeting and speech pages, new pages, the neighbours' meeting
+//!   pages, the speeches whose changes since the previous report moved, the pages of their
+//!   organisations, speakers and indicators before and after the change, the lists and home;
+//!   every page when a value all templates see changed (the counts in the default footer).
+//!   Write the files whose bytes changed, and the archive files; remove the pages and feeds
+//!   the change no longer makes. The output is written in place through
+//!   [`output::InPlace`], which remembers every file it holds.
 //!
 //! A change that fails leaves the site and the output as they were, and its paths are tried again
 //! with the next change, so an error stays shown until it is fixed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 
+use super::uses::{self, TemplateUses};
 use super::watch::{Change, classify};
 use crate::content::{self, LoadOptions, Meeting, Speech};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::site::model::{MeetingViews, SiteModel, SpeechSummary, meeting_view};
-use crate::site::output::{self, Staging};
+use crate::site::output::{InPlace, Part};
 use crate::site::{BuildOptions, Page, PageKind, Site};
 
 /// What one rebuild did.
@@ -34,7 +41,9 @@ pub struct RebuildReport {
     pub pages: usize,
     /// Files whose bytes changed and were written (all of them after a full rebuild).
     pub written: usize,
-    /// True when everything was rendered again.
+    /// Files removed because the change no longer makes them (a deleted meeting's pages).
+    pub removed: usize,
+    /// True when every page was rendered again.
     pub full: bool,
     pub elapsed: Duration,
     /// The changed sources that caused it (absolute; files before folders, then by name).
@@ -45,6 +54,10 @@ pub struct RebuildReport {
 pub struct Rebuilder {
     options: BuildOptions,
     site: Site,
+    /// The output folder and every file in it.
+    out: InPlace,
+    /// Which global values each template may show.
+    uses: TemplateUses,
     /// Paths of changes that failed, tried again with the next change.
     pending: BTreeSet<PathBuf>,
     /// Set when the output may lag the model (a failed incremental write): write all next time.
@@ -60,10 +73,13 @@ impl Rebuilder {
     pub fn new(options: BuildOptions) -> Result<Rebuilder> {
         let scanned = SystemTime::now();
         let site = Site::load(&options)?;
-        write_staged(&site)?;
+        let out = write_whole(&site)?;
+        let uses = TemplateUses::load(&site)?;
         Ok(Rebuilder {
             options,
             site,
+            out,
+            uses,
             pending: BTreeSet::new(),
             stale: false,
             search_stale: false,
@@ -104,6 +120,14 @@ impl Rebuilder {
         let retry: Vec<PathBuf> = self.pending.iter().cloned().collect();
         changes.extend(retry.iter().map(|p| classify(&root, &output, p)));
         changes.remove(&Change::Ignored);
+        if changes.remove(&Change::MeetingFolders) {
+            match self.folders_that_came_or_went() {
+                Some(folders) => changes.extend(folders.into_iter().map(Change::Meeting)),
+                None => {
+                    changes.insert(Change::Reload);
+                }
+            }
+        }
         let report = if self.stale || changes.contains(&Change::Reload) {
             self.reload(started)?
         } else {
@@ -120,15 +144,35 @@ impl Rebuilder {
         Ok(Some(RebuildReport { changed, ..report }))
     }
 
+    /// The meeting folders on disk that the archive does not hold, and the meetings whose
+    /// folder is gone; None when content/meetings itself is gone (a reload says so).
+    fn folders_that_came_or_went(&self) -> Option<BTreeSet<String>> {
+        let dir = self.site.root.join("content").join("meetings");
+        let on_disk: BTreeSet<String> = std::fs::read_dir(&dir)
+            .ok()?
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        let known: BTreeSet<String> =
+            self.site.archive.meetings.iter().map(|m| m.slug.clone()).collect();
+        // Drafts are on disk but not in the archive: read again, and left out again.
+        Some(on_disk.symmetric_difference(&known).cloned().collect())
+    }
+
     fn reload(&mut self, started: Instant) -> Result<RebuildReport> {
         let site = Site::load(&self.options)?;
-        write_staged(&site)?;
+        let out = write_whole(&site)?;
+        self.uses = TemplateUses::load(&site)?;
         self.site = site;
+        self.out = out;
         self.stale = false;
+        self.search_stale = false;
         let pages = self.site.plan.len();
         Ok(RebuildReport {
             pages,
             written: pages,
+            removed: 0,
             full: true,
             elapsed: started.elapsed(),
             changed: Vec::new(),
@@ -146,32 +190,27 @@ impl Rebuilder {
             Ok(report) => return report,
             Err(loaded) => loaded,
         };
+        if slugs_may_move(&self.site, folders, &loaded) {
+            // Organisations' slugs are separated over the whole archive: let the loader do it.
+            return self.reload(started);
+        }
         let site = &mut self.site;
 
-        // 2. Swap them into the archive, in the loader's order.
-        let old_order: Vec<String> = site.archive.meetings.iter().map(|m| m.slug.clone()).collect();
-        let old_pages: Vec<String> = site.plan.iter().map(|p| p.path.clone()).collect();
+        // 2. Remember, by name, what the pages showed; then swap the folders into the archive,
+        //    in the loader's order.
+        let mut before = Before::take(site, folders, &loaded);
         site.archive.meetings.retain(|m| !folders.contains(&m.slug));
         site.archive.meetings.extend(loaded);
         site.archive.meetings.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.slug.cmp(&a.slug)));
 
-        // 3. Rebuild the model from cached views; remember what the touched pages showed.
+        // 3. Rebuild the model from cached views.
         let mut views: HashMap<String, MeetingViews> = std::mem::take(&mut site.model)
             .into_meeting_views()
             .map(|v| (v.0.slug.clone(), v))
             .collect();
-        let mut before = Touched::default();
         for name in folders {
-            if let Some((view, _)) = views.remove(name) {
-                before.add_all(&view.speeches);
-            }
+            views.remove(name);
         }
-        let speaker_paths: HashMap<String, Vec<Option<String>>> = views
-            .iter()
-            .map(|(slug, (view, _))| {
-                (slug.clone(), view.speeches.iter().map(|s| s.speaker_path.clone()).collect())
-            })
-            .collect();
         let cached = site.archive.meetings.iter().map(|m| views.remove(&m.slug)).collect();
         site.model =
             SiteModel::build_reusing(&site.archive, &site.indicators, &site.strings, cached);
@@ -182,7 +221,7 @@ impl Rebuilder {
         let mut touched_meetings = BTreeSet::new();
         let mut after = Touched::default();
         for (i, view) in site.model.meetings.iter().enumerate() {
-            let moved = speaker_paths.get(&view.slug).is_some_and(|old| {
+            let moved = before.speaker_paths.get(&view.slug).is_some_and(|old| {
                 let now = view.speeches.iter().map(|s| &s.speaker_path);
                 old.len() != view.speeches.len() || old.iter().zip(now).any(|(a, b)| a != b)
             });
@@ -190,54 +229,89 @@ impl Rebuilder {
                 touched_meetings.insert(i);
                 after.add_all(&view.speeches);
                 if moved {
-                    before.people.extend(speaker_paths[&view.slug].iter().flatten().cloned());
+                    before
+                        .touched
+                        .people
+                        .extend(before.speaker_paths[&view.slug].iter().flatten().cloned());
                 }
             }
         }
 
-        // 5. New or removed pages (or a site-wide count changed): write every page, as a build.
-        let same_pages = site.plan.len() == old_pages.len()
-            && site.plan.iter().zip(&old_pages).all(|(p, old)| p.path == *old);
-        if !same_pages {
-            write_staged(site).inspect_err(|_| self.stale = true)?;
-            let pages = site.plan.len();
-            return Ok(RebuildReport {
-                pages,
-                written: pages,
-                full: true,
-                elapsed: started.elapsed(),
-                changed: Vec::new(),
+        // 5. The pages to render.
+        let site = &mut self.site;
+        // A value every template sees changed (the counts): the pages whose templates show it.
+        let globals = uses::changed(&before.globals, site.tera.global_context());
+        let site = &self.site;
+        let mut templates: HashMap<&str, bool> = HashMap::new();
+        for page in &site.plan {
+            templates.entry(page.template).or_insert_with(|| match &globals {
+                None => true,
+                Some(changed) => !changed.is_empty() && self.uses.shows(page.template, changed),
             });
         }
-
-        // 6. Only the pages that show the touched meetings.
-        let site = &self.site;
-        let reordered = site.model.meetings.len() != old_order.len()
-            || site.model.meetings.iter().zip(&old_order).any(|(m, old)| m.slug != *old);
+        let changes = change_prints(&site.model, &before.orgs);
+        let order: Vec<&str> = site.model.meetings.iter().map(|m| m.slug.as_str()).collect();
         let per_page = site.config.paginate_by.max(1);
-        let shows = |page: &Page| match &page.kind {
-            PageKind::Home | PageKind::Districts | PageKind::Speakers | PageKind::Metrics => true,
-            PageKind::MeetingList { number, .. } => {
-                reordered
-                    || touched_meetings
-                        .range((number - 1) * per_page..number * per_page)
-                        .next()
-                        .is_some()
+        let window = |order: &[&str], n: usize| -> Vec<String> {
+            let start = ((n - 1) * per_page).min(order.len());
+            order[start..(start + per_page).min(order.len())]
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        };
+        let old_order: Vec<&str> = before.order.iter().map(String::as_str).collect();
+        let old_lists = before.order.len().div_ceil(per_page).max(1);
+        let old_index: HashMap<&str, usize> =
+            old_order.iter().enumerate().map(|(k, s)| (*s, k)).collect();
+        // A meeting page shows its neighbours' cards: (older, newer) by slug.
+        let old_neighbours = |slug: &str| -> (Option<&str>, Option<&str>) {
+            let Some(&k) = old_index.get(slug) else { return (None, None) };
+            (old_order.get(k + 1).copied(), k.checked_sub(1).map(|k| old_order[k]))
+        };
+        let touched_at = |k: Option<usize>| k.is_some_and(|k| touched_meetings.contains(&k));
+        let shows = |page: &Page| {
+            if templates[page.template] || !before.pages.contains(&page.path) {
+                return true;
             }
-            PageKind::Meeting(i) | PageKind::Speech(i, _) => touched_meetings.contains(i),
-            PageKind::District(slug) => before.orgs.contains(slug) || after.orgs.contains(slug),
-            PageKind::Speaker(i) => {
-                let path = &site.model.people[*i].path;
-                before.people.contains(path) || after.people.contains(path)
+            match &page.kind {
+                PageKind::Home | PageKind::Districts | PageKind::Speakers | PageKind::Metrics => {
+                    true
+                }
+                PageKind::MeetingList { number, total } => {
+                    let range = (number - 1) * per_page..number * per_page;
+                    *total != old_lists
+                        || window(&order, *number) != window(&old_order, *number)
+                        || touched_meetings.range(range).next().is_some()
+                }
+                PageKind::Meeting(i) => {
+                    let (older, newer) =
+                        (Some(i + 1).filter(|k| *k < order.len()), i.checked_sub(1));
+                    let now = (older.map(|k| order[k]), newer.map(|k| order[k]));
+                    touched_meetings.contains(i)
+                        || now != old_neighbours(order[*i])
+                        || touched_at(older)
+                        || touched_at(newer)
+                }
+                PageKind::Speech(i, j) => {
+                    let path = &site.model.speeches[*i][*j].summary.path;
+                    touched_meetings.contains(i) || changes.get(path) != before.changes.get(path)
+                }
+                PageKind::District(slug) => {
+                    before.touched.orgs.contains(slug) || after.orgs.contains(slug)
+                }
+                PageKind::Speaker(i) => {
+                    let path = &site.model.people[*i].path;
+                    before.touched.people.contains(path) || after.people.contains(path)
+                }
+                PageKind::Metric(i) => {
+                    let key = &site.model.metrics[*i].key;
+                    before.touched.metrics.contains(key) || after.metrics.contains(key)
+                }
+                PageKind::NotFound | PageKind::Search | PageKind::Standalone(_) => false,
             }
-            PageKind::Metric(i) => {
-                let key = &site.model.metrics[*i].key;
-                before.metrics.contains(key) || after.metrics.contains(key)
-            }
-            PageKind::NotFound | PageKind::Search | PageKind::Standalone(_) => false,
         };
         let pages: Vec<Page> = site.plan.iter().filter(|p| shows(p)).cloned().collect();
-        self.write_rendered(&pages, started)
+        self.write_rendered(&pages, true, started)
     }
 
     /// The common edit, fast: each touched folder still holds its meeting with the same speeches
@@ -290,15 +364,23 @@ impl Rebuilder {
             .filter(|p| matches!(p.kind, PageKind::Speech(i, _) if touched.contains(&i)))
             .cloned()
             .collect();
-        Ok(self.write_rendered(&pages, started))
+        Ok(self.write_rendered(&pages, false, started))
     }
 
-    /// Renders `pages` and writes them and the archive files where their bytes changed.
-    fn write_rendered(&mut self, pages: &[Page], started: Instant) -> Result<RebuildReport> {
+    /// Renders `pages`, then writes those whose bytes changed and the archive files, and
+    /// removes the pages and archive files the site no longer makes. Every page is rendered
+    /// before anything is written, so a page that fails to render leaves the output as it was.
+    /// `replanned`: the set of pages may have changed (else no page file is removed).
+    fn write_rendered(
+        &mut self,
+        pages: &[Page],
+        replanned: bool,
+        started: Instant,
+    ) -> Result<RebuildReport> {
         let site = &self.site;
-        let rendered: Vec<Result<(String, String), Diagnostic>> = pages
+        let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
             .par_iter()
-            .map(|page| site.render_page(page).map(|html| (page.file(), html)))
+            .map(|page| site.render_page_bytes(page).map(|html| (page.file(), html)))
             .collect();
         let mut problems = Diagnostics::default();
         let mut files = Vec::with_capacity(rendered.len());
@@ -312,41 +394,58 @@ impl Rebuilder {
             self.stale = true;
             return Err(e);
         }
+        let out = &self.out;
         let written = AtomicUsize::new(0);
-        let write = |rel: &str, bytes: &[u8]| -> Result<()> {
-            if write_if_changed(&site.output, rel, bytes)? {
+        let count = |wrote: bool| {
+            if wrote {
                 written.fetch_add(1, Ordering::Relaxed);
             }
-            Ok(())
         };
-        let result = files
-            .par_iter()
-            .try_for_each(|(file, html)| write(file, html.as_bytes()))
-            .and_then(|()| site.write_archive_files(&write));
-        if let Err(e) = result {
-            self.stale = true;
-            return Err(e);
-        }
+        let archive_files = Produced::default();
+        let result = (|| -> Result<usize> {
+            let mut removed = 0;
+            if replanned {
+                let page_files: HashSet<String> = site.plan.iter().map(Page::file).collect();
+                removed += out.retain(Part::Pages, &page_files)?;
+            }
+            files
+                .par_iter()
+                .try_for_each(|(file, html)| out.write(Part::Pages, file, html).map(count))?;
+            site.write_archive_files(&|rel, bytes| {
+                archive_files.add(rel);
+                out.write(Part::Archive, rel, bytes).map(count)
+            })?;
+            removed += out.retain(Part::Archive, &archive_files.into_set())?;
+            Ok(removed)
+        })();
+        let removed = result.inspect_err(|_| self.stale = true)?;
         // The search index holds the body text, so it follows every edit, just not at once.
         self.search_stale = true;
         Ok(RebuildReport {
             pages: pages.len(),
             written: written.into_inner(),
-            full: false,
+            removed,
+            full: pages.len() == site.plan.len(),
             elapsed: started.elapsed(),
             changed: Vec::new(),
         })
     }
 
     /// Rewrites the search index if an incremental rebuild left it behind; returns whether it
-    /// did. Only files whose bytes changed are written.
+    /// did. Only files whose bytes changed are written; index files no longer made are removed.
     pub fn refresh_search(&mut self) -> Result<bool> {
         if !self.search_stale {
             return Ok(false);
         }
-        let output = self.site.output.clone();
-        let write = |rel: &str, bytes: &[u8]| write_if_changed(&output, rel, bytes).map(|_| ());
-        self.site.write_search_index(&write)?;
+        let out = &self.out;
+        let produced = Produced::default();
+        let written = self.site.write_search_index(&|rel, bytes| {
+            produced.add(rel);
+            out.write(Part::Search, rel, bytes).map(|_| ())
+        });
+        written
+            .and_then(|()| out.retain(Part::Search, &produced.into_set()))
+            .inspect_err(|_| self.stale = true)?;
         self.search_stale = false;
         Ok(true)
     }
@@ -467,21 +566,133 @@ impl Touched {
     }
 }
 
-/// Writes the whole site into a staging folder and swaps it in: `yilu build`'s writing.
-fn write_staged(site: &Site) -> Result<()> {
-    let staging = Staging::new(&site.output)?;
-    site.write_all(&|rel, bytes| staging.write(rel, bytes))
-        .context("the build failed; the previous output is untouched")?;
-    staging.commit()?;
-    Ok(())
+/// Writes the whole site into a staging folder and swaps it in, as `yilu build` does (static
+/// files last, so that they win over generated files of the same name), remembering which part
+/// made each file.
+fn write_whole(site: &Site) -> Result<InPlace> {
+    InPlace::build(&site.output, |write| {
+        let part = |part: Part| move |rel: &str, bytes: &[u8]| write(part, rel, bytes);
+        let (pages, (archive, search)) = rayon::join(
+            || site.write_pages(&site.plan, &part(Part::Pages)),
+            || {
+                rayon::join(
+                    || site.write_archive_files(&part(Part::Archive)),
+                    || site.write_search_index(&part(Part::Search)),
+                )
+            },
+        );
+        pages?;
+        archive?;
+        search?;
+        site.write_static(&part(Part::Static))
+    })
+    .context("the build failed; the previous output is untouched")
 }
 
-/// Writes `bytes` at `rel` inside `output` unless the file already holds them. True if written.
-fn write_if_changed(output: &Path, rel: &str, bytes: &[u8]) -> Result<bool> {
-    let path = output.join(output::checked_relative(rel)?);
-    if std::fs::read(&path).is_ok_and(|old| old == bytes) {
-        return Ok(false);
+/// The files one part of the site made in one pass, gathered from parallel writers.
+#[derive(Default)]
+struct Produced(Mutex<HashSet<String>>);
+
+impl Produced {
+    fn add(&self, rel: &str) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(rel.to_string());
     }
-    crate::content::write_file_atomic(&path, bytes)?;
-    Ok(true)
+
+    fn into_set(self) -> HashSet<String> {
+        self.0.into_inner().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// What the pages showed before a change, by name: indices move when meetings come and go.
+struct Before {
+    /// Every page's site path.
+    pages: HashSet<String>,
+    /// Meeting slugs, newest first.
+    order: Vec<String>,
+    /// What every template sees (`site`: its counts).
+    globals: tera::Context,
+    /// What the touched meetings' speeches showed on other pages.
+    touched: Touched,
+    /// Per meeting not touched, its speeches' speaker links.
+    speaker_paths: HashMap<String, Vec<Option<String>>>,
+    /// The organisations whose speeches' changes since the previous report may move: those of
+    /// the touched meetings, before and after.
+    orgs: BTreeSet<String>,
+    /// Their speeches' changes (see [`change_prints`]).
+    changes: HashMap<String, u64>,
+}
+
+impl Before {
+    fn take(site: &mut Site, folders: &BTreeSet<String>, loaded: &[Meeting]) -> Before {
+        let model = &site.model;
+        let mut touched = Touched::default();
+        let mut speaker_paths = HashMap::new();
+        for view in &model.meetings {
+            if folders.contains(&view.slug) {
+                touched.add_all(&view.speeches);
+            } else {
+                let paths = view.speeches.iter().map(|s| s.speaker_path.clone()).collect();
+                speaker_paths.insert(view.slug.clone(), paths);
+            }
+        }
+        let mut orgs = touched.orgs.clone();
+        let loaded_orgs = loaded.iter().flat_map(|m| &m.speeches).filter_map(|s| s.org.as_ref());
+        orgs.extend(loaded_orgs.map(|o| o.slug.clone()));
+        let changes = change_prints(model, &orgs);
+        Before {
+            pages: site.plan.iter().map(|p| p.path.clone()).collect(),
+            order: model.meetings.iter().map(|m| m.slug.clone()).collect(),
+            globals: site.tera.global_context().clone(),
+            touched,
+            speaker_paths,
+            orgs,
+            changes,
+        }
+    }
+}
+
+/// Per speech of the given organisations (by site path): a hash of its changes since the
+/// organisation's previous report, as its page shows them.
+fn change_prints(model: &SiteModel, orgs: &BTreeSet<String>) -> HashMap<String, u64> {
+    let mut prints = HashMap::new();
+    for slug in orgs {
+        let Some(org) = model.orgs.get(slug) else { continue };
+        for &(i, j) in &org.speeches {
+            let json = serde_json::to_vec(&model.change_views(i, j)).unwrap_or_default();
+            let mut h = rustc_hash::FxHasher::default();
+            json.hash(&mut h);
+            prints.insert(model.speeches[i][j].summary.path.clone(), h.finish());
+        }
+    }
+    prints
+}
+
+/// True when the organisations' slugs in `loaded` (or those `folders` held) take part in the
+/// loader's separation of clashing slugs, which only a load of the whole archive gets right: a
+/// name already shown under another slug, a slug another name has, or a meeting going away
+/// that held the organisation whose slug another one was numbered after (`x` for `x-2`).
+fn slugs_may_move(site: &Site, folders: &BTreeSet<String>, loaded: &[Meeting]) -> bool {
+    let mut by_name: HashMap<&str, &str> = HashMap::new();
+    let mut by_slug: HashMap<&str, &str> = HashMap::new();
+    let rest = site.archive.meetings.iter().filter(|m| !folders.contains(&m.slug));
+    for org in rest.flat_map(|m| &m.speeches).filter_map(|s| s.org.as_ref()) {
+        by_name.insert(&org.name, &org.slug);
+        by_slug.insert(&org.slug, &org.name);
+    }
+    for org in loaded.iter().flat_map(|m| &m.speeches).filter_map(|s| s.org.as_ref()) {
+        let name_moved = by_name.insert(&org.name, &org.slug).is_some_and(|s| s != org.slug);
+        let slug_taken = by_slug.insert(&org.slug, &org.name).is_some_and(|n| n != org.name);
+        if name_moved || slug_taken {
+            return true;
+        }
+    }
+    let numbered_after = |base: &str| {
+        by_slug.keys().any(|s| {
+            s.strip_prefix(base)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    let old = site.archive.meetings.iter().filter(|m| folders.contains(&m.slug));
+    old.flat_map(|m| &m.speeches).filter_map(|s| s.org.as_ref()).any(|o| numbered_after(&o.slug))
 }

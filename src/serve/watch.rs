@@ -18,6 +18,9 @@ pub enum Change {
     Reload,
     /// Something inside `content/meetings/NAME/`: re-read that one meeting folder.
     Meeting(String),
+    /// `content/meetings` itself (a folder added, removed or renamed in it): re-read the meeting
+    /// folders that came or went.
+    MeetingFolders,
     /// Not a source of the site (editor swap files, the output folder, other files).
     Ignored,
 }
@@ -44,7 +47,8 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
     match parts.as_slice() {
         ["site.toml"] => Change::Reload,
         ["themes" | "static" | "i18n", ..] => Change::Reload,
-        ["content"] | ["content", "meetings"] => Change::Reload,
+        ["content"] => Change::Reload,
+        ["content", "meetings"] => Change::MeetingFolders,
         // The loader reads meeting folders and the Markdown files directly in them; an editor's
         // temporary file beside them (`sedAb12Cd`, vim's `4913`) or anything deeper is not read.
         ["content", "meetings", folder] => Change::Meeting(folder.to_string()),
@@ -166,7 +170,7 @@ mod tests {
             ("/site/static/css/site.css", Change::Reload),
             ("/site/i18n/en.toml", Change::Reload),
             ("/site/content", Change::Reload),
-            ("/site/content/meetings", Change::Reload),
+            ("/site/content/meetings", Change::MeetingFolders),
             ("/site/content/meetings/2024-10-21", Change::Meeting("2024-10-21".into())),
             ("/site/content/meetings/2024-10-21/_index.md", Change::Meeting("2024-10-21".into())),
             (

@@ -364,6 +364,12 @@ impl Site {
         search?;
         copy_static(write, &self.root, &self.theme_dir, skipped)
     }
+
+    /// The theme's and the site's static files, as a build copies them: `yilu serve` writes
+    /// the parts of a site one by one, to know which files each part makes.
+    pub fn write_static(&self, write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<()> {
+        copy_static(write, &self.root, &self.theme_dir, None)
+    }
 }
 
 /// Builds the site: load, render, write atomically.

@@ -6,10 +6,18 @@
 //! output that is the site itself, holds it, lies in its sources (content/, themes/, static/), is
 //! a file, or is a non-empty folder without yilu's marker file (unless forced): a build can only
 //! ever replace what a build made. Leftover staging folders of killed builds are swept.
+//!
+//! This module is the one place output files are written: [`Staging`] for `yilu build` (and
+//! `yilu serve`'s first build), [`write_under`] for `yilu check`'s scratch folder, and [`InPlace`]
+//! for `yilu serve`, which keeps its output up to date file by file: it rewrites a file only
+//! when its bytes changed and removes the files a change no longer produces.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
+use std::hash::Hasher as _;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anyhow::{Context as _, Result, bail};
 
@@ -130,15 +138,7 @@ impl Staging {
     /// Writes `bytes` at `rel` (a site path: `meetings/x/index.html`) inside the staging folder.
     /// Paths that would leave the folder are refused.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.dir.join(checked_relative(rel)?);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        let mut file =
-            fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-        file.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(())
+        write_under(&self.dir, rel, bytes)
     }
 
     /// Replaces the output folder with the staging folder.
@@ -201,6 +201,155 @@ fn sweep_stale(parent: &Path, name: &str) {
 fn process_alive(pid: u32) -> bool {
     let proc = Path::new("/proc");
     !proc.is_dir() || proc.join(pid.to_string()).exists()
+}
+
+/// Writes `bytes` at `rel` (a site path) inside `dir`, creating the folders on the way. Paths
+/// that would leave `dir` are refused. The file is written directly: for a folder nobody reads
+/// yet (a staging folder, `yilu check`'s scratch folder).
+pub fn write_under(dir: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+    let path = dir.join(checked_relative(rel)?);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let mut file =
+        fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Which part of the site a file of an [`InPlace`] output belongs to: each part is written
+/// whole by one call, which says which of its files are still produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// Rendered pages.
+    Pages,
+    /// Feeds, sitemap, robots.txt and the data files.
+    Archive,
+    /// The search index.
+    Search,
+    /// The theme's and the site's static files.
+    Static,
+}
+
+/// What an [`InPlace`] output knows of a file: which part wrote it, and its length and a fast
+/// hash of its bytes. Files whose length or hash differ are certainly different; files whose
+/// both agree are compared byte for byte (read back) before a write is skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Known {
+    part: Part,
+    len: usize,
+    hash: u64,
+}
+
+impl Known {
+    fn new(part: Part, bytes: &[u8]) -> Known {
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(bytes);
+        Known { part, len: bytes.len(), hash: h.finish() }
+    }
+}
+
+/// An output folder kept up to date in place, as `yilu serve` does: it starts as a build (a
+/// staging folder swapped in whole), and then [`InPlace::write`] replaces a file only when its
+/// bytes changed, each through a temporary file and a rename, so the server never reads half a
+/// file; [`InPlace::retain`] removes the files a part no longer produces.
+pub struct InPlace {
+    dir: PathBuf,
+    files: Mutex<HashMap<String, Known>>,
+}
+
+impl InPlace {
+    /// Writes a whole site into a staging folder and swaps it in, as `yilu build` does,
+    /// remembering every file. `write_all` receives one writer per part and writes them all;
+    /// if it fails, the previous output is untouched.
+    pub fn build(
+        target: &Path,
+        write_all: impl FnOnce(&(dyn Fn(Part, &str, &[u8]) -> Result<()> + Sync)) -> Result<()>,
+    ) -> Result<InPlace> {
+        let staging = Staging::new(target)?;
+        let files = Mutex::new(HashMap::new());
+        write_all(&|part, rel, bytes| {
+            staging.write(rel, bytes)?;
+            lock(&files).insert(rel.to_string(), Known::new(part, bytes));
+            Ok(())
+        })?;
+        let dir = staging.commit()?;
+        Ok(InPlace { dir, files })
+    }
+
+    /// The output folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes `bytes` at `rel` for `part` unless the file already holds them; true if written.
+    pub fn write(&self, part: Part, rel: &str, bytes: &[u8]) -> Result<bool> {
+        let known = Known::new(part, bytes);
+        let path = self.dir.join(checked_relative(rel)?);
+        let had = lock(&self.files).get(rel).copied();
+        if had.is_some_and(|k| k.part == Part::Static && part != Part::Static) {
+            return Ok(false); // a build copies static files last: theirs is the file
+        }
+        let same = had == Some(known);
+        if same && fs::read(&path).is_ok_and(|old| old == bytes) {
+            return Ok(false);
+        }
+        replace_file(&path, bytes)?;
+        lock(&self.files).insert(rel.to_string(), known);
+        Ok(true)
+    }
+
+    /// Removes the files of `part` that `produced` does not name (those a change no longer
+    /// makes: the pages of a deleted meeting, the feed of an organisation gone), and the
+    /// folders that leaves empty. Returns how many files it removed.
+    pub fn retain(&self, part: Part, produced: &HashSet<String>) -> Result<usize> {
+        let stale: Vec<String> = lock(&self.files)
+            .iter()
+            .filter(|(rel, known)| known.part == part && !produced.contains(*rel))
+            .map(|(rel, _)| rel.clone())
+            .collect();
+        for rel in &stale {
+            let path = self.dir.join(checked_relative(rel)?);
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot remove {}", path.display()));
+                }
+            }
+            lock(&self.files).remove(rel);
+            // Then the folders it leaves empty, up to the output folder.
+            let mut folder = path.parent();
+            while let Some(dir) = folder.filter(|d| *d != self.dir && d.starts_with(&self.dir)) {
+                if fs::remove_dir(dir).is_err() {
+                    break; // not empty (or gone): the folders above are not empty either
+                }
+                folder = dir.parent();
+            }
+        }
+        Ok(stale.len())
+    }
+}
+
+/// The map even if a thread panicked while holding the lock: each step leaves it whole (one
+/// insert or remove), and a panic elsewhere must not stop the rebuilds that write through it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Replaces the file at `path` with `bytes` atomically: written beside it under a temporary
+/// name, then renamed over it, so a reader sees the old file or the new one, never half.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    fs::write(&temp, bytes).with_context(|| format!("cannot write {}", temp.display()))?;
+    fs::rename(&temp, path).map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+    })
 }
 
 /// A relative path with no `..`, root or prefix component.

@@ -152,7 +152,7 @@ fn incremental_rebuilds_write_what_a_full_build_writes() {
                 )
             }),
             &wanzhou,
-            true, // the speech's URL follows its organisation
+            false, // the speech's URL follows its organisation: a page goes, one comes
         ),
         (
             "speaker renamed",
@@ -164,7 +164,7 @@ fn incremental_rebuilds_write_what_a_full_build_writes() {
                 )
             }),
             "content/meetings/2024-10-21/02-nanan.md",
-            true, // 许洪斌's page goes away
+            false, // 许洪斌's page goes away, in place
         ),
         (
             "meeting title",
@@ -188,7 +188,7 @@ fn incremental_rebuilds_write_what_a_full_build_writes() {
                 )
             }),
             "content/meetings/2024-07-15/03-nanan.md",
-            true,
+            true, // the footer counts speeches: every page changes
         ),
         (
             "speech removed",
@@ -212,6 +212,149 @@ fn incremental_rebuilds_write_what_a_full_build_writes() {
         assert_same_as_full_build(&root, &output, step);
     }
     assert!(rebuilder.apply(&[root.join("README.md")]).unwrap().is_none());
+}
+
+/// A theme whose footer does not count meetings and speeches, so that a meeting added or
+/// removed changes only the pages that show it (with the default footer, every page changes).
+fn quiet_theme(root: &Path) {
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .unwrap();
+    let footer = "收录 {{ site.meeting_count }} 次会议、{{ site.speech_count }} 篇发言 · ";
+    assert!(base.contains(footer), "the default footer counts meetings");
+    write(root, "themes/default/templates/base.html", &base.replace(footer, ""));
+}
+
+#[cfg(unix)]
+fn inode(path: &Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap())
+}
+
+/// Meetings added (newest, and older than others), renamed and deleted, a new organisation and
+/// speaker, a speech file renamed: each is applied in place, and the output is then the
+/// output of a fresh build. With the default theme (every page counts the meetings) every page
+/// is rendered; with a footer without counts only the pages that show the change.
+#[test]
+fn meetings_added_renamed_and_deleted_write_what_a_full_build_writes() {
+    for quiet in [false, true] {
+        let tmp = make_site();
+        let root = tmp.path().canonicalize().unwrap();
+        if quiet {
+            quiet_theme(&root);
+        }
+        let output = root.join("public");
+        let mut rebuilder = Rebuilder::new(BuildOptions {
+            root: root.clone(),
+            output: Some(output.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+        #[cfg(unix)]
+        let folder = inode(&output);
+        let css = output.join("css/yilu.css");
+        let css_written = std::fs::metadata(&css).unwrap().modified().unwrap();
+        let add_meeting = |r: &Path, date: &str, speeches: &[(&str, &str, &str, f64)]| {
+            let dir = format!("content/meetings/{date}");
+            write(r, &format!("{dir}/_index.md"), &MEETING.replace("2024-10-21", date));
+            for (n, (file, speaker, org, gdp)) in speeches.iter().enumerate() {
+                let text = speech(speaker, org, n as u32 + 1, *gdp, &format!("{org}{date}。"));
+                write(r, &format!("{dir}/{file}"), &text);
+            }
+            vec![r.join(&dir)]
+        };
+        type Step = Box<dyn Fn(&Path) -> Vec<PathBuf>>;
+        let steps: Vec<(&str, Step, Option<&str>)> = vec![
+            (
+                "new meeting with a new organisation and speaker",
+                Box::new(move |r| {
+                    add_meeting(
+                        r,
+                        "2024-12-02",
+                        &[
+                            ("01-wanzhou.md", "卢红", "万州区", 7.0),
+                            ("02-jiangbei.md", "王伟", "江北区", 6.0),
+                        ],
+                    )
+                }),
+                Some("meetings/2024-12-02/jiangbei/index.html"),
+            ),
+            (
+                "older meeting between others",
+                Box::new(move |r| {
+                    add_meeting(r, "2024-04-15", &[("01-fuling.md", "陈英", "涪陵区", 5.5)])
+                }),
+                Some("meetings/2024-04-15/fuling/index.html"),
+            ),
+            (
+                "meeting seen through content/meetings only",
+                Box::new(move |r| {
+                    add_meeting(r, "2024-12-09", &[("01-nanan.md", "许洪斌", "南岸区", 6.9)]);
+                    vec![r.join("content/meetings")]
+                }),
+                Some("meetings/2024-12-09/nanan/index.html"),
+            ),
+            (
+                "speech file renamed",
+                Box::new(|r| {
+                    let dir = r.join("content/meetings/2024-12-02");
+                    std::fs::rename(dir.join("02-jiangbei.md"), dir.join("03-jiangbei.md"))
+                        .unwrap();
+                    vec![dir.join("02-jiangbei.md"), dir.join("03-jiangbei.md")]
+                }),
+                None,
+            ),
+            (
+                "meeting folder renamed",
+                Box::new(|r| {
+                    let dir = r.join("content/meetings");
+                    std::fs::rename(dir.join("2024-12-09"), dir.join("2024-12-10")).unwrap();
+                    let index = dir.join("2024-12-10/_index.md");
+                    let text = std::fs::read_to_string(&index).unwrap();
+                    std::fs::write(&index, text.replace("2024-12-09", "2024-12-10")).unwrap();
+                    vec![dir.join("2024-12-09"), dir.join("2024-12-10")]
+                }),
+                Some("meetings/2024-12-10/nanan/index.html"),
+            ),
+            (
+                "meeting deleted",
+                Box::new(|r| {
+                    let dir = r.join("content/meetings/2024-07-15");
+                    std::fs::remove_dir_all(&dir).unwrap();
+                    vec![dir]
+                }),
+                None,
+            ),
+            (
+                "the only meeting of an organisation deleted",
+                Box::new(|r| {
+                    let dir = r.join("content/meetings/2024-12-02");
+                    std::fs::remove_dir_all(&dir).unwrap();
+                    vec![dir]
+                }),
+                None,
+            ),
+        ];
+        for (step, edit, new_page) in steps {
+            let step = format!("{step} ({} footer)", if quiet { "quiet" } else { "default" });
+            let changed = edit(&root);
+            let report = rebuilder.apply(&changed).unwrap().expect("a source changed");
+            assert_same_as_full_build(&root, &output, &step);
+            if let Some(page) = new_page {
+                assert!(output.join(page).is_file(), "{step}: {page} written");
+            }
+            // In place, never a whole new output folder: static files are not written again.
+            #[cfg(unix)]
+            assert_eq!(inode(&output), folder, "{step}: the output folder was replaced");
+            assert_eq!(std::fs::metadata(&css).unwrap().modified().unwrap(), css_written);
+            let pages = rebuilder.site().plan.len();
+            if quiet {
+                assert!(!report.full && report.pages < pages, "{step}: {report:?}");
+            }
+        }
+        assert!(!output.join("meetings/2024-07-15").exists(), "a deleted meeting's folder goes");
+        assert!(!output.join("districts/jiangbei").exists(), "an organisation gone goes");
+    }
 }
 
 #[test]
