@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::SearchDoc;
+use super::doc::SearchDoc;
 use super::tokenize::{Token, token_hash, tokenize_with};
 
 /// Bumped whenever a file's format or the tokenizer changes.

@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::model::{KeyLabel, METRIC_MEASURE, MetricValue, OrgLink, OrgView, SpeechSummary};
 use super::people::Person;
+use super::views::{
+    KeyLabel, METRIC_MEASURE, MeetingView, MetricValue, OrgLink, SpeechSummary, SpeechView,
+};
 use crate::metrics::{Indicators, period};
 use crate::render::chart::{self, Bar, Point};
 
@@ -69,7 +71,7 @@ pub struct ChangeView<S> {
 }
 
 impl Change {
-    pub fn view<'a>(&self, speeches: &'a [Vec<super::model::SpeechView>]) -> ChangeView<&'a str> {
+    pub fn view<'a>(&self, speeches: &'a [Vec<SpeechView>]) -> ChangeView<&'a str> {
         let (i, j, k) = self.from;
         let s = &speeches[i][j].summary;
         let m = &s.metric_list[k];
@@ -128,14 +130,16 @@ fn points_diff(a: f64, b: f64) -> f64 {
     ((a - b) * 1e6).round() / 1e6
 }
 
-/// Builds the organisation pages' metrics from its speeches (newest first).
+/// Builds the metrics of the organisation `name` from its speeches: `refs` are (meeting, speech)
+/// indices into `all`, newest first.
 pub fn org_metrics(
-    org: &OrgView,
-    all: &[Vec<super::model::SpeechView>],
+    name: &str,
+    refs: &[(usize, usize)],
+    all: &[Vec<SpeechView>],
     indicators: &Indicators,
 ) -> OrgMetrics {
     let list: Vec<((usize, usize), &SpeechSummary)> =
-        org.speeches.iter().map(|&(i, j)| ((i, j), &all[i][j].summary)).collect();
+        refs.iter().map(|&(i, j)| ((i, j), &all[i][j].summary)).collect();
     let mut keys: Vec<&str> =
         list.iter().flat_map(|(_, s)| s.metrics.keys().map(String::as_str)).collect();
     keys.sort_by_key(|k| (indicators.rank(k), *k));
@@ -245,7 +249,7 @@ pub fn org_metrics(
                 })
                 .collect();
             let period_label = period_label(pk);
-            let title = format!("{}：{}{}，{}", org.link.name, label, METRIC_MEASURE, period_label);
+            let title = format!("{}：{}{}，{}", name, label, METRIC_MEASURE, period_label);
             let id = format!("chart-{key}-{}", charts.len() + 1);
             charts.push(ChartView {
                 key: key.to_string(),
@@ -330,7 +334,7 @@ pub struct PersonView {
     pub split: bool,
 }
 
-pub fn person_view(person: &Person, speeches: &[Vec<super::model::SpeechView>]) -> PersonView {
+pub fn person_view(person: &Person, speeches: &[Vec<SpeechView>]) -> PersonView {
     let list: Vec<&SpeechSummary> =
         person.speeches.iter().map(|&(i, j)| &speeches[i][j].summary).collect();
     let mut posts: Vec<Post> = Vec::new();
@@ -463,10 +467,7 @@ pub const TABLE_MEETINGS: usize = 12;
 type Report<'a> = (&'a SpeechSummary, &'a MetricValue);
 
 /// Every indicator that any speech reports, in dictionary order.
-pub fn metric_views(
-    meetings: &[super::model::MeetingView],
-    indicators: &Indicators,
-) -> Vec<MetricView> {
+pub fn metric_views(meetings: &[MeetingView], indicators: &Indicators) -> Vec<MetricView> {
     let mut by_key: BTreeMap<&str, Vec<(MetricMeeting, Vec<Report<'_>>)>> = BTreeMap::new();
     for m in meetings {
         let mut per_key: BTreeMap<&str, Vec<Report<'_>>> = BTreeMap::new();

@@ -8,17 +8,13 @@ use serde::Serialize;
 
 use super::model::SiteModel;
 use super::pages::Page;
+pub use super::urls::permalink;
 use crate::config::SiteConfig;
 use crate::content::Archive;
 use crate::render::escape_xml as xml_escape;
 
 /// How many entries the Atom feed carries.
 const FEED_ENTRIES: usize = 50;
-
-/// The absolute URL of a site path.
-pub fn permalink(config: &SiteConfig, path: &str) -> String {
-    format!("{}{}", config.base_url, path.trim_start_matches('/'))
-}
 
 /// One entry of an Atom feed.
 struct Entry {

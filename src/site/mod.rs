@@ -9,6 +9,8 @@ pub mod model;
 pub mod output;
 mod pages;
 pub mod people;
+mod urls;
+pub mod views;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -25,6 +27,7 @@ use crate::orgs::Registry;
 use crate::render::templates::{self, UrlScheme};
 use model::SiteModel;
 pub use pages::{Page, PageKind};
+pub use urls::base_path;
 
 /// What `yilu build` was asked for.
 #[derive(Debug, Clone, Default)]
@@ -415,24 +418,6 @@ fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
     }
 }
 
-/// `https://host/archive/` → `/archive/`.
-pub fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
-    let path = if base_url.contains("://") {
-        after_scheme.find('/').map(|i| &after_scheme[i..]).unwrap_or("/")
-    } else {
-        after_scheme
-    };
-    let mut p = path.to_string();
-    if !p.starts_with('/') {
-        p.insert(0, '/');
-    }
-    if !p.ends_with('/') {
-        p.push('/');
-    }
-    p
-}
-
 /// Files that keep an empty folder in version control or are left by tools (`.gitkeep`,
 /// `.DS_Store`): never published. Other dotfiles (`.nojekyll`, `.well-known/…`) are.
 fn is_placeholder(name: &std::ffi::OsStr) -> bool {
@@ -487,17 +472,4 @@ fn copy_static(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_paths() {
-        assert_eq!(base_path("https://example.org/archive/"), "/archive/");
-        assert_eq!(base_path("https://example.org"), "/");
-        assert_eq!(base_path("http://127.0.0.1:8080/archive"), "/archive/");
-        assert_eq!(base_path("/"), "/");
-    }
 }

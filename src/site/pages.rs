@@ -8,13 +8,13 @@ use tera::{Context, Tera};
 use super::analysis;
 use super::graphics;
 use super::model::{MeetingView, SiteModel};
+use super::urls::url_scheme;
 use crate::config::SiteConfig;
 use crate::content::{Archive, StandalonePage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::Indicators;
 use crate::orgs::OrgKind;
 use crate::render::markdown;
-use crate::render::templates::UrlScheme;
 
 /// What a page shows; its context is built only when it is rendered, so a plan of every page
 /// costs little memory and `serve` can re-render just the pages a change touches.
@@ -191,7 +191,7 @@ impl Page {
         context.insert("page_description", &description);
         // The 404 page is served at any missing address: it has no URL of its own.
         let url =
-            (self.kind != PageKind::NotFound).then(|| super::feeds::permalink(config, &self.path));
+            (self.kind != PageKind::NotFound).then(|| super::urls::permalink(config, &self.path));
         context.insert("page_url", &url);
         context.insert("og_type", og_type);
         context.insert("page_feed", &feed);
@@ -436,11 +436,6 @@ pub struct Shared {
     summaries: Vec<Vec<tera::Value>>,
     /// The division code of the region the maps show, if any.
     region: Option<&'static str>,
-}
-
-/// How the site writes links, as the `url` filter does.
-fn url_scheme(config: &SiteConfig) -> UrlScheme {
-    UrlScheme { base_path: super::base_path(&config.base_url), relative: config.relative_urls }
 }
 
 impl Shared {
