@@ -266,8 +266,8 @@ impl Rebuilder {
             if !same_people {
                 return Err(loaded);
             }
-            let old_speeches = &site.model.speeches[i];
-            let speaker_path = |j: usize| old_speeches[j].summary.speaker_path.clone();
+            let old_speeches = &site.model.meetings[i].speeches;
+            let speaker_path = |j: usize| old_speeches[j].speaker_path.clone();
             let (view, speeches) = meeting_view(meeting, &site.indicators, &speaker_path);
             if view != site.model.meetings[i] {
                 return Err(loaded);
@@ -461,7 +461,7 @@ impl Touched {
         for s in speeches {
             self.orgs.extend(s.org.as_ref().map(|o| o.slug.clone()));
             self.people.extend(s.speaker_path.clone());
-            self.metrics.extend(s.metrics.keys().cloned());
+            self.metrics.extend(s.metric_list.iter().map(|m| m.key.clone()));
         }
     }
 }

@@ -78,15 +78,9 @@ impl SiteModel {
                     person_of.get(&(i, j)).map(|&p| format!("speakers/{}/", people[p].slug))
                 };
                 match cached {
-                    Some((mut view, mut speeches)) => {
-                        for (j, (summary, speech)) in
-                            view.speeches.iter_mut().zip(&mut speeches).enumerate()
-                        {
-                            let path = speaker_path(j);
-                            if summary.speaker_path != path {
-                                summary.speaker_path.clone_from(&path);
-                                speech.summary.speaker_path = path;
-                            }
+                    Some((mut view, speeches)) => {
+                        for (j, summary) in view.speeches.iter_mut().enumerate() {
+                            summary.speaker_path = speaker_path(j);
                         }
                         (view, speeches)
                     }
@@ -96,9 +90,9 @@ impl SiteModel {
             .collect();
         let (meetings, speeches): (Vec<_>, Vec<_>) = built.into_iter().unzip();
         let mut orgs: BTreeMap<String, OrgView> = BTreeMap::new();
-        for (i, list) in speeches.iter().enumerate() {
-            for (j, s) in list.iter().enumerate() {
-                let Some(org) = &s.summary.org else { continue };
+        for (i, meeting) in meetings.iter().enumerate() {
+            for (j, s) in meeting.speeches.iter().enumerate() {
+                let Some(org) = &s.org else { continue };
                 let view = orgs.entry(org.slug.clone()).or_insert_with(|| OrgView {
                     link: org.clone(),
                     kind_label: org.kind.label(),
@@ -120,18 +114,18 @@ impl SiteModel {
                     view.latest_gdp = view
                         .speeches
                         .iter()
-                        .find_map(|&(i, j)| speeches[i][j].summary.metrics.get("gdp").copied());
+                        .find_map(|&(i, j)| meetings[i].speeches[j].metric("gdp"));
                     view.metrics = analysis::org_metrics(
                         &view.link.name,
                         &view.speeches,
-                        &speeches,
+                        &meetings,
                         indicators,
                     );
                 })
             },
             || {
                 rayon::join(
-                    || people.par_iter().map(|p| analysis::person_view(p, &speeches)).collect(),
+                    || people.par_iter().map(|p| analysis::person_view(p, &meetings)).collect(),
                     || analysis::metric_views(&meetings, indicators),
                 )
             },
@@ -160,16 +154,14 @@ pub fn meeting_view(
 ) -> (MeetingView, Vec<SpeechView>) {
     let path = format!("meetings/{}/", m.slug);
     let date = m.date.format("%Y-%m-%d").to_string();
-    let speeches: Vec<SpeechView> = m
+    let (summaries, speeches): (Vec<SpeechSummary>, Vec<SpeechView>) = m
         .speeches
         .iter()
         .enumerate()
         .map(|(j, s)| speech_view(s, m, &path, &date, indicators, speaker_path(j)))
-        .collect();
-    let mut keys: Vec<&str> = speeches
-        .iter()
-        .flat_map(|s| s.summary.metric_list.iter().map(|v| v.key.as_str()))
-        .collect();
+        .unzip();
+    let mut keys: Vec<&str> =
+        summaries.iter().flat_map(|s| s.metric_list.iter().map(|v| v.key.as_str())).collect();
     keys.sort_by_key(|k| (indicators.rank(k), *k));
     keys.dedup();
     let view = MeetingView {
@@ -183,8 +175,8 @@ pub fn meeting_view(
         source_url: m.front.source.as_ref().and_then(|s| web_url(s.url.as_deref()?)),
         participants: m.front.participants.clone(),
         body_html: markdown::render(&m.body).html,
-        speeches: speeches.iter().map(|s| s.summary.clone()).collect(),
         metric_keys: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
+        speeches: summaries,
         extra: serde_json::to_value(&m.front.extra).unwrap_or_default(),
     };
     (view, speeches)
@@ -197,7 +189,7 @@ fn speech_view(
     date: &str,
     indicators: &Indicators,
     speaker_path: Option<String>,
-) -> SpeechView {
+) -> (SpeechSummary, SpeechView) {
     let chars = markdown::count_chars(&markdown::plain_text(&s.body));
     let speech_period = s.front.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
     let canonical = |printed: Option<&str>| {
@@ -245,27 +237,26 @@ fn speech_view(
         period: s.front.period.clone(),
         period_key,
         period_year,
-        metrics: s.front.metrics.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         metric_list,
         meeting_path: meeting_path.to_string(),
         meeting_title: m.front.title.clone(),
         date: date.to_string(),
     };
-    SpeechView {
-        summary,
+    let view = SpeechView {
         minutes: markdown::reading_minutes(chars),
         chars,
         extra: serde_json::to_value(&s.front.extra).unwrap_or_default(),
-    }
+    };
+    (summary, view)
 }
 
 impl SiteModel {
     /// Speech (i, j)'s changes as pages and data show them: indicator key → change.
     pub fn change_views(&self, i: usize, j: usize) -> BTreeMap<&str, analysis::ChangeView<&str>> {
-        let metrics = &self.speeches[i][j].summary.metric_list;
+        let metrics = &self.meetings[i].speeches[j].metric_list;
         self.changes[i][j]
             .iter()
-            .map(|c| (metrics[c.metric].key.as_str(), c.view(&self.speeches)))
+            .map(|c| (metrics[c.metric].key.as_str(), c.view(&self.meetings)))
             .collect()
     }
 }
