@@ -75,9 +75,9 @@ pub fn content(site: &Site) -> Vec<Diagnostic> {
 }
 
 fn site_speech_of(site: &Site, person_path: &str) -> (usize, usize) {
-    for (i, list) in site.model.speeches.iter().enumerate() {
-        for (j, s) in list.iter().enumerate() {
-            if s.summary.speaker_path.as_deref() == Some(person_path) {
+    for (i, meeting) in site.model.meetings.iter().enumerate() {
+        for (j, s) in meeting.speeches.iter().enumerate() {
+            if s.speaker_path.as_deref() == Some(person_path) {
                 return (i, j);
             }
         }

@@ -32,10 +32,10 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// The front matter or config key the problem concerns (`org`, `metrics.gdp`), printed
     /// before the message; tools and later stages tell kinds of problem apart by it.
-    pub key: Option<String>,
+    pub key: Option<Box<str>>,
     pub message: String,
     /// How to fix it ("did you mean `speaker`?"), shown on its own line.
-    pub hint: Option<String>,
+    pub hint: Option<Box<str>>,
 }
 
 impl Diagnostic {
@@ -66,7 +66,7 @@ impl Diagnostic {
     /// Says which key the problem concerns: `warning(p, "missing").about("org")` prints
     /// `p: org: missing`.
     pub fn about(mut self, key: impl Into<String>) -> Diagnostic {
-        self.key = Some(key.into());
+        self.key = Some(key.into().into_boxed_str());
         self
     }
 
@@ -79,7 +79,7 @@ impl Diagnostic {
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
 

@@ -4,6 +4,7 @@
 
 pub mod front_matter;
 pub mod pages;
+mod source;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,8 @@ pub use front_matter::{
     Figure, FigureKind, MeetingFrontMatter, PageFrontMatter, SpeechFrontMatter,
 };
 pub use pages::StandalonePage;
+pub use source::{LoadOptions, is_xml_char, strip_non_xml};
+use source::{fm_diag, read, relative};
 
 /// Every meeting of the site, newest first.
 #[derive(Debug, Default)]
@@ -66,12 +69,6 @@ pub struct OrgRef {
     pub known: bool,
     /// The unit it belongs to (海淀区 → 北京市), when the registry knows it.
     pub parent: Option<String>,
-}
-
-/// How to load: drafts included or not.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LoadOptions {
-    pub drafts: bool,
 }
 
 /// Loads `root/content/meetings/*/`. `root` is the site folder; paths in messages are relative
@@ -203,50 +200,6 @@ fn key_line(text: &str, key: &str) -> Option<(usize, usize)> {
     )
 }
 
-/// Whether XML 1.0 allows `c` in a document (`Char` in the XML spec): not the C0 controls but
-/// tab and line ends, not U+FFFE and U+FFFF. Text from transcripts can hold any of them.
-pub fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-/// `text` without the characters XML forbids (borrowed when there are none, as nearly always).
-pub fn strip_non_xml(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().all(is_xml_char) {
-        std::borrow::Cow::Borrowed(text)
-    } else {
-        std::borrow::Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect())
-    }
-}
-
-pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
-}
-
-pub(crate) fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::new(relative(root, path), format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or("");
-        let (line, col) = crate::config::line_col(valid, offset);
-        Diagnostic::new(relative(root, path), "not valid UTF-8").at(line, col)
-    })?;
-    // Characters no page, feed or chart may hold (NUL, other controls, U+FFFE/U+FFFF) are
-    // dropped as the file is read, so every output is well-formed whatever the text held.
-    Ok(match strip_non_xml(&text) {
-        std::borrow::Cow::Borrowed(_) => text,
-        std::borrow::Cow::Owned(clean) => clean,
-    })
-}
-
-pub(crate) fn fm_diag(root: &Path, path: &Path, e: front_matter::FrontMatterError) -> Diagnostic {
-    let d = Diagnostic::new(relative(root, path), e.message).at(e.line, e.column);
-    match e.hint {
-        Some(hint) => d.with_hint(hint),
-        None => d,
-    }
-}
-
 /// Warnings for the keys of a file's front matter that no part of yilu reads but that are one
 /// slip away from a key it does (`speeker:`). Other unknown keys are kept, silently, as `extra`
 /// values for templates.
@@ -342,46 +295,13 @@ fn load_meeting_warned(
     let folder_name = folder.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let index = folder.join("_index.md");
     let mut warnings = Vec::new();
-    let (front, body) = if files.contains(&index) {
-        match read(root, &index).and_then(|text| {
-            front_matter::read_meeting(&text)
-                .map(|(fm, body)| {
-                    let rel = relative(root, &index);
-                    let keys = front_matter::meeting_keys();
-                    warnings.extend(unknown_key_warnings(&rel, &text, fm.extra.keys(), keys));
-                    (fm, body.to_string())
-                })
-                .map_err(|e| fm_diag(root, &index, e))
-        }) {
-            Ok(v) => v,
-            Err(d) => return Err(vec![d]),
-        }
-    } else {
-        (MeetingFrontMatter { title: folder_name.to_string(), ..Default::default() }, String::new())
-    };
+    let (front, body) =
+        meeting_front(root, &index, files, folder_name, &mut warnings).map_err(|d| vec![d])?;
     if front.draft && !options.drafts {
         return Ok(None);
     }
     let rel_index = relative(root, &index);
-    let folder_date =
-        folder_name.get(..10).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
-    let date = match (front.date, folder_date) {
-        (Some(d), Some(f)) if d != f => {
-            problems.push(Diagnostic::new(
-                &rel_index,
-                format!("date: {d} does not match the folder's date {f}; rename the folder or fix the date"),
-            ));
-            d
-        }
-        (Some(d), _) | (None, Some(d)) => d,
-        (None, None) => {
-            problems.push(Diagnostic::new(
-                &rel_index,
-                "no date: name the folder YYYY-MM-DD or add `date: YYYY-MM-DD` to its front matter",
-            ));
-            NaiveDate::default()
-        }
-    };
+    let date = meeting_date(front.date, folder_name, &rel_index, &mut problems);
     if !slug::is_valid(&folder_name.to_ascii_lowercase())
         || folder_name.to_ascii_lowercase() != folder_name
     {
@@ -403,26 +323,7 @@ fn load_meeting_warned(
         }
     }
     speeches.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.path.cmp(&b.path)));
-    for pair in speeches.windows(2) {
-        let (a, b) = (&pair[0], &pair[1]);
-        if a.order == b.order && a.order != u32::MAX {
-            let mut d = Diagnostic::new(
-                &b.path,
-                format!(
-                    "order: {} is also the order of {}; two speeches of one meeting cannot share a place",
-                    b.order,
-                    a.path.display()
-                ),
-            )
-            .with_hint("give each speech its own `order:` (or file-name number)");
-            // Rare: read the file again for the line of its `order:`, if it has one.
-            let text = std::fs::read_to_string(root.join(&b.path)).unwrap_or_default();
-            if let Some((line, col)) = front_matter::key_position(&text, &["order"]) {
-                d = d.at(line, col);
-            }
-            problems.push(d);
-        }
-    }
+    problems.extend(shared_orders(root, &speeches));
     if alone {
         // Two organisations of this meeting on one slug would be two speeches on one URL.
         let mut refs: Vec<&mut Speech> = speeches.iter_mut().collect();
@@ -443,6 +344,81 @@ fn load_meeting_warned(
         speeches,
         warnings,
     }))
+}
+
+/// A meeting's front matter and body from its `_index.md` (its unknown-key warnings added to
+/// `warnings`), or, when the folder has none, a title from the folder's name.
+fn meeting_front(
+    root: &Path,
+    index: &Path,
+    files: &[PathBuf],
+    folder_name: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<(MeetingFrontMatter, String), Diagnostic> {
+    if !files.iter().any(|f| f == index) {
+        let front = MeetingFrontMatter { title: folder_name.to_string(), ..Default::default() };
+        return Ok((front, String::new()));
+    }
+    let text = read(root, index)?;
+    let (fm, body) = front_matter::read_meeting(&text).map_err(|e| fm_diag(root, index, e))?;
+    let keys = front_matter::meeting_keys();
+    warnings.extend(unknown_key_warnings(&relative(root, index), &text, fm.extra.keys(), keys));
+    Ok((fm, body.to_string()))
+}
+
+/// A meeting's date: its front matter's, which must match the folder's `YYYY-MM-DD` prefix,
+/// else the folder's. A mismatch or no date at all is added to `problems`.
+fn meeting_date(
+    front: Option<NaiveDate>,
+    folder_name: &str,
+    rel_index: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> NaiveDate {
+    let folder_date =
+        folder_name.get(..10).and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+    match (front, folder_date) {
+        (Some(d), Some(f)) if d != f => {
+            problems.push(Diagnostic::new(
+                rel_index,
+                format!("date: {d} does not match the folder's date {f}; rename the folder or fix the date"),
+            ));
+            d
+        }
+        (Some(d), _) | (None, Some(d)) => d,
+        (None, None) => {
+            problems.push(Diagnostic::new(
+                rel_index,
+                "no date: name the folder YYYY-MM-DD or add `date: YYYY-MM-DD` to its front matter",
+            ));
+            NaiveDate::default()
+        }
+    }
+}
+
+/// Two speeches of a meeting (sorted by order) in one place: an error for the second.
+fn shared_orders(root: &Path, speeches: &[Speech]) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for pair in speeches.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if a.order == b.order && a.order != u32::MAX {
+            let mut d = Diagnostic::new(
+                &b.path,
+                format!(
+                    "order: {} is also the order of {}; two speeches of one meeting cannot share a place",
+                    b.order,
+                    a.path.display()
+                ),
+            )
+            .with_hint("give each speech its own `order:` (or file-name number)");
+            // Rare: read the file again for the line of its `order:`, if it has one.
+            let text = std::fs::read_to_string(root.join(&b.path)).unwrap_or_default();
+            if let Some((line, col)) = front_matter::key_position(&text, &["order"]) {
+                d = d.at(line, col);
+            }
+            problems.push(d);
+        }
+    }
+    problems
 }
 
 /// A speech as read, with what the meeting needs to report about it.

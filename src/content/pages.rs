@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use super::front_matter::{self, PageFrontMatter};
-use super::{LoadOptions, fm_diag, read, relative};
+use super::source::{LoadOptions, fm_diag, read, relative};
 use crate::diagnostic::Diagnostic;
 use crate::slug;
 

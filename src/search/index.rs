@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::SearchDoc;
+use super::doc::SearchDoc;
 use super::tokenize::{Token, token_hash, tokenize_with};
 
 /// Bumped whenever a file's format or the tokenizer changes.
@@ -85,40 +85,97 @@ pub fn write_index_files(
     // Newest first; equal dates keep their given order.
     let mut order: Vec<&SearchDoc> = docs.iter().collect();
     order.sort_by(|a, b| b.date.cmp(&a.date));
-    let shards = shard_count(order.len());
-
-    order.par_chunks(DOCS_PER_SHARD).enumerate().try_for_each(|(n, chunk)| {
-        let bytes = serde_json::to_vec(chunk).expect("docs serialize");
-        write(format!("search/docs-{n}.json"), bytes)
-    })?;
-
-    let mut postings: Vec<ShardPostings> = (0..shards).map(|_| ShardPostings::default()).collect();
-    for (chunk_no, chunk) in order.chunks(CHUNK).enumerate() {
-        let first_id = chunk_no * CHUNK;
-        let tokens: Vec<DocTokens> = chunk.par_iter().map(|doc| doc_tokens(doc, shards)).collect();
-        // Shards in groups: each task reads one contiguous run of every doc's token list, which
-        // the cache likes far better than a visit per shard.
-        postings.par_chunks_mut(SHARD_GROUP).enumerate().for_each(|(g, group)| {
-            for (i, doc) in tokens.iter().enumerate() {
-                for (j, p) in group.iter_mut().enumerate() {
-                    p.add(g * SHARD_GROUP + j, (first_id + i) as u32, doc);
-                }
-            }
-        });
+    let mut index = IndexWriter::new(order.len());
+    for batch in order.chunks(BATCH) {
+        index.add(batch, write)?;
     }
-    postings
-        .into_par_iter()
-        .enumerate()
-        .try_for_each(|(shard, p)| write(format!("search/idx-{shard:02x}.json"), p.into_json()))?;
+    index.finish(write)
+}
 
-    let meta = Meta {
-        version: FORMAT_VERSION,
-        docs: order.len(),
-        docs_per_shard: DOCS_PER_SHARD,
-        shards,
-        fields: Fields { title: TITLE, speaker: SPEAKER, org: ORG, meeting: MEETING, body: BODY },
-    };
-    write("search/meta.json".to_string(), serde_json::to_vec(&meta).expect("meta serializes"))
+/// Docs added at once: whole docs shards, and few enough that a batch's text and tokens stay
+/// small (the caller makes each batch's docs only when it is added).
+pub const BATCH: usize = 5 * DOCS_PER_SHARD;
+
+/// The index built batch by batch: docs are given in id order (newest first), each batch's docs
+/// shards are written at once, its tokens added to the postings, and the batch can be dropped.
+/// The postings shards are written by [`IndexWriter::finish`].
+pub struct IndexWriter {
+    docs: usize,
+    added: usize,
+    postings: Vec<ShardPostings>,
+}
+
+impl IndexWriter {
+    /// An empty index for `docs` documents in all.
+    pub fn new(docs: usize) -> IndexWriter {
+        let shards = shard_count(docs);
+        IndexWriter {
+            docs,
+            added: 0,
+            postings: (0..shards).map(|_| ShardPostings::default()).collect(),
+        }
+    }
+
+    /// Adds the next docs; every batch but the last must hold a whole number of docs shards
+    /// ([`DOCS_PER_SHARD`]), as [`BATCH`] does.
+    pub fn add(
+        &mut self,
+        batch: &[&SearchDoc],
+        write: &(dyn Fn(String, Vec<u8>) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        assert!(
+            self.added.is_multiple_of(DOCS_PER_SHARD),
+            "only the last batch may end inside a shard"
+        );
+        let first_shard = self.added / DOCS_PER_SHARD;
+        batch.par_chunks(DOCS_PER_SHARD).enumerate().try_for_each(|(n, chunk)| {
+            let bytes = serde_json::to_vec(chunk).expect("docs serialize");
+            write(format!("search/docs-{}.json", first_shard + n), bytes)
+        })?;
+        let shards = self.postings.len();
+        for (chunk_no, chunk) in batch.chunks(CHUNK).enumerate() {
+            let first_id = self.added + chunk_no * CHUNK;
+            let tokens: Vec<DocTokens> =
+                chunk.par_iter().map(|doc| doc_tokens(doc, shards)).collect();
+            // Shards in groups: each task reads one contiguous run of every doc's token list,
+            // which the cache likes far better than a visit per shard.
+            self.postings.par_chunks_mut(SHARD_GROUP).enumerate().for_each(|(g, group)| {
+                for (i, doc) in tokens.iter().enumerate() {
+                    for (j, p) in group.iter_mut().enumerate() {
+                        p.add(g * SHARD_GROUP + j, (first_id + i) as u32, doc);
+                    }
+                }
+            });
+        }
+        self.added += batch.len();
+        Ok(())
+    }
+
+    /// Writes the postings shards and meta.json.
+    pub fn finish(
+        self,
+        write: &(dyn Fn(String, Vec<u8>) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<()> {
+        assert_eq!(self.added, self.docs, "every doc is added before the index is finished");
+        let shards = self.postings.len();
+        self.postings.into_par_iter().enumerate().try_for_each(|(shard, p)| {
+            write(format!("search/idx-{shard:02x}.json"), p.into_json())
+        })?;
+        let meta = Meta {
+            version: FORMAT_VERSION,
+            docs: self.docs,
+            docs_per_shard: DOCS_PER_SHARD,
+            shards,
+            fields: Fields {
+                title: TITLE,
+                speaker: SPEAKER,
+                org: ORG,
+                meeting: MEETING,
+                body: BODY,
+            },
+        };
+        write("search/meta.json".to_string(), serde_json::to_vec(&meta).expect("meta serializes"))
+    }
 }
 
 /// One doc's tokens, repeats included, grouped by shard.
@@ -360,6 +417,58 @@ mod tests {
         p.push(5, TITLE | BODY);
         p.push(50, BODY);
         assert_eq!(p.text, "3,2.h,19");
+    }
+
+    /// Docs of several dates, ids spread over many docs shards and postings shards.
+    fn many_docs(n: usize) -> Vec<SearchDoc> {
+        let words = ["万州区", "固投增长", "新质生产力", "GDP", "5G基站", "开放", "改革"];
+        (0..n)
+            .map(|i| SearchDoc {
+                path: format!("meetings/m{}/s{i}/", i / 10),
+                title: format!("{}发言{i}", words[i % words.len()]),
+                speaker: format!("许{}", words[(i / 3) % words.len()]),
+                org: words[(i / 5) % words.len()].to_string(),
+                date: format!("2024-{:02}-01", 12 - (i / 150) % 12),
+                meeting: format!("第{}次例会", i / 10),
+                body: (0..1 + i % 9).map(|k| words[(i + k) % words.len()]).collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn batches_write_the_same_files_as_one_pass() {
+        // 1,234 docs: two whole batches and a part; one pass adds them all at once.
+        let docs = many_docs(1_234);
+        let batched = build_index(&docs);
+        let files = std::sync::Mutex::new(Vec::new());
+        let collect = |path: String, bytes: Vec<u8>| {
+            files.lock().unwrap().push((path, bytes));
+            Ok(())
+        };
+        let order: Vec<&SearchDoc> = docs.iter().collect();
+        let mut index = IndexWriter::new(order.len());
+        index.add(&order, &collect).unwrap();
+        index.finish(&collect).unwrap();
+        let mut one_pass = files.into_inner().unwrap();
+        one_pass.sort_by(|a, b| a.0.cmp(&b.0));
+        assert!(docs.len() > 2 * BATCH);
+        assert_eq!(batched.len(), one_pass.len());
+        for (a, b) in batched.iter().zip(&one_pass) {
+            assert_eq!(a.0, b.0);
+            assert!(a.1 == b.1, "{} differs", a.0);
+        }
+        assert!(batched.iter().any(|(p, _)| p == "search/docs-12.json"));
+    }
+
+    #[test]
+    #[should_panic(expected = "only the last batch")]
+    fn a_batch_may_not_end_inside_a_docs_shard_unless_last() {
+        let docs = many_docs(250);
+        let order: Vec<&SearchDoc> = docs.iter().collect();
+        let mut index = IndexWriter::new(order.len());
+        let ignore = |_: String, _: Vec<u8>| Ok(());
+        index.add(&order[..150], &ignore).unwrap();
+        index.add(&order[150..], &ignore).unwrap();
     }
 
     #[test]

@@ -9,28 +9,12 @@
 //!
 //! It depends on nothing above it: `site` turns the archive into [`SearchDoc`]s and hands them in.
 
+mod doc;
 pub mod index;
 pub mod tokenize;
 
-use serde::Serialize;
-
+pub use doc::SearchDoc;
 pub use index::build_index;
-
-/// One searchable speech.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct SearchDoc {
-    /// Site path, `meetings/2024-10-21/wanzhou/`.
-    pub path: String,
-    pub title: String,
-    pub speaker: String,
-    pub org: String,
-    /// `2024-10-21`.
-    pub date: String,
-    /// The meeting's title.
-    pub meeting: String,
-    /// Plain text (no markup), for snippets and phrase verification.
-    pub body: String,
-}
 
 #[cfg(test)]
 mod tests {

@@ -293,7 +293,7 @@ impl Rebuilder {
                         || touched_at(newer)
                 }
                 PageKind::Speech(i, j) => {
-                    let path = &site.model.speeches[*i][*j].summary.path;
+                    let path = &site.model.meetings[*i].speeches[*j].path;
                     touched_meetings.contains(i) || changes.get(path) != before.changes.get(path)
                 }
                 PageKind::District(slug) => {
@@ -341,8 +341,8 @@ impl Rebuilder {
             if !same_people {
                 return Err(loaded);
             }
-            let old_speeches = &site.model.speeches[i];
-            let speaker_path = |j: usize| old_speeches[j].summary.speaker_path.clone();
+            let old_speeches = &site.model.meetings[i].speeches;
+            let speaker_path = |j: usize| old_speeches[j].speaker_path.clone();
             let (view, speeches) = meeting_view(meeting, &site.indicators, &speaker_path);
             if view != site.model.meetings[i] {
                 return Err(loaded);
@@ -561,7 +561,7 @@ impl Touched {
         for s in speeches {
             self.orgs.extend(s.org.as_ref().map(|o| o.slug.clone()));
             self.people.extend(s.speaker_path.clone());
-            self.metrics.extend(s.metrics.keys().cloned());
+            self.metrics.extend(s.metric_list.iter().map(|m| m.key.clone()));
         }
     }
 }
@@ -661,7 +661,7 @@ fn change_prints(model: &SiteModel, orgs: &BTreeSet<String>) -> HashMap<String, 
             let json = serde_json::to_vec(&model.change_views(i, j)).unwrap_or_default();
             let mut h = rustc_hash::FxHasher::default();
             json.hash(&mut h);
-            prints.insert(model.speeches[i][j].summary.path.clone(), h.finish());
+            prints.insert(model.meetings[i].speeches[j].path.clone(), h.finish());
         }
     }
     prints

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::model::{KeyLabel, METRIC_MEASURE, MetricValue, OrgLink, OrgView, SpeechSummary};
 use super::people::Person;
+use super::views::{KeyLabel, METRIC_MEASURE, MeetingView, MetricValue, OrgLink, SpeechSummary};
 use crate::metrics::{Indicators, period};
 use crate::render::chart::{self, Bar, Point};
 use crate::render::i18n::Strings;
@@ -70,9 +70,9 @@ pub struct ChangeView<S> {
 }
 
 impl Change {
-    pub fn view<'a>(&self, speeches: &'a [Vec<super::model::SpeechView>]) -> ChangeView<&'a str> {
+    pub fn view<'a>(&self, meetings: &'a [MeetingView]) -> ChangeView<&'a str> {
         let (i, j, k) = self.from;
-        let s = &speeches[i][j].summary;
+        let s = &meetings[i].speeches[j];
         let m = &s.metric_list[k];
         ChangeView {
             previous: self.previous,
@@ -129,22 +129,59 @@ fn points_diff(a: f64, b: f64) -> f64 {
     ((a - b) * 1e6).round() / 1e6
 }
 
-/// Builds the organisation pages' metrics from its speeches (newest first).
+/// Builds the metrics of the organisation `name` from its speeches: `refs` are (meeting, speech)
+/// indices into `all`, newest first.
 pub fn org_metrics(
-    org: &OrgView,
-    all: &[Vec<super::model::SpeechView>],
+    name: &str,
+    refs: &[(usize, usize)],
+    all: &[MeetingView],
     indicators: &Indicators,
     text: &Strings,
 ) -> OrgMetrics {
     let list: Vec<((usize, usize), &SpeechSummary)> =
-        org.speeches.iter().map(|&(i, j)| ((i, j), &all[i][j].summary)).collect();
+        refs.iter().map(|&(i, j)| ((i, j), &all[i].speeches[j])).collect();
     let mut keys: Vec<&str> =
-        list.iter().flat_map(|(_, s)| s.metrics.keys().map(String::as_str)).collect();
+        list.iter().flat_map(|(_, s)| s.metric_list.iter().map(|m| m.key.as_str())).collect();
     keys.sort_by_key(|k| (indicators.rank(k), *k));
     keys.dedup();
+    let changes = changes_over_time(&list);
+    let rows = metric_rows(&list, &keys);
+    let mut charts = Vec::new();
+    let mut omitted = 0;
+    let mut latest = Vec::new();
+    for key in &keys {
+        let label = indicators.label(key).to_string();
+        // Oldest first, grouped by period key.
+        let reports: Vec<(&SpeechSummary, &MetricValue)> = list
+            .iter()
+            .rev()
+            .filter_map(|(_, s)| s.metric_list.iter().find(|m| m.key == *key).map(|m| (*s, m)))
+            .collect();
+        if let Some(&newest) = reports.last() {
+            latest.push(latest_metric(key, &label, newest, &list, &changes, all));
+        }
+        omitted += period_charts(name, key, &label, reports, &mut charts, text);
+    }
+    OrgMetrics {
+        columns: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
+        rows,
+        charts,
+        omitted_charts: omitted,
+        latest,
+        changes: changes.list,
+    }
+}
 
-    // Changes, oldest first: a report is compared with the newest earlier meeting's report of
-    // the same indicator and period key (never with one of the same meeting).
+/// The changes of an organisation's speeches, with where each speech's are.
+struct OrgChanges {
+    list: SpeechChanges,
+    /// (meeting, speech) → index into `list`.
+    by_speech: HashMap<(usize, usize), usize>,
+}
+
+/// Changes, oldest first: a report is compared with the newest earlier meeting's report of the
+/// same indicator and period key (never with one of the same meeting).
+fn changes_over_time(list: &[((usize, usize), &SpeechSummary)]) -> OrgChanges {
     type Report = (f64, (usize, usize, usize));
     let mut last: HashMap<(&str, &str), Report> = HashMap::new();
     let mut pending: Vec<((&str, &str), Report)> = Vec::new();
@@ -170,10 +207,13 @@ pub fn org_metrics(
             changes.push(((i, j), mine));
         }
     }
+    OrgChanges { list: changes, by_speech }
+}
 
-    let rows: Vec<OrgMetricRow> = list
-        .iter()
-        .filter(|(_, s)| !s.metrics.is_empty())
+/// The metrics table: one row per speech that reported figures, one cell per indicator of `keys`.
+fn metric_rows(list: &[((usize, usize), &SpeechSummary)], keys: &[&str]) -> Vec<OrgMetricRow> {
+    list.iter()
+        .filter(|(_, s)| !s.metric_list.is_empty())
         .map(|(_, s)| OrgMetricRow {
             date: s.date.clone(),
             meeting_path: s.meeting_path.clone(),
@@ -192,90 +232,91 @@ pub fn org_metrics(
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
 
-    let mut charts = Vec::new();
-    let mut omitted = 0;
-    let mut latest = Vec::new();
-    for key in &keys {
-        let label = indicators.label(key).to_string();
-        // Oldest first, grouped by period key.
-        let reports: Vec<(&SpeechSummary, &MetricValue)> = list
+/// An indicator's newest report `(s, m)` among the organisation's speeches `list`, with its
+/// change since the report before.
+fn latest_metric(
+    key: &str,
+    label: &str,
+    (s, m): (&SpeechSummary, &MetricValue),
+    list: &[((usize, usize), &SpeechSummary)],
+    changes: &OrgChanges,
+    all: &[MeetingView],
+) -> LatestMetric {
+    let at = list.iter().find(|(_, x)| std::ptr::eq(*x, s)).map(|(at, _)| *at);
+    LatestMetric {
+        key: key.to_string(),
+        label: label.to_string(),
+        measure: METRIC_MEASURE,
+        value: m.value,
+        date: s.date.clone(),
+        speech_path: s.path.clone(),
+        period: m.period.clone(),
+        period_key: m.period_key,
+        change: at.and_then(|at| changes.by_speech.get(&at)).and_then(|&n| {
+            let c = changes.list[n].1.iter().find(|c| s.metric_list[c.metric].key == key)?;
+            let v = c.view(all);
+            Some(ChangeView {
+                previous: v.previous,
+                previous_date: v.previous_date.to_string(),
+                previous_path: v.previous_path.to_string(),
+                previous_period: v.previous_period.map(str::to_string),
+                previous_year: v.previous_year,
+                diff: v.diff,
+            })
+        }),
+    }
+}
+
+/// An indicator's charts on the organisation's page, appended to `charts`: one per period
+/// reported twice or more (the most reported first, at most [`CHARTS_PER_INDICATOR`]); a lone
+/// report is charted only when nothing else is. `reports` are oldest first. Returns how many
+/// periods were left uncharted.
+fn period_charts(
+    name: &str,
+    key: &str,
+    label: &str,
+    reports: Vec<(&SpeechSummary, &MetricValue)>,
+    charts: &mut Vec<ChartView>,
+    text: &Strings,
+) -> usize {
+    let groups = group_by_period(reports, |(_, m)| m.period_key);
+    let charted = groups.iter().filter(|(_, g)| g.len() > 1).count().clamp(1, CHARTS_PER_INDICATOR);
+    let omitted = groups.len() - charted;
+    for (pk, group) in groups.into_iter().take(charted) {
+        let points: Vec<Point> = group
             .iter()
-            .rev()
-            .filter_map(|(_, s)| s.metric_list.iter().find(|m| m.key == *key).map(|m| (*s, m)))
-            .collect();
-        if let Some(&(s, m)) = reports.last() {
-            let at = list.iter().find(|(_, x)| std::ptr::eq(*x, s)).map(|(at, _)| *at);
-            latest.push(LatestMetric {
-                key: key.to_string(),
-                label: label.clone(),
-                measure: METRIC_MEASURE,
+            .map(|(s, m)| Point {
+                label: s.date.clone(),
                 value: m.value,
-                date: s.date.clone(),
-                speech_path: s.path.clone(),
-                period: m.period.clone(),
-                period_key: m.period_key,
-                change: at.and_then(|at| by_speech.get(&at)).and_then(|&n| {
-                    let c = changes[n].1.iter().find(|c| s.metric_list[c.metric].key == *key)?;
-                    let v = c.view(all);
-                    Some(ChangeView {
-                        previous: v.previous,
-                        previous_date: v.previous_date.to_string(),
-                        previous_path: v.previous_path.to_string(),
-                        previous_period: v.previous_period.map(str::to_string),
-                        previous_year: v.previous_year,
-                        diff: v.diff,
-                    })
-                }),
-            });
-        }
-        // One chart per period reported twice or more (the most reported first, at most
-        // CHARTS_PER_INDICATOR); a lone report is charted only when nothing else is.
-        let groups = group_by_period(reports, |(_, m)| m.period_key);
-        let charted =
-            groups.iter().filter(|(_, g)| g.len() > 1).count().clamp(1, CHARTS_PER_INDICATOR);
-        omitted += groups.len() - charted;
-        for (pk, group) in groups.into_iter().take(charted) {
-            let points: Vec<Point> = group
-                .iter()
-                .map(|(s, m)| Point {
-                    label: s.date.clone(),
-                    value: m.value,
-                    note: m.period.clone(),
-                    group: pk.map(str::to_string),
-                })
-                .collect();
-            let period_label = period_label(pk, text);
-            let title = text.text(
-                "chart.org_title",
-                &[
-                    ("org", &org.link.name),
-                    ("label", &label),
-                    ("measure", &text.measure(METRIC_MEASURE)),
-                    ("period", &period_label),
-                ],
-            );
-            let id = format!("chart-{key}-{}", charts.len() + 1);
-            charts.push(ChartView {
-                key: key.to_string(),
-                svg: chart::line(&id, &title, "%", &points, text),
-                label: label.clone(),
-                measure: METRIC_MEASURE,
-                period_key: pk,
-                period_label,
-                points: points.len(),
-            });
-        }
+                note: m.period.clone(),
+                group: pk.map(str::to_string),
+            })
+            .collect();
+        let period_label = period_label(pk, text);
+        let title = text.text(
+            "chart.org_title",
+            &[
+                ("org", name),
+                ("label", label),
+                ("measure", &text.measure(METRIC_MEASURE)),
+                ("period", &period_label),
+            ],
+        );
+        let id = format!("chart-{key}-{}", charts.len() + 1);
+        charts.push(ChartView {
+            key: key.to_string(),
+            svg: chart::line(&id, &title, "%", &points, text),
+            label: label.to_string(),
+            measure: METRIC_MEASURE,
+            period_key: pk,
+            period_label,
+            points: points.len(),
+        });
     }
-    OrgMetrics {
-        columns: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
-        rows,
-        charts,
-        omitted_charts: omitted,
-        latest,
-        changes,
-    }
+    omitted
 }
 
 /// At most this many charts per indicator on an organisation's page (one per period key).
@@ -340,9 +381,9 @@ pub struct PersonView {
     pub split: bool,
 }
 
-pub fn person_view(person: &Person, speeches: &[Vec<super::model::SpeechView>]) -> PersonView {
+pub fn person_view(person: &Person, meetings: &[MeetingView]) -> PersonView {
     let list: Vec<&SpeechSummary> =
-        person.speeches.iter().map(|&(i, j)| &speeches[i][j].summary).collect();
+        person.speeches.iter().map(|&(i, j)| &meetings[i].speeches[j]).collect();
     let mut posts: Vec<Post> = Vec::new();
     for s in list.iter().rev() {
         match posts.iter_mut().find(|p| p.position == s.position && p.org == s.org) {
@@ -474,7 +515,7 @@ type Report<'a> = (&'a SpeechSummary, &'a MetricValue);
 
 /// Every indicator that any speech reports, in dictionary order.
 pub fn metric_views(
-    meetings: &[super::model::MeetingView],
+    meetings: &[MeetingView],
     indicators: &Indicators,
     text: &Strings,
 ) -> Vec<MetricView> {
@@ -704,7 +745,6 @@ mod tests {
             period: None,
             period_key: None,
             period_year: None,
-            metrics: [("gdp".to_string(), gdp)].into_iter().collect(),
             metric_list: vec![metric(gdp, None)],
             meeting_path: "m/".into(),
             meeting_title: "m".into(),

@@ -2,23 +2,20 @@
 //! (/data/speeches.json, /data/metrics.csv). Written in Rust rather than templates: their
 //! formats are fixed by standards, and escaping is done once here, correctly.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
 use super::model::SiteModel;
 use super::pages::Page;
+pub use super::urls::permalink;
 use crate::config::SiteConfig;
 use crate::content::Archive;
 use crate::render::escape_xml as xml_escape;
 
 /// How many entries the Atom feed carries.
 const FEED_ENTRIES: usize = 50;
-
-/// The absolute URL of a site path.
-pub fn permalink(config: &SiteConfig, path: &str) -> String {
-    format!("{}{}", config.base_url, path.trim_start_matches('/'))
-}
 
 /// One entry of an Atom feed.
 struct Entry {
@@ -50,7 +47,7 @@ impl Entry {
 /// Atom 1.0: the newest meetings and their speeches, newest first.
 pub fn atom(config: &SiteConfig, model: &SiteModel) -> String {
     let mut entries: Vec<Entry> = Vec::new();
-    'outer: for (m, speeches) in model.meetings.iter().zip(&model.speeches) {
+    'outer: for m in &model.meetings {
         entries.push(Entry {
             date: m.date.clone(),
             title: m.title.clone(),
@@ -58,11 +55,11 @@ pub fn atom(config: &SiteConfig, model: &SiteModel) -> String {
             summary: m.summary.clone().unwrap_or_default(),
             author: None,
         });
-        for s in speeches {
+        for s in &m.speeches {
             if entries.len() >= FEED_ENTRIES {
                 break 'outer;
             }
-            entries.push(Entry::speech(&s.summary));
+            entries.push(Entry::speech(s));
         }
     }
     feed(config, &config.title, "", &entries)
@@ -74,7 +71,7 @@ pub fn atom(config: &SiteConfig, model: &SiteModel) -> String {
 pub fn follow_feeds(config: &SiteConfig, model: &SiteModel) -> Vec<(String, String)> {
     let one = |name: &str, page: &str, refs: &[(usize, usize)]| {
         let mut speeches: Vec<&super::model::SpeechSummary> =
-            refs.iter().map(|&(i, j)| &model.speeches[i][j].summary).collect();
+            refs.iter().map(|&(i, j)| &model.meetings[i].speeches[j]).collect();
         speeches.sort_by(|a, b| {
             b.date
                 .cmp(&a.date)
@@ -211,7 +208,7 @@ struct SpeechRecord<'a> {
     period: Option<&'a str>,
     period_key: Option<&'a str>,
     period_year: Option<i32>,
-    metrics: &'a std::collections::BTreeMap<String, f64>,
+    metrics: super::views::MetricMap<'a>,
     /// The metrics whose own figure prints another period than the speech's: that period.
     metric_periods: std::collections::BTreeMap<&'a str, MetricPeriod<'a>>,
     /// Per metric: the organisation's previous report of the same indicator and period key.
@@ -224,71 +221,74 @@ struct SpeechRecord<'a> {
 }
 
 /// Every speech's front matter and URL, as one JSON array (newest meeting first, speaking order).
-pub fn speeches_json(config: &SiteConfig, archive: &Archive, model: &SiteModel) -> Vec<u8> {
+pub fn speeches_json(
+    out: &mut dyn Write,
+    config: &SiteConfig,
+    archive: &Archive,
+    model: &SiteModel,
+) -> io::Result<()> {
     let records = model
         .speeches
         .iter()
         .zip(&archive.meetings)
         .enumerate()
-        .flat_map(|(i, (views, meeting))| {
-            views.iter().zip(&meeting.speeches).zip(&model.changes[i]).map(move |(s, c)| (i, s, c))
-        })
-        .map(|(i, (s, source), changes)| {
-            let m = &s.summary;
+        .flat_map(|(i, (views, source))| {
             let meeting = &model.meetings[i];
-            SpeechRecord {
-                url: permalink(config, &m.path),
-                path: &m.path,
-                date: &m.date,
-                meeting: &m.meeting_title,
-                meeting_url: permalink(config, &m.meeting_path),
-                order: m.order,
-                title: &m.title,
-                speaker: m.speaker.as_deref(),
-                speaker_id: speaker_id(m.speaker_path.as_deref()),
-                position: m.position.as_deref(),
-                org: m.org.as_ref().map(|o| o.name.as_str()),
-                org_kind: m.org.as_ref().map(|o| o.kind.as_str()),
-                org_slug: m.org.as_ref().map(|o| o.slug.as_str()),
-                period: m.period.as_deref(),
-                period_key: m.period_key,
-                period_year: m.period_year,
-                metrics: &m.metrics,
-                metric_periods: m
-                    .metric_list
-                    .iter()
-                    .filter(|v| v.period_key != m.period_key || v.period != m.period)
-                    .map(|v| {
-                        let p = MetricPeriod {
-                            period: v.period.as_deref(),
-                            period_key: v.period_key,
-                            period_year: v.period_year,
-                        };
-                        (v.key.as_str(), p)
-                    })
-                    .collect(),
-                changes: changes
-                    .iter()
-                    .map(|c| {
-                        let v = c.view(&model.speeches);
-                        let record = ChangeRecord {
-                            previous: v.previous,
-                            previous_date: v.previous_date,
-                            previous_url: permalink(config, v.previous_path),
-                            previous_period: v.previous_period,
-                            diff: v.diff,
-                        };
-                        (m.metric_list[c.metric].key.as_str(), record)
-                    })
-                    .collect(),
-                figures: &source.front.figures,
-                chars: s.chars,
-                publication: meeting.publication.as_deref(),
-                source_url: meeting.source_url.as_deref(),
-                extra: &s.extra,
-            }
+            let speeches = meeting.speeches.iter().zip(views).zip(&source.speeches);
+            speeches.zip(&model.changes[i]).map(move |(s, c)| (meeting, s, c))
+        })
+        .map(|(meeting, ((m, s), source), changes)| SpeechRecord {
+            url: permalink(config, &m.path),
+            path: &m.path,
+            date: &m.date,
+            meeting: &m.meeting_title,
+            meeting_url: permalink(config, &m.meeting_path),
+            order: m.order,
+            title: &m.title,
+            speaker: m.speaker.as_deref(),
+            speaker_id: speaker_id(m.speaker_path.as_deref()),
+            position: m.position.as_deref(),
+            org: m.org.as_ref().map(|o| o.name.as_str()),
+            org_kind: m.org.as_ref().map(|o| o.kind.as_str()),
+            org_slug: m.org.as_ref().map(|o| o.slug.as_str()),
+            period: m.period.as_deref(),
+            period_key: m.period_key,
+            period_year: m.period_year,
+            metrics: super::views::MetricMap(&m.metric_list),
+            metric_periods: m
+                .metric_list
+                .iter()
+                .filter(|v| v.period_key != m.period_key || v.period != m.period)
+                .map(|v| {
+                    let p = MetricPeriod {
+                        period: v.period.as_deref(),
+                        period_key: v.period_key,
+                        period_year: v.period_year,
+                    };
+                    (v.key.as_str(), p)
+                })
+                .collect(),
+            changes: changes
+                .iter()
+                .map(|c| {
+                    let v = c.view(&model.meetings);
+                    let record = ChangeRecord {
+                        previous: v.previous,
+                        previous_date: v.previous_date,
+                        previous_url: permalink(config, v.previous_path),
+                        previous_period: v.previous_period,
+                        diff: v.diff,
+                    };
+                    (m.metric_list[c.metric].key.as_str(), record)
+                })
+                .collect(),
+            figures: &source.front.figures,
+            chars: s.chars,
+            publication: meeting.publication.as_deref(),
+            source_url: meeting.source_url.as_deref(),
+            extra: &s.extra,
         });
-    json_array(records, 4096 * model.meetings.iter().map(|m| m.speeches.len()).sum::<usize>())
+    json_array(out, records)
 }
 
 #[derive(Serialize)]
@@ -310,7 +310,11 @@ struct MeetingRecord<'a> {
 }
 
 /// Every meeting, newest first: what it is, where it was published, and its speeches' URLs.
-pub fn meetings_json(config: &SiteConfig, model: &SiteModel) -> Vec<u8> {
+pub fn meetings_json(
+    out: &mut dyn Write,
+    config: &SiteConfig,
+    model: &SiteModel,
+) -> io::Result<()> {
     let records = model.meetings.iter().map(|m| MeetingRecord {
         url: permalink(config, &m.path),
         path: &m.path,
@@ -327,18 +331,19 @@ pub fn meetings_json(config: &SiteConfig, model: &SiteModel) -> Vec<u8> {
         indicators: m.metric_keys.iter().map(|k| k.key.as_str()).collect(),
         extra: &m.extra,
     });
-    json_array(records, 4096 * model.meetings.len())
+    json_array(out, records)
 }
 
-/// Pretty JSON of an array, serialised as the records are made (never all held at once),
-/// into a buffer of about the expected size (no copy while it grows), with a final newline.
-fn json_array<T: Serialize>(records: impl Iterator<Item = T>, expected: usize) -> Vec<u8> {
+/// Pretty JSON of an array with a final newline, written as the records are made (never all
+/// held at once).
+fn json_array<T: Serialize>(
+    out: &mut dyn Write,
+    records: impl Iterator<Item = T>,
+) -> io::Result<()> {
     use serde::Serializer as _;
-    let mut out = Vec::with_capacity(expected);
-    let mut serializer = serde_json::Serializer::pretty(&mut out);
-    serializer.collect_seq(records).expect("JSON serialises");
-    out.push(b'\n');
-    out
+    let mut serializer = serde_json::Serializer::pretty(&mut *out);
+    serializer.collect_seq(records).map_err(io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 /// A text cell a spreadsheet will not run: one that begins with `=`, `+`, `-`, `@`, a tab or a
@@ -357,28 +362,34 @@ pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
 /// keeps the BOM in the first column name). `rows` writes each record through `row`, whose
 /// text cells are neutralised by [`text_cell`] and whose numbers are not.
 fn csv_file(
+    out: &mut dyn Write,
     header: &[&str],
-    expected: usize,
     rows: impl FnOnce(&mut dyn FnMut(&[Cell<'_>])),
-) -> Vec<u8> {
-    let mut out = Vec::with_capacity(expected);
-    out.extend_from_slice("\u{feff}".as_bytes());
-    {
-        let mut w = csv::Writer::from_writer(&mut out);
-        let _ = w.write_record(header);
-        rows(&mut |cells| {
-            let cells: Vec<std::borrow::Cow<'_, str>> = cells
-                .iter()
-                .map(|c| match c {
-                    Cell::Text(t) => text_cell(t),
-                    Cell::Number(n) => n.as_str().into(),
-                })
-                .collect();
-            let _ = w.write_record(cells.iter().map(|c| c.as_bytes()));
-        });
-        let _ = w.flush();
+) -> io::Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(header)?;
+    // The first failure is kept and reported; the rows after it are not written.
+    let mut failed: Option<csv::Error> = None;
+    rows(&mut |cells| {
+        if failed.is_some() {
+            return;
+        }
+        let cells: Vec<std::borrow::Cow<'_, str>> = cells
+            .iter()
+            .map(|c| match c {
+                Cell::Text(t) => text_cell(t),
+                Cell::Number(n) => n.as_str().into(),
+            })
+            .collect();
+        if let Err(e) = w.write_record(cells.iter().map(|c| c.as_bytes())) {
+            failed = Some(e);
+        }
+    });
+    match failed {
+        Some(e) => Err(e.into()),
+        None => w.flush(),
     }
-    out
 }
 
 /// One CSV cell: text (neutralised) or a number (written as is).
@@ -422,15 +433,14 @@ pub const METRICS_COLUMNS: &[&str] = &[
 
 /// One row per speech and indicator: the canonical metrics.
 pub fn metrics_csv(
+    out: &mut dyn Write,
     config: &SiteConfig,
     model: &SiteModel,
     indicators: &crate::metrics::Indicators,
-) -> Vec<u8> {
-    let rows: usize = model.speeches.iter().flatten().map(|s| s.summary.metric_list.len()).sum();
-    csv_file(METRICS_COLUMNS, 400 * rows, |row| {
-        for (meeting, speeches) in model.meetings.iter().zip(&model.speeches) {
-            for s in speeches {
-                let m = &s.summary;
+) -> io::Result<()> {
+    csv_file(out, METRICS_COLUMNS, |row| {
+        for meeting in &model.meetings {
+            for m in &meeting.speeches {
                 let url = permalink(config, &m.path);
                 for v in &m.metric_list {
                     row(&[
@@ -479,15 +489,15 @@ pub const FIGURES_COLUMNS: &[&str] = &[
 ];
 
 /// One row per figure of every speech (not only the canonical metrics), in the order printed.
-pub fn figures_csv(config: &SiteConfig, archive: &Archive, model: &SiteModel) -> Vec<u8> {
-    let rows: usize =
-        archive.meetings.iter().flat_map(|m| &m.speeches).map(|s| s.front.figures.len()).sum();
-    csv_file(FIGURES_COLUMNS, 300 * rows, |row| {
-        for ((meeting, speeches), source) in
-            model.meetings.iter().zip(&model.speeches).zip(&archive.meetings)
-        {
-            for (s, speech) in speeches.iter().zip(&source.speeches) {
-                let m = &s.summary;
+pub fn figures_csv(
+    out: &mut dyn Write,
+    config: &SiteConfig,
+    archive: &Archive,
+    model: &SiteModel,
+) -> io::Result<()> {
+    csv_file(out, FIGURES_COLUMNS, |row| {
+        for (meeting, source) in model.meetings.iter().zip(&archive.meetings) {
+            for (m, speech) in meeting.speeches.iter().zip(&source.speeches) {
                 let url = permalink(config, &m.path);
                 for f in &speech.front.figures {
                     // The period printed with the figure, else the speech's.
@@ -543,9 +553,47 @@ mod tests {
         }
     }
 
+    /// A writer that takes `room` bytes and then fails, as a full disk does.
+    struct Full {
+        room: usize,
+    }
+
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::other("no space left"));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failing_writer_fails_the_file() {
+        // Past the header and the BOM, inside the rows (the csv writer buffers 8 KiB).
+        for room in [0, 2, 20, 9_000] {
+            let mut out = Full { room };
+            let rows = |row: &mut dyn FnMut(&[Cell<'_>])| {
+                for _ in 0..2_000 {
+                    row(&[Cell::Text("万州区"), number(6.6)]);
+                }
+            };
+            let got = csv_file(&mut out, &["org", "gdp"], rows);
+            assert!(got.is_err(), "room {room}");
+            let mut out = Full { room };
+            let records = (0..2_000).map(|i| ("万州区", i));
+            assert!(json_array(&mut out, records).is_err(), "room {room}");
+        }
+    }
+
     #[test]
     fn numbers_are_written_as_numbers() {
-        let csv = csv_file(&["a", "b"], 0, |row| row(&[Cell::Text("-x"), number(-1.5)]));
+        let mut csv = Vec::new();
+        csv_file(&mut csv, &["a", "b"], |row| row(&[Cell::Text("-x"), number(-1.5)])).unwrap();
         assert_eq!(String::from_utf8(csv).unwrap(), "\u{feff}a,b\n'-x,-1.5\n");
     }
 }

@@ -9,6 +9,8 @@ pub mod model;
 pub mod output;
 mod pages;
 pub mod people;
+mod urls;
+pub mod views;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,6 +29,15 @@ use crate::render::i18n::Strings;
 use crate::render::templates::{self, UrlScheme};
 use model::SiteModel;
 pub use pages::{Page, PageKind};
+pub use urls::base_path;
+
+/// Where rendered files go: (site-relative file path, bytes).
+pub type WriteFn<'a> = dyn Fn(&str, &[u8]) -> Result<()> + Sync + 'a;
+
+/// Writes the file at a site-relative path as the given function makes it, piece by piece.
+type StreamFn<'a> = dyn Fn(&str, &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()>
+    + Sync
+    + 'a;
 
 /// What `yilu build` was asked for.
 #[derive(Debug, Clone, Default)]
@@ -255,35 +266,38 @@ impl Site {
     /// Every speech of the site as a search document, meetings newest first, speeches in order.
     /// The model's speeches correspond one to one with the archive's.
     pub fn search_docs(&self) -> Vec<crate::search::SearchDoc> {
-        self.model
-            .speeches
-            .par_iter()
-            .zip(&self.archive.meetings)
-            .flat_map_iter(|(views, meeting)| views.iter().zip(&meeting.speeches))
-            .map(|(s, source)| {
-                let sum = &s.summary;
-                crate::search::SearchDoc {
-                    path: sum.path.clone(),
-                    title: sum.title.clone(),
-                    speaker: sum.speaker.clone().unwrap_or_default(),
-                    org: sum.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-                    date: sum.date.clone(),
-                    meeting: sum.meeting_title.clone(),
-                    body: crate::render::markdown::plain_text(&source.body),
-                }
-            })
-            .collect()
+        let all: Vec<(usize, usize)> = self.speech_refs().collect();
+        all.par_iter().map(|&(i, j)| self.search_doc(i, j)).collect()
+    }
+
+    /// (meeting, speech) indices of every speech, meetings newest first, speeches in order.
+    fn speech_refs(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let meetings = self.model.meetings.iter().enumerate();
+        meetings.flat_map(|(i, m)| (0..m.speeches.len()).map(move |j| (i, j)))
+    }
+
+    /// Speech (i, j) as a search document: its summary, and its body as plain text.
+    fn search_doc(&self, i: usize, j: usize) -> crate::search::SearchDoc {
+        let sum = &self.model.meetings[i].speeches[j];
+        crate::search::SearchDoc {
+            path: sum.path.clone(),
+            title: sum.title.clone(),
+            speaker: sum.speaker.clone().unwrap_or_default(),
+            org: sum.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+            date: sum.date.clone(),
+            meeting: sum.meeting_title.clone(),
+            body: crate::render::markdown::plain_text(&self.archive.meetings[i].speeches[j].body),
+        }
     }
 
     /// The search index under search/. Each index file is JSON wrapped in a call,
     /// `yiluSearchData("idx-05", {…});`, and search.js loads it with a <script> element: unlike
-    /// fetch(), that also works for a page opened from disk over file://.
-    pub fn write_search_index(
-        &self,
-        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
-    ) -> Result<()> {
-        let docs = self.search_docs();
-        crate::search::index::write_index_files(&docs, &|path, json| {
+    /// fetch(), that also works for a page opened from disk over file://. The documents are
+    /// made a batch at a time (meetings are newest first, as the index numbers them), so the
+    /// archive's plain text is never held whole.
+    pub fn write_search_index(&self, write: &WriteFn<'_>) -> Result<()> {
+        use crate::search::index::{BATCH, IndexWriter};
+        let as_js = |path: String, json: Vec<u8>| {
             let name = path.strip_prefix("search/").unwrap_or(&path);
             let name = name.strip_suffix(".json").unwrap_or(name);
             let mut js = Vec::with_capacity(json.len() + name.len() + 24);
@@ -293,28 +307,56 @@ impl Site {
             js.extend_from_slice(&json);
             js.extend_from_slice(b");\n");
             write(&format!("search/{name}.js"), &js)
-        })
-        .context("cannot write the search index")
+        };
+        let all: Vec<(usize, usize)> = self.speech_refs().collect();
+        let mut index = IndexWriter::new(all.len());
+        for refs in all.chunks(BATCH) {
+            let docs: Vec<crate::search::SearchDoc> =
+                refs.par_iter().map(|&(i, j)| self.search_doc(i, j)).collect();
+            let batch: Vec<&crate::search::SearchDoc> = docs.iter().collect();
+            index.add(&batch, &as_js).context("cannot write the search index")?;
+        }
+        index.finish(&as_js).context("cannot write the search index")
     }
 
     /// The files that summarise the whole archive: feeds, sitemap, open data.
-    pub fn write_archive_files(
+    pub fn write_archive_files(&self, write: &WriteFn<'_>) -> Result<()> {
+        self.write_archive_files_to(write, None)
+    }
+
+    /// As [`Site::write_archive_files`]; `stream`, when given, writes the large data files as
+    /// they are made instead of holding each whole.
+    fn write_archive_files_to(
         &self,
-        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+        write: &WriteFn<'_>,
+        stream: Option<&StreamFn<'_>>,
     ) -> Result<()> {
         let (config, model) = (&self.config, &self.model);
-        // The data files are the slow ones (tens of ms each at 10,000 speeches): two at a time
-        // (the pages render beside them), each written and dropped as soon as it is made, so
-        // that at most two are held in memory.
+        // The data files are the slow ones (tens of ms each at 10,000 speeches): two at a time,
+        // the pages rendering beside them.
         let archive = &self.archive;
-        let data = |name: &str, make: &(dyn Fn() -> Vec<u8> + Sync)| write(name, &make());
+        let data =
+            |name: &str, make: &(dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Sync)| {
+                match stream {
+                    Some(stream) => stream(name, &mut |out| make(out)),
+                    None => {
+                        let mut bytes = Vec::new();
+                        make(&mut bytes).with_context(|| format!("cannot make {name}"))?;
+                        write(name, &bytes)
+                    }
+                }
+            };
         let (json, csv) = rayon::join(
-            || data("data/speeches.json", &|| feeds::speeches_json(config, archive, model)),
-            || data("data/metrics.csv", &|| feeds::metrics_csv(config, model, &self.indicators)),
+            || data("data/speeches.json", &|out| feeds::speeches_json(out, config, archive, model)),
+            || {
+                data("data/metrics.csv", &|out| {
+                    feeds::metrics_csv(out, config, model, &self.indicators)
+                })
+            },
         );
         let (figures, meetings) = rayon::join(
-            || data("data/figures.csv", &|| feeds::figures_csv(config, archive, model)),
-            || data("data/meetings.json", &|| feeds::meetings_json(config, model)),
+            || data("data/figures.csv", &|out| feeds::figures_csv(out, config, archive, model)),
+            || data("data/meetings.json", &|out| feeds::meetings_json(out, config, model)),
         );
         json?;
         csv?;
@@ -337,7 +379,7 @@ impl Site {
     /// Everything: pages, archive files, the search index and static files. The independent
     /// parts run side by side.
     pub fn write_all(&self, write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<()> {
-        self.write_everything(write, None)
+        self.write_everything(write, None, None)
     }
 
     /// As [`Site::write_all`], but a static file that cannot be read is passed over and
@@ -347,17 +389,23 @@ impl Site {
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
         skipped: &mut Vec<Diagnostic>,
     ) -> Result<()> {
-        self.write_everything(write, Some(skipped))
+        self.write_everything(write, None, Some(skipped))
     }
 
     fn write_everything(
         &self,
-        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+        write: &WriteFn<'_>,
+        stream: Option<&StreamFn<'_>>,
         skipped: Option<&mut Vec<Diagnostic>>,
     ) -> Result<()> {
         let (pages, (archive, search)) = rayon::join(
             || self.write_pages(&self.plan, write),
-            || rayon::join(|| self.write_archive_files(write), || self.write_search_index(write)),
+            || {
+                rayon::join(
+                    || self.write_archive_files_to(write, stream),
+                    || self.write_search_index(write),
+                )
+            },
         );
         pages?;
         archive?;
@@ -382,8 +430,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         bar.set_length(site.plan.len() as u64);
     }
     let staging = output::Staging::new(&site.output)?;
-    site.write_all(&|rel, bytes| staging.write(rel, bytes))
-        .context("the build failed; the previous output is untouched")?;
+    // Straight into the staging folder: the large data files are streamed, not held whole.
+    site.write_everything(
+        &|rel, bytes| staging.write(rel, bytes),
+        Some(&|rel, fill| staging.write_with(rel, fill)),
+        None,
+    )
+    .context("the build failed; the previous output is untouched")?;
     phases.push(("render and write", lap.elapsed()));
     let lap = Instant::now();
     let output = staging.commit()?;
@@ -445,24 +498,6 @@ fn both<A, B>(a: Result<A>, b: Result<B>) -> Result<(A, B)> {
     }
 }
 
-/// `https://host/archive/` → `/archive/`.
-pub fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
-    let path = if base_url.contains("://") {
-        after_scheme.find('/').map(|i| &after_scheme[i..]).unwrap_or("/")
-    } else {
-        after_scheme
-    };
-    let mut p = path.to_string();
-    if !p.starts_with('/') {
-        p.insert(0, '/');
-    }
-    if !p.ends_with('/') {
-        p.push('/');
-    }
-    p
-}
-
 /// Files that keep an empty folder in version control or are left by tools (`.gitkeep`,
 /// `.DS_Store`): never published. Other dotfiles (`.nojekyll`, `.well-known/…`) are.
 fn is_placeholder(name: &std::ffi::OsStr) -> bool {
@@ -517,17 +552,4 @@ fn copy_static(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_paths() {
-        assert_eq!(base_path("https://example.org/archive/"), "/archive/");
-        assert_eq!(base_path("https://example.org"), "/");
-        assert_eq!(base_path("http://127.0.0.1:8080/archive"), "/archive/");
-        assert_eq!(base_path("/"), "/");
-    }
 }

@@ -9,119 +9,13 @@ use serde::Serialize;
 
 use crate::content::{Archive, Meeting, Speech};
 use crate::metrics::{Indicators, period};
-use crate::orgs::OrgKind;
 use crate::render::i18n::Strings;
 use crate::render::markdown;
+pub use crate::site::views::{
+    KeyLabel, METRIC_MEASURE, MeetingView, MetricValue, OrgLink, SpeechSummary, SpeechView,
+    figure_measure,
+};
 use crate::site::{analysis, people};
-
-/// A meeting, with its speeches' summaries.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct MeetingView {
-    pub slug: String,
-    /// Site path, `meetings/2024-10-21/`.
-    pub path: String,
-    pub title: String,
-    pub subtitle: Option<String>,
-    pub date: String,
-    pub summary: Option<String>,
-    pub publication: Option<String>,
-    pub source_url: Option<String>,
-    pub participants: Vec<String>,
-    pub body_html: String,
-    pub speeches: Vec<SpeechSummary>,
-    /// The indicators any of its speeches reports, in dictionary order.
-    pub metric_keys: Vec<KeyLabel>,
-    pub extra: serde_json::Value,
-}
-
-/// What lists show of a speech.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SpeechSummary {
-    pub path: String,
-    pub order: u32,
-    pub title: String,
-    pub speaker: Option<String>,
-    pub speaker_path: Option<String>,
-    pub position: Option<String>,
-    pub org: Option<OrgLink>,
-    /// The period as printed (前三季度), its canonical key (`1-9`, see [`period`]) and year.
-    pub period: Option<String>,
-    pub period_key: Option<&'static str>,
-    pub period_year: Option<i32>,
-    /// Indicator key → value, in dictionary order.
-    pub metrics: BTreeMap<String, f64>,
-    pub metric_list: Vec<MetricValue>,
-    pub meeting_path: String,
-    pub meeting_title: String,
-    pub date: String,
-}
-
-/// A speech page's own data.
-#[derive(Debug, Clone, Serialize)]
-pub struct SpeechView {
-    #[serde(flatten)]
-    pub summary: SpeechSummary,
-    /// Characters of text; the body itself is rendered when its page is (see pages.rs), so
-    /// the model never holds every speech's HTML at once.
-    pub chars: usize,
-    pub minutes: usize,
-    pub extra: serde_json::Value,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct OrgLink {
-    pub name: String,
-    pub slug: String,
-    pub kind: OrgKind,
-    pub path: String,
-    pub known: bool,
-    /// The unit it belongs to (海淀区 → 北京市), when known.
-    pub parent: Option<String>,
-}
-
-/// An indicator with what its numbers measure.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct KeyLabel {
-    pub key: String,
-    pub label: String,
-    pub measure: &'static str,
-}
-
-impl KeyLabel {
-    pub fn new(key: &str, indicators: &Indicators) -> KeyLabel {
-        KeyLabel {
-            key: key.to_string(),
-            label: indicators.label(key).to_string(),
-            measure: METRIC_MEASURE,
-        }
-    }
-}
-
-/// What every canonical metric is: year-on-year growth in percent.
-pub const METRIC_MEASURE: &str = "同比增速（%）";
-
-/// What a figure measures, from its unit and the basis its text prints.
-pub fn figure_measure(unit: &str, text: &str) -> &'static str {
-    match unit {
-        "个百分点" => "变化（个百分点）",
-        "倍" => "增长倍数（倍）",
-        _ if text.contains("两年平均") || text.contains("年均") => "年均增速（%）",
-        _ => METRIC_MEASURE,
-    }
-}
-
-/// One metric of a speech, with the period it covers: the period printed beside its figure
-/// when there is one ("1—8月…，前三季度…"), else the speech's.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct MetricValue {
-    pub key: String,
-    pub label: String,
-    pub value: f64,
-    pub measure: &'static str,
-    pub period: Option<String>,
-    pub period_key: Option<&'static str>,
-    pub period_year: Option<i32>,
-}
 
 /// One organisation with all its speeches, newest first.
 #[derive(Debug, Clone, Serialize)]
@@ -187,15 +81,9 @@ impl SiteModel {
                     person_of.get(&(i, j)).map(|&p| format!("speakers/{}/", people[p].slug))
                 };
                 match cached {
-                    Some((mut view, mut speeches)) => {
-                        for (j, (summary, speech)) in
-                            view.speeches.iter_mut().zip(&mut speeches).enumerate()
-                        {
-                            let path = speaker_path(j);
-                            if summary.speaker_path != path {
-                                summary.speaker_path.clone_from(&path);
-                                speech.summary.speaker_path = path;
-                            }
+                    Some((mut view, speeches)) => {
+                        for (j, summary) in view.speeches.iter_mut().enumerate() {
+                            summary.speaker_path = speaker_path(j);
                         }
                         (view, speeches)
                     }
@@ -205,9 +93,9 @@ impl SiteModel {
             .collect();
         let (meetings, speeches): (Vec<_>, Vec<_>) = built.into_iter().unzip();
         let mut orgs: BTreeMap<String, OrgView> = BTreeMap::new();
-        for (i, list) in speeches.iter().enumerate() {
-            for (j, s) in list.iter().enumerate() {
-                let Some(org) = &s.summary.org else { continue };
+        for (i, meeting) in meetings.iter().enumerate() {
+            for (j, s) in meeting.speeches.iter().enumerate() {
+                let Some(org) = &s.org else { continue };
                 let view = orgs.entry(org.slug.clone()).or_insert_with(|| OrgView {
                     link: org.clone(),
                     kind_label: org.kind.label(),
@@ -229,13 +117,19 @@ impl SiteModel {
                     view.latest_gdp = view
                         .speeches
                         .iter()
-                        .find_map(|&(i, j)| speeches[i][j].summary.metrics.get("gdp").copied());
-                    view.metrics = analysis::org_metrics(view, &speeches, indicators, text);
+                        .find_map(|&(i, j)| meetings[i].speeches[j].metric("gdp"));
+                    view.metrics = analysis::org_metrics(
+                        &view.link.name,
+                        &view.speeches,
+                        &meetings,
+                        indicators,
+                        text,
+                    );
                 })
             },
             || {
                 rayon::join(
-                    || people.par_iter().map(|p| analysis::person_view(p, &speeches)).collect(),
+                    || people.par_iter().map(|p| analysis::person_view(p, &meetings)).collect(),
                     || analysis::metric_views(&meetings, indicators, text),
                 )
             },
@@ -264,16 +158,14 @@ pub fn meeting_view(
 ) -> (MeetingView, Vec<SpeechView>) {
     let path = format!("meetings/{}/", m.slug);
     let date = m.date.format("%Y-%m-%d").to_string();
-    let speeches: Vec<SpeechView> = m
+    let (summaries, speeches): (Vec<SpeechSummary>, Vec<SpeechView>) = m
         .speeches
         .iter()
         .enumerate()
         .map(|(j, s)| speech_view(s, m, &path, &date, indicators, speaker_path(j)))
-        .collect();
-    let mut keys: Vec<&str> = speeches
-        .iter()
-        .flat_map(|s| s.summary.metric_list.iter().map(|v| v.key.as_str()))
-        .collect();
+        .unzip();
+    let mut keys: Vec<&str> =
+        summaries.iter().flat_map(|s| s.metric_list.iter().map(|v| v.key.as_str())).collect();
     keys.sort_by_key(|k| (indicators.rank(k), *k));
     keys.dedup();
     let view = MeetingView {
@@ -287,8 +179,8 @@ pub fn meeting_view(
         source_url: m.front.source.as_ref().and_then(|s| web_url(s.url.as_deref()?)),
         participants: m.front.participants.clone(),
         body_html: markdown::render(&m.body).html,
-        speeches: speeches.iter().map(|s| s.summary.clone()).collect(),
         metric_keys: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
+        speeches: summaries,
         extra: serde_json::to_value(&m.front.extra).unwrap_or_default(),
     };
     (view, speeches)
@@ -301,7 +193,7 @@ fn speech_view(
     date: &str,
     indicators: &Indicators,
     speaker_path: Option<String>,
-) -> SpeechView {
+) -> (SpeechSummary, SpeechView) {
     let chars = markdown::count_chars(&markdown::plain_text(&s.body));
     let speech_period = s.front.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
     let canonical = |printed: Option<&str>| {
@@ -349,27 +241,26 @@ fn speech_view(
         period: s.front.period.clone(),
         period_key,
         period_year,
-        metrics: s.front.metrics.iter().map(|(k, v)| (k.clone(), *v)).collect(),
         metric_list,
         meeting_path: meeting_path.to_string(),
         meeting_title: m.front.title.clone(),
         date: date.to_string(),
     };
-    SpeechView {
-        summary,
+    let view = SpeechView {
         minutes: markdown::reading_minutes(chars),
         chars,
         extra: serde_json::to_value(&s.front.extra).unwrap_or_default(),
-    }
+    };
+    (summary, view)
 }
 
 impl SiteModel {
     /// Speech (i, j)'s changes as pages and data show them: indicator key → change.
     pub fn change_views(&self, i: usize, j: usize) -> BTreeMap<&str, analysis::ChangeView<&str>> {
-        let metrics = &self.speeches[i][j].summary.metric_list;
+        let metrics = &self.meetings[i].speeches[j].metric_list;
         self.changes[i][j]
             .iter()
-            .map(|c| (metrics[c.metric].key.as_str(), c.view(&self.speeches)))
+            .map(|c| (metrics[c.metric].key.as_str(), c.view(&self.meetings)))
             .collect()
     }
 }

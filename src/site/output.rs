@@ -141,6 +141,26 @@ impl Staging {
         write_under(&self.dir, rel, bytes)
     }
 
+    /// Writes the file at `rel` as `fill` makes it, through a buffer: a large file (the open
+    /// data) is never held in memory whole.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let path = self.dir.join(checked_relative(rel)?);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let file =
+            fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+        fill(&mut out)
+            .and_then(|()| out.flush())
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
     /// Replaces the output folder with the staging folder.
     pub fn commit(mut self) -> Result<PathBuf> {
         let old = self.dir.with_file_name(format!(
@@ -376,6 +396,29 @@ mod tests {
         assert!(checked_relative("/etc/passwd").is_err());
         assert!(checked_relative("a/../../b").is_err());
         assert!(checked_relative("meetings/x/index.html").is_ok());
+    }
+
+    #[test]
+    fn streamed_files_are_written_whole_or_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let s = Staging::new(&out).unwrap();
+        // Larger than the buffer, in many pieces.
+        s.write_with("data/big.csv", &mut |w| {
+            (0..100_000).try_for_each(|i| writeln!(w, "{i},万州区"))
+        })
+        .unwrap();
+        let failed = s.write_with("data/bad.json", &mut |w| {
+            w.write_all(b"[")?;
+            Err(std::io::Error::other("the data could not be made"))
+        });
+        let message = format!("{:#}", failed.unwrap_err());
+        assert!(message.contains("bad.json") && message.contains("could not be made"), "{message}");
+        assert!(s.write_with("../x", &mut |_| Ok(())).is_err());
+        let out = s.commit().unwrap();
+        let text = fs::read_to_string(out.join("data/big.csv")).unwrap();
+        assert_eq!(text.lines().count(), 100_000);
+        assert_eq!(text.lines().last(), Some("99999,万州区"));
     }
 
     #[test]

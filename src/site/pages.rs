@@ -3,13 +3,14 @@
 
 use std::sync::Arc;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::analysis;
 use super::graphics;
 use super::model::{MeetingView, SiteModel};
+use super::urls::url_scheme;
+use super::views::SpeechSummary;
 use crate::config::SiteConfig;
 use crate::content::{Archive, StandalonePage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -17,7 +18,6 @@ use crate::metrics::Indicators;
 use crate::orgs::OrgKind;
 use crate::render::i18n::Strings;
 use crate::render::markdown;
-use crate::render::templates::UrlScheme;
 
 /// What a page shows; its context is built only when it is rendered, so a plan of every page
 /// costs little memory and `serve` can re-render just the pages a change touches.
@@ -83,60 +83,34 @@ impl Page {
         let section =
             self.path.split_once('/').map(|(first, _)| format!("{first}/")).unwrap_or_default();
         context.insert("section", &section);
+        let from = Sources { archive, standalone, model, config, shared };
+        let title = self.insert_own(&mut context, &from);
+        context.insert("page_title", &title);
+        self.insert_meta(&mut context, &from);
+        context
+    }
+
+    /// Inserts what the page shows of its own; returns its title (None on the home page).
+    fn insert_own(&self, context: &mut Context, from: &Sources<'_>) -> Option<String> {
+        let (model, shared) = (from.model, from.shared);
         let text = &*shared.text;
         let page_title = |key: &str| Some(text.text(key, &[]));
-        let title: Option<String> = match &self.kind {
+        match &self.kind {
             PageKind::Home => {
-                home(&mut context, model, shared);
+                home(context, model, shared);
                 let gdp = model.metrics.iter().find(|m| m.key == "gdp");
-                let urls = url_scheme(config);
+                let urls = url_scheme(from.config);
                 let map = gdp
                     .and_then(|m| graphics::metric_map(m, shared.region, &urls, &self.path, text));
                 context.insert("map", &map);
                 None
             }
             PageKind::MeetingList { number, total } => {
-                meeting_list(&mut context, config, shared, *number, *total);
+                meeting_list(context, from.config, shared, *number, *total);
                 page_title("title.meetings")
             }
-            PageKind::Meeting(i) => {
-                let meeting = &model.meetings[*i];
-                context.insert("meeting", meeting);
-                // Meetings are newest first: the previous one is older, the next one newer.
-                let none = tera::Value::none();
-                let card = |k: Option<usize>| {
-                    k.and_then(|k| shared.meetings.get(k)).cloned().unwrap_or(none.clone())
-                };
-                context.insert_value("prev_meeting", card(Some(*i + 1)));
-                context.insert_value("next_meeting", card(i.checked_sub(1)));
-                Some(meeting.title.clone())
-            }
-            PageKind::Speech(i, j) => {
-                let (meeting, speeches) = (&model.meetings[*i], &model.speeches[*i]);
-                let speech = &speeches[*j];
-                let source = &archive.meetings[*i].speeches[*j];
-                let body = markdown::render(&source.body);
-                context.insert(
-                    "speech",
-                    &SpeechPage {
-                        view: speech,
-                        body_html: &body.html,
-                        toc: &body.toc,
-                        figures: &source.front.figures,
-                    },
-                );
-                let _ = meeting;
-                context.insert("changes", &model.change_views(*i, *j));
-                let summaries = &shared.summaries[*i];
-                context.insert_value("meeting", shared.meeting_refs[*i].clone());
-                let none = tera::Value::none();
-                context.insert_value(
-                    "prev",
-                    j.checked_sub(1).map_or(none.clone(), |k| summaries[k].clone()),
-                );
-                context.insert_value("next", summaries.get(j + 1).cloned().unwrap_or(none));
-                Some(speech.summary.title.clone())
-            }
+            PageKind::Meeting(i) => Some(meeting_page(context, from, *i).to_string()),
+            PageKind::Speech(i, j) => Some(speech_page(context, from, *i, *j).to_string()),
             PageKind::Districts => {
                 context.insert_value("groups", shared.groups.clone());
                 context.insert_value("regions", shared.regions.clone());
@@ -145,7 +119,7 @@ impl Page {
             PageKind::District(slug) => {
                 let org = &model.orgs[slug];
                 context.insert("org", org);
-                context.insert_value("speeches", shared.list(&org.speeches));
+                context.insert("speeches", &Summaries(model, &org.speeches));
                 Some(org.link.name.clone())
             }
             PageKind::Speakers => {
@@ -155,7 +129,7 @@ impl Page {
             PageKind::Speaker(i) => {
                 let person = &model.people[*i];
                 context.insert("person", person);
-                context.insert_value("speeches", shared.list(&person.speeches));
+                context.insert("speeches", &Summaries(model, &person.speeches));
                 Some(person.name.clone())
             }
             PageKind::Metrics => {
@@ -165,7 +139,7 @@ impl Page {
             PageKind::Metric(i) => {
                 let metric = &model.metrics[*i];
                 context.insert("metric", metric);
-                let urls = url_scheme(config);
+                let urls = url_scheme(from.config);
                 let map = graphics::metric_map(metric, shared.region, &urls, &self.path, text);
                 context.insert("map", &map);
                 context.insert("multiples", &graphics::multiples(metric, text));
@@ -174,33 +148,23 @@ impl Page {
             PageKind::Search => page_title("title.search"),
             PageKind::NotFound => page_title("title.not_found"),
             PageKind::Standalone(i) => {
-                let source = &standalone[*i];
-                let body = markdown::render(&source.body);
-                context.insert(
-                    "page",
-                    &StandaloneView {
-                        path: &source.path,
-                        title: &source.front.title,
-                        description: source.front.description.as_deref(),
-                        body_html: &body.html,
-                        toc: &body.toc,
-                        extra: &source.front.extra,
-                    },
-                );
-                Some(source.front.title.clone())
+                Some(standalone_page(context, &from.standalone[*i]).to_string())
             }
-        };
-        context.insert("page_title", &title);
-        let (description, og_type, feed) = self.meta(archive, standalone, model, text);
-        let description = one_line(description.as_deref().unwrap_or(&config.description), 160);
+        }
+    }
+
+    /// Inserts the page's description, address, Open Graph type and feed.
+    fn insert_meta(&self, context: &mut Context, from: &Sources<'_>) {
+        let (description, og_type, feed) =
+            self.meta(from.archive, from.standalone, from.model, &from.shared.text);
+        let description = one_line(description.as_deref().unwrap_or(&from.config.description), 160);
         context.insert("page_description", &description);
         // The 404 page is served at any missing address: it has no URL of its own.
-        let url =
-            (self.kind != PageKind::NotFound).then(|| super::feeds::permalink(config, &self.path));
+        let url = (self.kind != PageKind::NotFound)
+            .then(|| super::urls::permalink(from.config, &self.path));
         context.insert("page_url", &url);
         context.insert("og_type", og_type);
         context.insert("page_feed", &feed);
-        context
     }
 
     /// The page's own description (None: the site's), its Open Graph type, and the site path
@@ -219,8 +183,8 @@ impl Page {
                 (text.or_else(|| m.subtitle.clone()), "article", None)
             }
             PageKind::Speech(i, j) => {
-                let s = &model.speeches[*i][*j].summary;
-                let text = lead(&archive.meetings[*i].speeches[*j].body).unwrap_or_else(|| {
+                let s = &model.meetings[*i].speeches[*j];
+                let lead = lead(&archive.meetings[*i].speeches[*j].body).unwrap_or_else(|| {
                     let who = [
                         s.org.as_ref().map(|o| o.name.as_str()),
                         s.position.as_deref(),
@@ -229,7 +193,7 @@ impl Page {
                     let who: Vec<&str> = who.into_iter().flatten().collect();
                     text.text("meta.speech", &[("who", &who.join(" ")), ("title", &s.title)])
                 });
-                (Some(text), "article", None)
+                (Some(lead), "article", None)
             }
             PageKind::District(slug) => {
                 let org = &model.orgs[slug];
@@ -269,6 +233,71 @@ impl Page {
             _ => (None, "website", None),
         }
     }
+}
+
+/// What a page's context is made from.
+struct Sources<'a> {
+    archive: &'a Archive,
+    standalone: &'a [StandalonePage],
+    model: &'a SiteModel,
+    config: &'a SiteConfig,
+    shared: &'a Shared,
+}
+
+/// A meeting page's own data: the meeting and its neighbours. Returns its title.
+fn meeting_page<'a>(context: &mut Context, from: &Sources<'a>, i: usize) -> &'a str {
+    let meeting = &from.model.meetings[i];
+    context.insert("meeting", meeting);
+    // Meetings are newest first: the previous one is older, the next one newer.
+    let none = tera::Value::none();
+    let card = |k: Option<usize>| {
+        k.and_then(|k| from.shared.meetings.get(k)).cloned().unwrap_or(none.clone())
+    };
+    context.insert_value("prev_meeting", card(Some(i + 1)));
+    context.insert_value("next_meeting", card(i.checked_sub(1)));
+    &meeting.title
+}
+
+/// A speech page's own data: the speech with its body rendered now, its metrics' changes, its
+/// meeting and neighbours. Returns its title.
+fn speech_page<'a>(context: &mut Context, from: &Sources<'a>, i: usize, j: usize) -> &'a str {
+    let model = from.model;
+    let summaries = &model.meetings[i].speeches;
+    let summary = &summaries[j];
+    let source = &from.archive.meetings[i].speeches[j];
+    let body = markdown::render(&source.body);
+    context.insert(
+        "speech",
+        &SpeechPage {
+            summary,
+            view: &model.speeches[i][j],
+            body_html: &body.html,
+            toc: &body.toc,
+            figures: &source.front.figures,
+        },
+    );
+    context.insert("changes", &model.change_views(i, j));
+    context.insert_value("meeting", from.shared.meeting_refs[i].clone());
+    context.insert("prev", &j.checked_sub(1).map(|k| &summaries[k]));
+    context.insert("next", &summaries.get(j + 1));
+    &summary.title
+}
+
+/// A standalone page's own data, its body rendered now. Returns its title.
+fn standalone_page<'a>(context: &mut Context, source: &'a StandalonePage) -> &'a str {
+    let body = markdown::render(&source.body);
+    context.insert(
+        "page",
+        &StandaloneView {
+            path: &source.path,
+            title: &source.front.title,
+            description: source.front.description.as_deref(),
+            body_html: &body.html,
+            toc: &body.toc,
+            extra: &source.front.extra,
+        },
+    );
+    &source.front.title
 }
 
 /// The first paragraph of a Markdown body as plain text, or None when the body has no text.
@@ -450,28 +479,15 @@ pub struct Shared {
     metrics: tera::Value,
     /// One card per meeting, newest first.
     meetings: Vec<tera::Value>,
-    /// Per meeting: the reference a speech page shows, and each speech's summary.
+    /// Per meeting: the reference a speech page shows.
     meeting_refs: Vec<tera::Value>,
-    summaries: Vec<Vec<tera::Value>>,
     /// The division code of the region the maps show, if any.
     region: Option<&'static str>,
     /// The UI language.
     text: Arc<Strings>,
 }
 
-/// How the site writes links, as the `url` filter does.
-fn url_scheme(config: &SiteConfig) -> UrlScheme {
-    UrlScheme { base_path: super::base_path(&config.base_url), relative: config.relative_urls }
-}
-
 impl Shared {
-    /// The summaries of the given (meeting, speech) pairs, as one template list.
-    fn list(&self, refs: &[(usize, usize)]) -> tera::Value {
-        tera::Value::from(
-            refs.iter().map(|&(i, j)| self.summaries[i][j].clone()).collect::<Vec<_>>(),
-        )
-    }
-
     /// `region`: site.toml's, naming the region the maps show (else inferred from the archive);
     /// `text`: the UI language.
     pub fn new(model: &SiteModel, region: Option<&str>, text: Arc<Strings>) -> Shared {
@@ -533,11 +549,6 @@ impl Shared {
                 .iter()
                 .map(|m| Value::from_serializable(&MeetingRef::from(m)))
                 .collect(),
-            summaries: model
-                .speeches
-                .par_iter()
-                .map(|list| list.iter().map(|s| Value::from_serializable(&s.summary)).collect())
-                .collect(),
             text,
         }
     }
@@ -554,14 +565,10 @@ pub fn plan(config: &SiteConfig, model: &SiteModel, standalone: &[StandalonePage
             PageKind::MeetingList { number, total },
         ));
     }
-    for (i, (meeting, speeches)) in model.meetings.iter().zip(&model.speeches).enumerate() {
+    for (i, meeting) in model.meetings.iter().enumerate() {
         pages.push(Page::new(meeting.path.clone(), "meeting.html", PageKind::Meeting(i)));
-        for (j, speech) in speeches.iter().enumerate() {
-            pages.push(Page::new(
-                speech.summary.path.clone(),
-                "speech.html",
-                PageKind::Speech(i, j),
-            ));
+        for (j, speech) in meeting.speeches.iter().enumerate() {
+            pages.push(Page::new(speech.path.clone(), "speech.html", PageKind::Speech(i, j)));
         }
     }
     pages.push(Page::new("districts/", "districts.html", PageKind::Districts));
@@ -636,14 +643,26 @@ fn list_path(n: usize) -> String {
     if n == 1 { "meetings/".to_string() } else { format!("meetings/page/{n}/") }
 }
 
-/// A speech page's `speech`: the model's view and the body, rendered now.
+/// A speech page's `speech`: its summary, the model's view and the body, rendered now.
 #[derive(Serialize)]
 struct SpeechPage<'a> {
+    #[serde(flatten)]
+    summary: &'a SpeechSummary,
     #[serde(flatten)]
     view: &'a super::model::SpeechView,
     body_html: &'a str,
     toc: &'a [markdown::TocEntry],
     figures: &'a [crate::content::Figure],
+}
+
+/// The summaries of some speeches, by (meeting, speech) indices: one template list, serialised
+/// from the model's one copy of each when the page is rendered.
+struct Summaries<'a>(&'a SiteModel, &'a [(usize, usize)]);
+
+impl Serialize for Summaries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.1.iter().map(|&(i, j)| &self.0.meetings[i].speeches[j]))
+    }
 }
 
 /// What a speech page shows of its meeting (not the whole meeting view).

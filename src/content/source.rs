@@ -1,0 +1,59 @@
+//! Reading one source file: as UTF-8 (a problem names its line and column), stripped of the
+//! characters no output may hold, with paths shown relative to the site. Shared by the meeting
+//! and the standalone-page loaders; a leaf of `content`.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+
+use super::front_matter;
+
+/// How to load: drafts included or not.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    pub drafts: bool,
+}
+
+/// Whether XML 1.0 allows `c` in a document (`Char` in the XML spec): not the C0 controls but
+/// tab and line ends, not U+FFFE and U+FFFF. Text from transcripts can hold any of them.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` without the characters XML forbids (borrowed when there are none, as nearly always).
+pub fn strip_non_xml(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(is_xml_char) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.chars().filter(|&c| is_xml_char(c)).collect())
+    }
+}
+
+pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+pub(crate) fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::new(relative(root, path), format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or("");
+        let (line, col) = crate::config::line_col(valid, offset);
+        Diagnostic::new(relative(root, path), "not valid UTF-8").at(line, col)
+    })?;
+    // Characters no page, feed or chart may hold (NUL, other controls, U+FFFE/U+FFFF) are
+    // dropped as the file is read, so every output is well-formed whatever the text held.
+    Ok(match strip_non_xml(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => clean,
+    })
+}
+
+pub(crate) fn fm_diag(root: &Path, path: &Path, e: front_matter::FrontMatterError) -> Diagnostic {
+    let d = Diagnostic::new(relative(root, path), e.message).at(e.line, e.column);
+    match e.hint {
+        Some(hint) => d.with_hint(hint),
+        None => d,
+    }
+}
