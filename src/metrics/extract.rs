@@ -424,22 +424,26 @@ struct Parser<'a> {
     about_growth: bool,
 }
 
+/// True when `text` prints a unit a figure needs (%, ％, 倍, 百分点): no unit, no figure, so
+/// most paragraphs are passed over without being read.
+fn has_unit(text: &str) -> bool {
+    text.contains(['%', '％', '倍']) || text.contains("百分点") || text.contains("百分點")
+}
+
 fn parse(text: &str) -> Vec<Found> {
-    // No unit (%, ％, 倍, 百分点), no figure: most paragraphs stop here.
-    if !text.contains(['%', '％', '倍']) && !text.contains("百分点") && !text.contains("百分點")
-    {
+    if !has_unit(text) {
         return Vec::new();
     }
     let r = normalize::read(text);
+    let period = paragraph_period(&r.chars);
+    parse_reading(&r, period)
+}
+
+/// The figures of a text read into its reading form, whose reporting period is `period`.
+fn parse_reading(r: &Reading, period: Option<String>) -> Vec<Found> {
     let about_growth =
         r.chars.windows(2).any(|w| w[0] == '增' && matches!(w[1], '速' | '长' | '幅'));
-    let mut p = Parser {
-        r: &r,
-        out: Vec::new(),
-        period: paragraph_period(&r.chars),
-        topic: None,
-        about_growth,
-    };
+    let mut p = Parser { r, out: Vec::new(), period, topic: None, about_growth };
     for (a, b) in split_at(&r.chars, 0, r.chars.len(), is_sentence_end) {
         p.sentence(a, b);
     }
@@ -846,10 +850,13 @@ pub fn lead_metrics(
     indicators: &Indicators,
 ) -> (Option<String>, IndexMap<String, f64>) {
     let mut metrics = IndexMap::new();
-    let found = parse(lead);
+    if !has_unit(lead) {
+        return (period(lead), metrics);
+    }
     let reading = normalize::read(lead);
-    let lead_period = paragraph_period(&reading.chars).map(|p| lx::period_core(&p));
-    for f in found {
+    let own_period = paragraph_period(&reading.chars);
+    let lead_period = own_period.as_deref().map(lx::period_core);
+    for f in parse_reading(&reading, own_period) {
         if f.figure.unit != "%" || f.figure.kind != FigureKind::Growth || !f.yoy {
             continue;
         }
