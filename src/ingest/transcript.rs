@@ -648,9 +648,41 @@ fn tail(s: &str, n: usize) -> String {
     s.chars().skip(count.saturating_sub(n)).collect()
 }
 
+/// The units a lead lists before "负责同志" ("万州区、涪陵区、…、市财政局负责同志作现场交流发言").
+pub fn participants(lead: &str) -> Option<Vec<String>> {
+    let det = detection(lead);
+    let at = det.find("负责同志")?;
+    let start = det[..at]
+        .rfind(['。', '，', '：', '\n'])
+        .map_or(0, |i| i + det[i..].chars().next().map_or(0, char::len_utf8));
+    // Byte offsets are the detection form's; its punctuation may be wider than the original's.
+    let list = det[start..at].trim().trim_end_matches('等').trim();
+    let names: Vec<String> = list
+        .split(['、', '，', ','])
+        .map(|s| s.trim().trim_start_matches('和').to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!names.is_empty()).then_some(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn participant_lists() {
+        for (lead, want) in [
+            (
+                "10月21日上午，市委召开例会。万州区、涪陵区、市财政局负责同志作现场交流发言。",
+                Some(vec!["万州区", "涪陵区", "市财政局"]),
+            ),
+            ("会上，甲区、乙县等负责同志发言。", Some(vec!["甲区", "乙县"])),
+            ("市委召开例会。", None),
+        ] {
+            let want = want.map(|w| w.into_iter().map(String::from).collect::<Vec<_>>());
+            assert_eq!(participants(lead), want, "{lead}");
+        }
+    }
 
     #[test]
     fn speaker_line_shapes() {
