@@ -319,9 +319,8 @@ fn ingest_speeches(
         let (org, kind, slug) = (found.name, found.kind, cap_slug(&found.slug));
         let unique = slugs.unique(&slug);
         let body = sections::build(&speech.paragraphs);
-        let (period, mut metrics) = extract::lead_metrics(&body.lead, &options.indicators);
-        let mut figures: Vec<_> =
-            speech.paragraphs.iter().flat_map(|p| extract::figures(p)).collect();
+        let (period, mut metrics, mut figures) =
+            extract::speech_figures(&speech.paragraphs, &body.lead, &options.indicators);
         for absurd in drop_absurd_values(&mut metrics, &mut figures) {
             let d = Diagnostic::warning(
                 input.path,

@@ -168,7 +168,24 @@ fn is_inline_headline(s: &str) -> bool {
     (4..=80).contains(&n) && !s.contains(['。', '！', '？', '；']) && !ends_sentence(s)
 }
 
+/// False for a line no layout reads as a speaker line: no `（` where a `NAME（POSITION）` would
+/// open it, and sentence punctuation without a colon (a body paragraph, the common case).
+/// Only a quick test before [`spans`] takes the line apart; never false for one it would read.
+fn may_be_speaker_line(line: &str) -> bool {
+    let bullets = line.chars().take_while(|c| BULLETS.contains(c)).count();
+    let spaces =
+        if bullets == 0 { 0 } else { line.chars().skip(bullets).take_while(|&c| c == ' ').count() };
+    // The name before `（` is at most four characters and a space either side.
+    if line.chars().skip(bullets + spaces).take(7).any(|c| c == '（') {
+        return true;
+    }
+    line.contains('：') || !line.contains(['。', '，', '；', '！', '？', '“', '”', '《'])
+}
+
 fn spans(det: &str) -> Option<Spans> {
+    if !may_be_speaker_line(det.trim()) {
+        return None;
+    }
     let chars: Vec<char> = det.trim().chars().collect();
     let from = bullet_len(&chars);
     let mut to = chars.len();
@@ -351,6 +368,10 @@ fn chinese_number(s: &str) -> Option<u32> {
 /// A speech number opening `det`: `1.` `1．` `1、` `（1）` `之一` `（之一）` `第1篇`-free forms.
 /// Returns (number, chars to strip). `一、` is a section number, never a speech number.
 fn speech_number(det: &str) -> Option<(u32, usize)> {
+    // Every form opens with a digit, `（` or `之`: most lines stop here.
+    if !det.starts_with(|c: char| c.is_ascii_digit() || c == '（' || c == '之') {
+        return None;
+    }
     let chars: Vec<char> = det.chars().collect();
     let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
     let spaces = |at: usize| chars[at.min(chars.len())..].iter().take_while(|&&c| c == ' ').count();
