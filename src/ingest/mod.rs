@@ -23,7 +23,6 @@ pub use write::{IngestReport, WriteMode, ingest, is_generated_name};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-
 use chrono::NaiveDate;
 
 use crate::config::SiteConfig;
@@ -309,7 +308,8 @@ fn ingest_speeches(
     // File names sort in speech order: 01–99, or 0001–5000 for a text of thousands.
     let width = transcript.speeches.len().to_string().len().max(2);
     // The units the meeting's speakers belong to settle names several units share.
-    let near = options.registry.parents_near(transcript.speeches.iter().map(|s| s.position.as_str()));
+    let near =
+        options.registry.parents_near(transcript.speeches.iter().map(|s| s.position.as_str()));
     let mut speeches = Vec::with_capacity(transcript.speeches.len());
     for (k, speech) in transcript.speeches.iter().enumerate() {
         let order = k as u32 + 1;
@@ -437,17 +437,16 @@ fn meeting_front_matter(
     warnings: &mut Vec<Diagnostic>,
 ) -> MeetingFrontMatter {
     let summary = (!transcript.lead.is_empty()).then(|| transcript.lead.join("\n"));
-    let participants =
-        summary.as_deref().and_then(transcript::participants).unwrap_or_else(|| {
-            let mut orgs: Vec<String> = Vec::new();
-            for s in speeches {
-                let org = s.front_matter.org.clone().unwrap_or_default();
-                if !orgs.contains(&org) {
-                    orgs.push(org);
-                }
+    let participants = summary.as_deref().and_then(transcript::participants).unwrap_or_else(|| {
+        let mut orgs: Vec<String> = Vec::new();
+        for s in speeches {
+            let org = s.front_matter.org.clone().unwrap_or_default();
+            if !orgs.contains(&org) {
+                orgs.push(org);
             }
-            orgs
-        });
+        }
+        orgs
+    });
     let title = match (&transcript.headline, &transcript.subtitle) {
         (Some(h), _) => h.clone(),
         (None, Some(s)) => s.clone(),
@@ -590,5 +589,4 @@ mod tests {
         assert_eq!(got[5], format!("{}-2", "a".repeat(MAX_SLUG_BYTES - 2)));
         assert_eq!(cap_slug(&format!("{}-{}", "b".repeat(40), "c".repeat(40))), "b".repeat(40));
     }
-
 }

@@ -29,10 +29,9 @@ pub struct Body {
 fn first_sentence(paragraph: &str) -> (String, String) {
     // The sentence ends the detection form reads (`!` and `?` are `！` and `？` there).
     match paragraph.char_indices().find(|(_, c)| matches!(c, '。' | '！' | '？' | '!' | '?')) {
-        Some((end, c)) => (
-            paragraph[..end].to_string(),
-            paragraph[end + c.len_utf8()..].trim().to_string(),
-        ),
+        Some((end, c)) => {
+            (paragraph[..end].to_string(), paragraph[end + c.len_utf8()..].trim().to_string())
+        }
         None => (paragraph.to_string(), String::new()),
     }
 }

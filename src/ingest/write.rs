@@ -58,14 +58,13 @@ pub fn is_generated_name(name: &str) -> bool {
 /// The files directly in an existing meeting folder, split into (generated, hand-added); None
 /// when there is no such folder.
 fn existing_files(folder: &Path) -> std::io::Result<Option<(Vec<PathBuf>, Vec<PathBuf>)>> {
-    let entries = match std::fs::read_dir(folder) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
+    // Not there (or its parent is a file, which the write will report): nothing to list.
+    if !folder.exists() {
+        return Ok(None);
+    }
     let mut generated = Vec::new();
     let mut kept = Vec::new();
-    for entry in entries {
+    for entry in std::fs::read_dir(folder)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.file_type()?.is_file() && is_generated_name(&name) {
@@ -337,7 +336,6 @@ fn stage(plan: &Plan<'_>, staged: &Path) -> Result<()> {
     }
     Ok(())
 }
-
 
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     let kind = std::fs::symlink_metadata(from)?.file_type();
