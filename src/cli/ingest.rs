@@ -1,6 +1,7 @@
 //! `yilu ingest FILE...`: parse the flags, load site.toml's overrides, run the library's
 //! ingest and print its report.
 
+use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,7 @@ use clap::Args;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
-use crate::ingest::{IngestOptions, WriteMode, ingest};
+use crate::ingest::{IngestOptions, IngestReport, WriteMode, ingest};
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
@@ -140,11 +141,64 @@ impl IngestArgs {
         if !quiet || self.dry_run {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`yilu ingest … | head`) is not an error worth reporting.
-            match write!(stdout, "{report}") {
+            match write!(stdout, "{}", Shown(&report)) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
                 _ => {}
             }
         }
         Ok(())
     }
+}
+
+/// The report as the command prints it: each meeting's speeches with their organisation,
+/// speaker and metrics, then the files written, removed and kept.
+struct Shown<'a>(&'a IngestReport);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let report = self.0;
+        for m in &report.meetings {
+            writeln!(f, "{}  {} ({})", m.date, m.meeting.title, m.source.display())?;
+            writeln!(f, "  {:>2}  {}{}metrics", "#", pad("org", 14), pad("speaker", 10))?;
+            for s in &m.speeches {
+                let fm = &s.front_matter;
+                let metrics: Vec<String> =
+                    fm.metrics.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                writeln!(
+                    f,
+                    "  {:>2}  {}{}{}{}",
+                    fm.order.unwrap_or(0),
+                    pad(fm.org.as_deref().unwrap_or(""), 14),
+                    pad(fm.speaker.as_deref().unwrap_or("?"), 10),
+                    fm.period.as_deref().map(|p| format!("{p}: ")).unwrap_or_default(),
+                    metrics.join(", ")
+                )?;
+            }
+        }
+        let verb = if report.dry_run { "would write" } else { "wrote" };
+        writeln!(f, "{verb} {}:", crate::diagnostic::count(report.files.len(), "file", "files"))?;
+        for path in &report.files {
+            writeln!(f, "  {}", path.display())?;
+        }
+        if !report.removed.is_empty() {
+            let verb = if report.dry_run { "would remove" } else { "removed" };
+            writeln!(f, "{verb} {} of the earlier ingest:", report.removed.len())?;
+            for path in &report.removed {
+                writeln!(f, "  {}", path.display())?;
+            }
+        }
+        if !report.kept.is_empty() {
+            writeln!(f, "kept {} added by hand:", report.kept.len())?;
+            for path in &report.kept {
+                writeln!(f, "  {}", path.display())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `s` padded with spaces to `width` terminal columns (Han characters take two).
+fn pad(s: &str, width: usize) -> String {
+    let used: usize = s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    format!("{s}{} ", " ".repeat(width.saturating_sub(used)))
 }

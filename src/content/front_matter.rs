@@ -546,14 +546,20 @@ pub fn write_speech(fm: &SpeechFrontMatter, body: &str) -> String {
 }
 
 fn write<T: Serialize>(fm: &T, extra: &Extra, body: &str) -> String {
-    let mut value = serde_yaml::to_value(fm).expect("front matter serialises");
-    if let serde_yaml::Value::Mapping(map) = &mut value {
-        for (k, v) in extra {
-            let v = serde_yaml::to_value(v).expect("JSON value serialises");
-            map.insert(serde_yaml::Value::String(k.clone()), v);
+    // Without extra keys the struct serialises straight to text (what ingest writes); through
+    // a YAML value only to append them, which emits the same text for the same keys.
+    let yaml = if extra.is_empty() {
+        serde_yaml::to_string(fm).expect("front matter serialises")
+    } else {
+        let mut value = serde_yaml::to_value(fm).expect("front matter serialises");
+        if let serde_yaml::Value::Mapping(map) = &mut value {
+            for (k, v) in extra {
+                let v = serde_yaml::to_value(v).expect("JSON value serialises");
+                map.insert(serde_yaml::Value::String(k.clone()), v);
+            }
         }
-    }
-    let yaml = serde_yaml::to_string(&value).expect("front matter serialises");
+        serde_yaml::to_string(&value).expect("front matter serialises")
+    };
     let mut out = String::with_capacity(yaml.len() + body.len() + 16);
     out.push_str("---\n");
     out.push_str(&yaml);

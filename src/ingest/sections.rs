@@ -27,13 +27,11 @@ pub struct Body {
 
 /// Splits a paragraph after its first sentence: (sentence without its end mark, rest).
 fn first_sentence(paragraph: &str) -> (String, String) {
-    let det: Vec<char> = detection(paragraph).chars().collect();
-    let chars: Vec<char> = paragraph.chars().collect();
-    match det.iter().position(|c| matches!(c, '。' | '！' | '？')) {
-        Some(end) => (
-            chars[..end].iter().collect(),
-            chars[end + 1..].iter().collect::<String>().trim().to_string(),
-        ),
+    // The sentence ends the detection form reads (`!` and `?` are `！` and `？` there).
+    match paragraph.char_indices().find(|(_, c)| matches!(c, '。' | '！' | '？' | '!' | '?')) {
+        Some((end, c)) => {
+            (paragraph[..end].to_string(), paragraph[end + c.len_utf8()..].trim().to_string())
+        }
         None => (paragraph.to_string(), String::new()),
     }
 }
@@ -51,8 +49,8 @@ fn is_heading_sentence(sentence: &str) -> bool {
 
 /// Builds the body of a speech from its paragraphs.
 pub fn build(paragraphs: &[String]) -> Body {
-    let numbered: Vec<bool> =
-        paragraphs.iter().map(|p| number_len(&detection(p)).is_some()).collect();
+    // A section number is numerals and `、`, which the detection form leaves as they are.
+    let numbered: Vec<bool> = paragraphs.iter().map(|p| number_len(p).is_some()).collect();
     let unnumbered = !numbered.iter().any(|&n| n)
         && paragraphs.len() >= 3
         && paragraphs[1..].iter().all(|p| {

@@ -162,18 +162,27 @@ pub fn numbered_blocks(text: &str) -> Vec<(usize, String)> {
 /// The detection form: ASCII punctuation mapped to full width, char for char, so indices in
 /// it are indices in the original. `.` stays (it is also the decimal point).
 pub fn detection(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            ',' => '，',
-            ';' => '；',
-            ':' => '：',
-            '!' => '！',
-            '?' => '？',
-            '(' => '（',
-            ')' => '）',
-            c => c,
-        })
-        .collect()
+    // The mapped characters are ASCII, so a byte scan finds them and every cut is a char
+    // boundary; runs between them are copied whole.
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut from = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let wide = match b {
+            b',' => '，',
+            b';' => '；',
+            b':' => '：',
+            b'!' => '！',
+            b'?' => '？',
+            b'(' => '（',
+            b')' => '）',
+            _ => continue,
+        };
+        out.push_str(&text[from..i]);
+        out.push(wide);
+        from = i + 1;
+    }
+    out.push_str(&text[from..]);
+    out
 }
 
 /// True when a block ends a sentence, so the next block starts a new paragraph.

@@ -168,7 +168,24 @@ fn is_inline_headline(s: &str) -> bool {
     (4..=80).contains(&n) && !s.contains(['。', '！', '？', '；']) && !ends_sentence(s)
 }
 
+/// False for a line no layout reads as a speaker line: no `（` where a `NAME（POSITION）` would
+/// open it, and sentence punctuation without a colon (a body paragraph, the common case).
+/// Only a quick test before [`spans`] takes the line apart; never false for one it would read.
+fn may_be_speaker_line(line: &str) -> bool {
+    let bullets = line.chars().take_while(|c| BULLETS.contains(c)).count();
+    let spaces =
+        if bullets == 0 { 0 } else { line.chars().skip(bullets).take_while(|&c| c == ' ').count() };
+    // The name before `（` is at most four characters and a space either side.
+    if line.chars().skip(bullets + spaces).take(7).any(|c| c == '（') {
+        return true;
+    }
+    line.contains('：') || !line.contains(['。', '，', '；', '！', '？', '“', '”', '《'])
+}
+
 fn spans(det: &str) -> Option<Spans> {
+    if !may_be_speaker_line(det.trim()) {
+        return None;
+    }
     let chars: Vec<char> = det.trim().chars().collect();
     let from = bullet_len(&chars);
     let mut to = chars.len();
@@ -351,6 +368,10 @@ fn chinese_number(s: &str) -> Option<u32> {
 /// A speech number opening `det`: `1.` `1．` `1、` `（1）` `之一` `（之一）` `第1篇`-free forms.
 /// Returns (number, chars to strip). `一、` is a section number, never a speech number.
 fn speech_number(det: &str) -> Option<(u32, usize)> {
+    // Every form opens with a digit, `（` or `之`: most lines stop here.
+    if !det.starts_with(|c: char| c.is_ascii_digit() || c == '（' || c == '之') {
+        return None;
+    }
     let chars: Vec<char> = det.chars().collect();
     let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
     let spaces = |at: usize| chars[at.min(chars.len())..].iter().take_while(|&&c| c == ' ').count();
@@ -648,9 +669,41 @@ fn tail(s: &str, n: usize) -> String {
     s.chars().skip(count.saturating_sub(n)).collect()
 }
 
+/// The units a lead lists before "负责同志" ("万州区、涪陵区、…、市财政局负责同志作现场交流发言").
+pub fn participants(lead: &str) -> Option<Vec<String>> {
+    let det = detection(lead);
+    let at = det.find("负责同志")?;
+    let start = det[..at]
+        .rfind(['。', '，', '：', '\n'])
+        .map_or(0, |i| i + det[i..].chars().next().map_or(0, char::len_utf8));
+    // Byte offsets are the detection form's; its punctuation may be wider than the original's.
+    let list = det[start..at].trim().trim_end_matches('等').trim();
+    let names: Vec<String> = list
+        .split(['、', '，', ','])
+        .map(|s| s.trim().trim_start_matches('和').to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!names.is_empty()).then_some(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn participant_lists() {
+        for (lead, want) in [
+            (
+                "10月21日上午，市委召开例会。万州区、涪陵区、市财政局负责同志作现场交流发言。",
+                Some(vec!["万州区", "涪陵区", "市财政局"]),
+            ),
+            ("会上，甲区、乙县等负责同志发言。", Some(vec!["甲区", "乙县"])),
+            ("市委召开例会。", None),
+        ] {
+            let want = want.map(|w| w.into_iter().map(String::from).collect::<Vec<_>>());
+            assert_eq!(participants(lead), want, "{lead}");
+        }
+    }
 
     #[test]
     fn speaker_line_shapes() {

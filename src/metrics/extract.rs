@@ -424,22 +424,31 @@ struct Parser<'a> {
     about_growth: bool,
 }
 
+/// True when `text` prints a unit a figure needs (%, ％, 倍, 百分点): no unit, no figure, so
+/// most paragraphs are passed over without being read.
+fn has_unit(text: &str) -> bool {
+    text.contains(['%', '％', '倍']) || text.contains("百分点") || text.contains("百分點")
+}
+
 fn parse(text: &str) -> Vec<Found> {
-    // No unit (%, ％, 倍, 百分点), no figure: most paragraphs stop here.
-    if !text.contains(['%', '％', '倍']) && !text.contains("百分点") && !text.contains("百分點")
-    {
-        return Vec::new();
+    read_figures(text).0
+}
+
+/// The figures of `text` and its reporting period (None when it prints no unit).
+fn read_figures(text: &str) -> (Vec<Found>, Option<String>) {
+    if !has_unit(text) {
+        return (Vec::new(), None);
     }
     let r = normalize::read(text);
+    let period = paragraph_period(&r.chars);
+    (parse_reading(&r, period.clone()), period)
+}
+
+/// The figures of a text read into its reading form, whose reporting period is `period`.
+fn parse_reading(r: &Reading, period: Option<String>) -> Vec<Found> {
     let about_growth =
         r.chars.windows(2).any(|w| w[0] == '增' && matches!(w[1], '速' | '长' | '幅'));
-    let mut p = Parser {
-        r: &r,
-        out: Vec::new(),
-        period: paragraph_period(&r.chars),
-        topic: None,
-        about_growth,
-    };
+    let mut p = Parser { r, out: Vec::new(), period, topic: None, about_growth };
     for (a, b) in split_at(&r.chars, 0, r.chars.len(), is_sentence_end) {
         p.sentence(a, b);
     }
@@ -845,10 +854,40 @@ pub fn lead_metrics(
     lead: &str,
     indicators: &Indicators,
 ) -> (Option<String>, IndexMap<String, f64>) {
+    let (found, own_period) = read_figures(lead);
+    (period(lead), metrics_of(&found, own_period.as_deref(), indicators))
+}
+
+/// A speech's figures (each paragraph's [`figures`], in order) with the period and metrics of
+/// its `lead` ([`lead_metrics`]); a lead that is the first paragraph is read once, not twice.
+pub fn speech_figures(
+    paragraphs: &[String],
+    lead: &str,
+    indicators: &Indicators,
+) -> (Option<String>, IndexMap<String, f64>, Vec<Figure>) {
+    let found: Vec<(Vec<Found>, Option<String>)> =
+        paragraphs.iter().map(|p| read_figures(p)).collect();
+    let metrics = match found.first() {
+        Some((first, own_period)) if paragraphs[0] == lead => {
+            metrics_of(first, own_period.as_deref(), indicators)
+        }
+        _ => {
+            let (found, own_period) = read_figures(lead);
+            metrics_of(&found, own_period.as_deref(), indicators)
+        }
+    };
+    let figures = found.into_iter().flat_map(|(f, _)| f).map(|f| f.figure).collect();
+    (period(lead), metrics, figures)
+}
+
+/// The metrics among a lead's figures, whose own reporting period is `own_period`.
+fn metrics_of(
+    found: &[Found],
+    own_period: Option<&str>,
+    indicators: &Indicators,
+) -> IndexMap<String, f64> {
     let mut metrics = IndexMap::new();
-    let found = parse(lead);
-    let reading = normalize::read(lead);
-    let lead_period = paragraph_period(&reading.chars).map(|p| lx::period_core(&p));
+    let lead_period = own_period.map(lx::period_core);
     for f in found {
         if f.figure.unit != "%" || f.figure.kind != FigureKind::Growth || !f.yoy {
             continue;
@@ -865,7 +904,7 @@ pub fn lead_metrics(
             metrics.entry(key).or_insert(f.figure.value);
         }
     }
-    (period(lead), metrics)
+    metrics
 }
 
 #[cfg(test)]
@@ -1081,6 +1120,24 @@ mod tests {
         ] {
             assert_eq!(period(text).as_deref(), want, "{text}");
         }
+    }
+
+    #[test]
+    fn speech_figures_are_each_paragraphs_figures_and_the_leads_metrics() {
+        let indicators = Indicators::new(&[]);
+        let first = "前三季度，全区地区生产总值增长6.6%，规上工业增加值增长11.2%。";
+        let second = "二季度，固定资产投资增长5.1%，社会消费品零售总额增长3.2%。";
+        let paragraphs: Vec<String> = [first, second, "其他。"].map(String::from).into();
+        // The lead as the first paragraph (read once), as two paragraphs, and as none.
+        for lead in [first.to_string(), format!("{first}\n{second}"), String::new()] {
+            let (period, metrics, figures) = speech_figures(&paragraphs, &lead, &indicators);
+            let want: Vec<Figure> = paragraphs.iter().flat_map(|p| super::figures(p)).collect();
+            assert_eq!(figures, want, "{lead}");
+            assert_eq!((period, metrics), lead_metrics(&lead, &indicators), "{lead}");
+        }
+        let (_, metrics, figures) = speech_figures(&paragraphs, first, &indicators);
+        assert_eq!(figures.len(), 4);
+        assert!(metrics.contains_key("gdp"), "{metrics:?}");
     }
 
     #[test]

@@ -181,6 +181,39 @@ fn simplified(c: char) -> char {
     }
 }
 
+/// Blocks of the punctuation and symbols Chinese text prints (general punctuation, CJK symbols,
+/// full-width forms), whose NFKC forms are looked up in a table built once.
+const PUNCTUATION: [(u32, u32); 2] = [(0x2000, 0x3100), (0xfe00, 0x10000)];
+
+/// The NFKC form of `c` when it is one char and `c` is in [`PUNCTUATION`]: the same as
+/// `once(c).nfkc()`, without running the normaliser for every comma.
+fn nfkc_single(c: char) -> Option<char> {
+    static TABLE: std::sync::OnceLock<Vec<Vec<Option<char>>>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        PUNCTUATION
+            .iter()
+            .map(|&(from, to)| {
+                (from..to)
+                    .map(|u| {
+                        let c = char::from_u32(u)?;
+                        let mut n = std::iter::once(c).nfkc();
+                        match (n.next(), n.next()) {
+                            (Some(one), None) => Some(one),
+                            _ => None,
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    let u = c as u32;
+    PUNCTUATION
+        .iter()
+        .zip(table)
+        .find(|((from, to), _)| (*from..*to).contains(&u))
+        .and_then(|((from, _), forms)| forms[(u - from) as usize])
+}
+
 fn is_digit(c: char) -> bool {
     c.is_ascii_digit()
 }
@@ -203,9 +236,17 @@ pub fn read(text: &str) -> Reading {
             origin.push(i);
             continue;
         }
-        for n in std::iter::once(c).nfkc() {
-            chars.push(n);
-            origin.push(i);
+        match nfkc_single(c) {
+            Some(n) => {
+                chars.push(n);
+                origin.push(i);
+            }
+            None => {
+                for n in std::iter::once(c).nfkc() {
+                    chars.push(n);
+                    origin.push(i);
+                }
+            }
         }
     }
     drop_spaces_and_separators(&mut chars, &mut origin);
@@ -215,6 +256,9 @@ pub fn read(text: &str) -> Reading {
 /// Drops whitespace unless it separates two ASCII letters, and `,` between a digit and exactly
 /// three digits (a thousands separator).
 fn drop_spaces_and_separators(chars: &mut Vec<char>, origin: &mut Vec<usize>) {
+    if !chars.iter().any(|&c| c == ',' || (c.is_whitespace() && c != '\n')) {
+        return;
+    }
     let mut keep = vec![true; chars.len()];
     for i in 0..chars.len() {
         let c = chars[i];
@@ -264,6 +308,28 @@ mod tests {
         ] {
             assert_eq!(read(text).chars.iter().collect::<String>(), want, "{text}");
         }
+    }
+
+    #[test]
+    fn the_punctuation_table_is_nfkc() {
+        // Every char of the tabled blocks, and a few outside them: one char the same as the
+        // normaliser's, or left to it (None) when its form is several chars.
+        let outside = ['a', '甲', '\u{a0}', '\u{10000}'];
+        let tabled = PUNCTUATION.iter().flat_map(|&(from, to)| from..to).filter_map(char::from_u32);
+        for c in tabled.chain(outside) {
+            let full: Vec<char> = std::iter::once(c).nfkc().collect();
+            match nfkc_single(c) {
+                Some(one) => assert_eq!(vec![one], full, "U+{:04X}", c as u32),
+                None => assert!(
+                    full.len() != 1
+                        || !PUNCTUATION.iter().any(|&(f, t)| (f..t).contains(&(c as u32))),
+                    "U+{:04X}",
+                    c as u32
+                ),
+            }
+        }
+        assert_eq!(nfkc_single('，'), Some(','));
+        assert_eq!(nfkc_single('…'), None); // "..."
     }
 
     #[test]

@@ -311,6 +311,23 @@ impl Registry {
         self.unknown(&name, Some(kind))
     }
 
+    /// The parent units of the units `positions` (one meeting's) name without doubt, in order:
+    /// the `near` of [`Registry::resolve_position_near`] (a 鼓楼区 among 仓山区 and 晋安区 is
+    /// 福州市's).
+    pub fn parents_near<'a>(&self, positions: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut near: Vec<String> = Vec::new();
+        for position in positions {
+            if let Some(found) = self.find_in(position)
+                && found.notes.is_empty()
+                && let Some(parent) = found.parent
+                && !near.contains(&parent)
+            {
+                near.push(parent);
+            }
+        }
+        near
+    }
+
     /// Every curated entry (Chongqing's when in scope, and site.toml's).
     pub fn iter(&self) -> impl Iterator<Item = &Organisation> {
         self.curated.iter()

@@ -330,3 +330,17 @@ fn utf16_and_invalid_utf8_are_explained() {
     assert_fails(&out, &["bad.txt:3:3: ", "not UTF-8"], "invalid UTF-8");
     assert!(!tmp.path().join("c").exists());
 }
+
+#[test]
+fn a_dry_run_prints_the_speeches_and_files_and_writes_nothing() {
+    let (tmp, input) = site_with("digest.txt", &fixture_text());
+    let out = yilu(&["ingest", input.to_str().unwrap(), "--year", "2024", "--dry-run"], tmp.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    // The meeting line, one row per speech (order, organisation, speaker, metrics), the files.
+    assert!(report.starts_with("2024-10-21  "), "{report}");
+    assert!(report.lines().any(|l| l.trim_start().starts_with("1  万州区")), "{report}");
+    assert!(report.contains("would write 11 files:"), "{report}");
+    assert!(report.contains("content/meetings/2024-10-21/_index.md"), "{report}");
+    assert!(!tmp.path().join("content").exists());
+}
