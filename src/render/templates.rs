@@ -435,8 +435,8 @@ mod tests {
             ("en", r#"{{ t(key="count.speeches", count=n) }}"#, "1 speech"),
             (
                 "en",
-                r#"{{ t(key="site.footer", meetings=t(key="count.meetings", count=2), speeches=t(key="count.speeches", count=n)) }}"#,
-                "2 meetings and 1 speech · made with yilu",
+                r#"{{ t(key="feed.follow", name=t(key="count.meetings", count=2)) }}"#,
+                "Follow the speeches of 2 meetings (Atom)",
             ),
             (
                 "zh-CN",
