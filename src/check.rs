@@ -16,7 +16,7 @@ use crate::render::templates::{self, TemplateSource};
 use crate::site::{Page, PageKind, Site, base_path};
 
 /// Content problems of a loaded site, all warnings: the build goes past them.
-pub fn content(site: &Site) -> Vec<Diagnostic> {
+pub(crate) fn content(site: &Site) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let keys: Vec<&str> = site.indicators.iter().map(|i| i.key.as_str()).collect();
     // Organisations already warned of while loading (ambiguous, misspelled): not again here.
@@ -272,21 +272,21 @@ fn percent_decode(s: &str) -> String {
 
 /// The outcome of `yilu check`.
 #[derive(Debug, Default)]
-pub struct Report {
+pub(crate) struct Report {
     /// Every problem, sorted by file and place; errors and warnings.
-    pub problems: Vec<Diagnostic>,
-    pub pages: usize,
+    pub(crate) problems: Vec<Diagnostic>,
+    pub(crate) pages: usize,
 }
 
 impl Report {
-    pub fn errors(&self) -> usize {
+    pub(crate) fn errors(&self) -> usize {
         self.problems.iter().filter(|d| d.is_error()).count()
     }
 }
 
 /// Loads the site (its warnings are the check's too), checks its content, builds it into a
 /// temporary folder beside the output (never touching the real output) and checks that.
-pub fn run(options: &crate::site::BuildOptions) -> Result<Report> {
+pub(crate) fn run(options: &crate::site::BuildOptions) -> Result<Report> {
     let site = Site::load(options)?;
     let mut problems = site.warnings.clone();
     problems.extend(content(&site));
@@ -419,13 +419,13 @@ mod html {
 
     /// What a page links to and what it can be linked to by.
     #[derive(Debug, Default, PartialEq)]
-    pub struct Scan {
+    pub(crate) struct Scan {
         /// Every `href` and `src`, in page order.
-        pub links: Vec<String>,
+        pub(crate) links: Vec<String>,
         /// Every `id`, in page order (duplicates kept, to be reported).
-        pub ids: Vec<String>,
+        pub(crate) ids: Vec<String>,
         /// `<a name>` anchors.
-        pub names: Vec<String>,
+        pub(crate) names: Vec<String>,
     }
 
     struct Sink(RefCell<Scan>);
@@ -460,7 +460,7 @@ mod html {
         }
     }
 
-    pub fn scan(text: &str) -> Scan {
+    pub(crate) fn scan(text: &str) -> Scan {
         let tokenizer = Tokenizer::new(Sink(RefCell::default()), TokenizerOpts::default());
         let queue = BufferQueue::default();
         queue.push_back(StrTendril::from(text));

@@ -16,50 +16,52 @@ use crate::orgs::OrgKind;
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct SiteConfig {
+    /// The site's name, in every page's title and the feeds.
     pub title: String,
+    /// One sentence about the site: the meta description of pages without their own.
     pub description: String,
     /// Where the site is published, e.g. `https://example.org/archive/`; always ends in `/`.
     pub base_url: String,
-    pub language: String,
+    pub(crate) language: String,
     /// Output folder, relative to the site root.
-    pub output_dir: PathBuf,
+    pub(crate) output_dir: PathBuf,
     /// Theme name: `themes/NAME/` overrides the embedded default template by template.
-    pub theme: String,
+    pub(crate) theme: String,
     /// Every link relative and ending in `index.html`, so the output browses from disk.
-    pub relative_urls: bool,
+    pub(crate) relative_urls: bool,
     /// Meetings per page on `/meetings/`.
-    pub paginate_by: usize,
+    pub(crate) paginate_by: usize,
     /// The province, city or county the archive covers (e.g. "重庆市"): short and shared names
     /// of organisations resolve inside it.
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Extra organisations, or overrides of built-in ones (matched by name).
     pub organisations: Vec<OrganisationEntry>,
     /// Extra indicators, or overrides of built-in ones (matched by key).
     pub indicators: Vec<IndicatorEntry>,
     /// Free-form values handed to templates as `config.extra`.
-    pub extra: toml::Table,
+    pub(crate) extra: toml::Table,
     /// Extra main-navigation entries (`[[menu]]`), after the built-in ones.
-    pub menu: Vec<MenuEntry>,
+    pub(crate) menu: Vec<MenuEntry>,
     /// Where the file was read from and where its keys are, for messages about them later.
     #[serde(skip)]
-    pub source: ConfigSource,
+    pub(crate) source: ConfigSource,
     /// Where `yilu deploy` publishes (`[[deploy]]`); not handed to templates.
     #[serde(skip_serializing)]
-    pub deploy: Vec<DeployEntry>,
+    pub(crate) deploy: Vec<DeployEntry>,
 }
 
 /// The name a `site.toml` was read under and the places of the keys later checks point at.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ConfigSource {
+pub(crate) struct ConfigSource {
     /// The file as shown in messages (`site.toml`, `/path/to/site.toml`).
-    pub name: String,
+    pub(crate) name: String,
     /// 1-based line and column of the `base_url` value, when the file sets it.
-    pub base_url_at: Option<(usize, usize)>,
+    pub(crate) base_url_at: Option<(usize, usize)>,
 }
 
 impl ConfigSource {
     /// A diagnostic about `base_url`, at its place in the file when known.
-    pub fn at_base_url(&self, d: Diagnostic) -> Diagnostic {
+    pub(crate) fn at_base_url(&self, d: Diagnostic) -> Diagnostic {
         match self.base_url_at {
             Some((line, col)) => d.at(line, col),
             None => d,
@@ -70,18 +72,18 @@ impl ConfigSource {
 /// One `[[menu]]` entry: a link in the main navigation.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct MenuEntry {
-    pub name: String,
+pub(crate) struct MenuEntry {
+    pub(crate) name: String,
     /// A site path (`about/`, through the `url` filter) or an absolute http(s) URL.
-    pub url: String,
+    pub(crate) url: String,
     /// Entries are sorted by weight, then name.
     #[serde(default)]
-    pub weight: i64,
+    pub(crate) weight: i64,
 }
 
 impl MenuEntry {
     /// True when `url` is an absolute http(s) URL rather than a site path.
-    pub fn is_external(&self) -> bool {
+    pub(crate) fn is_external(&self) -> bool {
         let lower = self.url.trim().to_ascii_lowercase();
         lower.starts_with("http://") || lower.starts_with("https://")
     }
@@ -91,44 +93,44 @@ impl MenuEntry {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationEntry {
-    pub name: String,
-    pub slug: String,
+    pub(crate) name: String,
+    pub(crate) slug: String,
     /// province | city | district | county | county_city | zone | department | other
     #[serde(default)]
-    pub kind: Option<OrgKind>,
+    pub(crate) kind: Option<OrgKind>,
     #[serde(default)]
-    pub aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
 }
 
 /// One `[[indicators]]` entry.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorEntry {
-    pub key: String,
-    pub label: String,
+    pub(crate) key: String,
+    pub(crate) label: String,
     #[serde(default)]
-    pub phrasings: Vec<String>,
+    pub(crate) phrasings: Vec<String>,
 }
 
 /// One `[[deploy]]` entry: a named place `yilu deploy` publishes the output to.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct DeployEntry {
-    pub name: String,
+pub(crate) struct DeployEntry {
+    pub(crate) name: String,
     /// `s3://bucket/prefix?endpoint=https://…&region=…&style=path|virtual`
-    pub url: crate::deploy::S3Url,
+    pub(crate) url: crate::deploy::S3Url,
     /// `[[deploy.headers]]`: Cache-Control by pattern, first match wins, before the defaults.
     #[serde(default)]
-    pub headers: Vec<HeaderRule>,
+    pub(crate) headers: Vec<HeaderRule>,
 }
 
 /// One `[[deploy.headers]]` rule.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct HeaderRule {
+pub(crate) struct HeaderRule {
     /// `*.html` (a file name anywhere) or `search/*.js` (a path from the output root).
-    pub pattern: crate::deploy::PathPattern,
-    pub cache_control: String,
+    pub(crate) pattern: crate::deploy::PathPattern,
+    pub(crate) cache_control: String,
 }
 
 impl Default for SiteConfig {
@@ -170,7 +172,8 @@ const BOOL_KEYS: &[&str] = &["relative_urls"];
 
 impl SiteConfig {
     /// Parses `site.toml` text. `name` is used in error messages (`site.toml:3:1: …`).
-    pub fn from_str(text: &str, name: &str) -> Result<SiteConfig> {
+    #[cfg(test)]
+    pub(crate) fn from_str(text: &str, name: &str) -> Result<SiteConfig> {
         SiteConfig::parse(text, name, None)
     }
 
@@ -305,7 +308,7 @@ impl SiteConfig {
     }
 
     /// Whether base_url names a host, so that feeds and sitemaps can carry absolute URLs.
-    pub fn has_host(&self) -> bool {
+    pub(crate) fn has_host(&self) -> bool {
         self.base_url.contains("://")
     }
 
@@ -327,7 +330,7 @@ impl SiteConfig {
 /// Checks a base URL: an http(s) address with a host (`https://example.org/archive/`), or a
 /// root-relative path (`/`, `/archive/`) for a site whose host is not known yet. Returns it
 /// ending in `/`. The error (a diagnostic without a file) says what to write instead.
-pub fn check_base_url(raw: &str) -> Result<String, Diagnostic> {
+pub(crate) fn check_base_url(raw: &str) -> Result<String, Diagnostic> {
     let url = raw.trim();
     let problem = |why: String, suggestion: Option<String>| {
         let hint = match suggestion {
@@ -409,7 +412,7 @@ fn check_theme_name(theme: &str) -> Result<(), Diagnostic> {
 
 /// For serde's "unknown field `titel`, expected one of `title`, …" (and "unknown variant"), the
 /// known name the unknown one is most likely a slip for: "did you mean `title`?".
-pub fn did_you_mean(message: &str) -> Option<String> {
+pub(crate) fn did_you_mean(message: &str) -> Option<String> {
     let rest =
         message.find("unknown field `").map(|i| &message[i + "unknown field `".len()..]).or_else(
             || message.find("unknown variant `").map(|i| &message[i + "unknown variant `".len()..]),
@@ -463,7 +466,7 @@ fn toml_diagnostic(text: &str, name: &str, e: &toml::de::Error) -> Diagnostic {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;

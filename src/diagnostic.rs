@@ -9,13 +9,13 @@ use std::path::PathBuf;
 /// How bad a problem is: an error fails the command (exit 1); a warning is reported and the
 /// command goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
+pub(crate) enum Severity {
     Error,
     Warning,
 }
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -26,21 +26,22 @@ impl Severity {
 /// One problem at a place in a file: `content/x.md:7:3: metrics.gdp: expected a number`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
-    pub path: PathBuf,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub severity: Severity,
+    pub(crate) path: PathBuf,
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
+    pub(crate) severity: Severity,
     /// The front matter or config key the problem concerns (`org`, `metrics.gdp`), printed
     /// before the message; tools and later stages tell kinds of problem apart by it.
-    pub key: Option<Box<str>>,
+    pub(crate) key: Option<Box<str>>,
+    /// What is wrong.
     pub message: String,
     /// How to fix it ("did you mean `speaker`?"), shown on its own line.
-    pub hint: Option<Box<str>>,
+    pub(crate) hint: Option<Box<str>>,
 }
 
 impl Diagnostic {
     /// An error at `path`.
-    pub fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn new(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             path: path.into(),
             line: None,
@@ -53,11 +54,11 @@ impl Diagnostic {
     }
 
     /// A warning at `path`.
-    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::new(path, message) }
     }
 
-    pub fn at(mut self, line: usize, column: usize) -> Diagnostic {
+    pub(crate) fn at(mut self, line: usize, column: usize) -> Diagnostic {
         self.line = Some(line);
         self.column = Some(column);
         self
@@ -65,25 +66,25 @@ impl Diagnostic {
 
     /// Says which key the problem concerns: `warning(p, "missing").about("org")` prints
     /// `p: org: missing`.
-    pub fn about(mut self, key: impl Into<String>) -> Diagnostic {
+    pub(crate) fn about(mut self, key: impl Into<String>) -> Diagnostic {
         self.key = Some(key.into().into_boxed_str());
         self
     }
 
     /// The message as printed: `key: message`, or the message alone.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match &self.key {
             Some(key) => format!("{key}: {}", self.message),
             None => self.message.clone(),
         }
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hint = Some(hint.into().into_boxed_str());
         self
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 }
@@ -106,25 +107,21 @@ impl fmt::Display for Diagnostic {
 }
 
 /// `n` with its noun, singular or plural: "1 problem", "2 problems".
-pub fn count(n: usize, singular: &str, plural: &str) -> String {
+pub(crate) fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
 /// Every problem of one run; an error whose message lists them all, sorted by place.
 #[derive(Debug, Default)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
+pub(crate) struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
-    pub fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Ok when empty; otherwise an error listing every problem.
-    pub fn into_result(mut self) -> anyhow::Result<()> {
+    pub(crate) fn into_result(mut self) -> anyhow::Result<()> {
         if self.0.is_empty() {
             return Ok(());
         }

@@ -7,7 +7,7 @@ use pinyin::ToPinyin;
 
 /// A slug from any text: ASCII letters and digits kept (lowercased), Han characters as
 /// pinyin syllables, everything else a single hyphen; "x" when nothing is left.
-pub fn ascii_slug(text: &str) -> String {
+pub(crate) fn ascii_slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let push_word = |out: &mut String, word: &str| {
         if !out.is_empty() && !out.ends_with('-') {
@@ -38,7 +38,7 @@ pub fn ascii_slug(text: &str) -> String {
 }
 
 /// Longest slug, in bytes: well inside every file system's limit for one path segment.
-pub const MAX_LEN: usize = 64;
+pub(crate) const MAX_LEN: usize = 64;
 
 /// Names Windows reserves for devices, in any case and with any extension: a folder so named
 /// cannot be created or copied there.
@@ -48,13 +48,13 @@ const RESERVED: &[&str] = &[
 ];
 
 /// True when `s` is a name Windows reserves (`con`, `nul`, `com1` …).
-pub fn is_reserved(s: &str) -> bool {
+pub(crate) fn is_reserved(s: &str) -> bool {
     RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
 }
 
 /// A `[a-z0-9-]+` string made a valid slug: at most [`MAX_LEN`] bytes (cut at a hyphen where
 /// one is near), no hyphen at either end, `x` for nothing, `-x` after a reserved name.
-pub fn cap(slug: &str) -> String {
+pub(crate) fn cap(slug: &str) -> String {
     let mut s = slug.trim_matches('-');
     if s.len() > MAX_LEN {
         // ASCII only, so any byte index is a char boundary.
@@ -73,7 +73,7 @@ pub fn cap(slug: &str) -> String {
 }
 
 /// Why `s` is no valid slug, said so a user can fix it; None when it is one.
-pub fn problem(s: &str) -> Option<String> {
+pub(crate) fn problem(s: &str) -> Option<String> {
     if is_valid(s) {
         None
     } else if is_reserved(s) {
@@ -88,7 +88,7 @@ pub fn problem(s: &str) -> Option<String> {
 }
 
 /// `base-n`, shortened so the number always fits: distinct `n`, distinct slugs.
-pub fn numbered(base: &str, n: usize) -> String {
+pub(crate) fn numbered(base: &str, n: usize) -> String {
     let suffix = format!("-{n}");
     let room = MAX_LEN - suffix.len();
     let base = if base.len() > room { base[..room].trim_end_matches('-') } else { base };
@@ -97,7 +97,7 @@ pub fn numbered(base: &str, n: usize) -> String {
 
 /// True when `s` is a non-empty `[a-z0-9-]+` of at most [`MAX_LEN`] bytes that neither starts
 /// nor ends with a hyphen and is no reserved name.
-pub fn is_valid(s: &str) -> bool {
+pub(crate) fn is_valid(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_LEN
         && !s.starts_with('-')

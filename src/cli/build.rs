@@ -9,29 +9,29 @@ use crate::diagnostic::count;
 use crate::site::{self, BuildOptions};
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// The site folder (holding site.toml).
     #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Output folder (default: site.toml's output_dir).
     #[arg(short, long)]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Publish address, e.g. https://example.org/archive/ (default: site.toml's base_url).
     #[arg(long, value_parser = parse_base_url)]
-    pub base_url: Option<String>,
+    pub(crate) base_url: Option<String>,
     /// Include pages marked `draft: true`.
     #[arg(long)]
-    pub drafts: bool,
+    pub(crate) drafts: bool,
     /// Replace a non-empty output folder that yilu did not make (never the site or its sources).
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// Print how long each step took.
     #[arg(long)]
-    pub timings: bool,
+    pub(crate) timings: bool,
 }
 
 impl BuildArgs {
-    pub fn options(&self) -> BuildOptions {
+    pub(crate) fn options(&self) -> BuildOptions {
         BuildOptions {
             root: self.root.clone(),
             output: self.output.clone(),
@@ -42,7 +42,7 @@ impl BuildArgs {
         }
     }
 
-    pub fn run(self, quiet: bool) -> Result<()> {
+    pub(crate) fn run(self, quiet: bool) -> Result<()> {
         let mut options = self.options();
         let bar = (!quiet).then(|| progress_bar("rendering"));
         options.progress = bar.clone();
@@ -89,7 +89,7 @@ fn parse_base_url(raw: &str) -> Result<String, String> {
 }
 
 /// A progress bar on stderr; indicatif draws nothing when stderr is not a terminal.
-pub fn progress_bar(what: &str) -> indicatif::ProgressBar {
+pub(crate) fn progress_bar(what: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {elapsed}")

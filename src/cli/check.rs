@@ -11,16 +11,16 @@ use super::build::BuildArgs;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(flatten)]
-    pub build: BuildArgs,
+    pub(crate) build: BuildArgs,
     /// How to print problems: `text` for people, `json` (an array on stdout) for tools.
     #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
@@ -53,7 +53,7 @@ impl<'a> From<&'a Diagnostic> for JsonProblem<'a> {
 
 impl CheckArgs {
     /// Prints every problem and their count; the error (exit 1) comes only with errors.
-    pub fn run(self, quiet: bool) -> Result<()> {
+    pub(crate) fn run(self, quiet: bool) -> Result<()> {
         let report = match crate::check::run(&self.build.options()) {
             Ok(report) => report,
             // A site that does not load (site.toml, front matter, templates): its problems are

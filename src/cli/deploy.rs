@@ -22,32 +22,32 @@ deleted (at most --max-deletes without --force).";
 
 #[derive(Debug, Args)]
 #[command(after_help = AFTER_HELP)]
-pub struct DeployArgs {
+pub(crate) struct DeployArgs {
     /// The site folder (holding site.toml).
     #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Output folder to build into and publish (default: site.toml's output_dir).
     #[arg(short, long)]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// The [[deploy]] entry to publish to (needed when there are several).
     #[arg(short, long, value_name = "NAME")]
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// Show what would be uploaded and deleted; change nothing.
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Delete remote files even when there are more than --max-deletes.
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// Refuse to delete more remote files than this without --force.
     #[arg(long, value_name = "N", default_value_t = 256)]
-    pub max_deletes: usize,
+    pub(crate) max_deletes: usize,
     /// Publish the output folder as it is, without building first.
     #[arg(long)]
-    pub no_build: bool,
+    pub(crate) no_build: bool,
 }
 
 impl DeployArgs {
-    pub fn run(self, quiet: bool) -> Result<()> {
+    pub(crate) fn run(self, quiet: bool) -> Result<()> {
         let config_path = self.root.join("site.toml");
         let config = SiteConfig::load(&config_path)?;
         let target = deploy::select_target(&config, &config_path, self.target.as_deref())?;

@@ -16,15 +16,15 @@ use crate::metrics::{Indicators, extract};
 use crate::render::markdown;
 
 #[derive(Debug, Args)]
-pub struct ExtractArgs {
+pub(crate) struct ExtractArgs {
     /// Speech files or folders (default: the site's content/meetings/).
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Write the new metrics and figures into the files (without it, only show the changes).
     #[arg(long)]
-    pub write: bool,
+    pub(crate) write: bool,
     /// The site folder (holding site.toml, whose [[indicators]] are used).
     #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
 }
 
 /// What extraction gives for one speech, and whether it differs from its front matter.
@@ -35,7 +35,7 @@ struct Refreshed {
 }
 
 impl ExtractArgs {
-    pub fn run(self, quiet: bool) -> Result<()> {
+    pub(crate) fn run(self, quiet: bool) -> Result<()> {
         let site_toml = self.root.join("site.toml");
         let config =
             if site_toml.is_file() { SiteConfig::load(&site_toml)? } else { SiteConfig::default() };

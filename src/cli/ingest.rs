@@ -14,35 +14,35 @@ use crate::diagnostic::Diagnostic;
 use crate::ingest::{IngestOptions, IngestReport, WriteMode, ingest};
 
 #[derive(Debug, Args)]
-pub struct IngestArgs {
+pub(crate) struct IngestArgs {
     /// Transcript files (plain text or the article's HTML page).
     #[arg(required = true)]
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// Year of a meeting whose text gives only month and day (10月21日).
     #[arg(long, conflicts_with = "date")]
-    pub year: Option<i32>,
+    pub(crate) year: Option<i32>,
     /// The meeting's date, when the text does not give a full one.
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
-    pub date: Option<NaiveDate>,
+    pub(crate) date: Option<NaiveDate>,
     /// The site folder (holding site.toml); content is written to its content/ folder.
     #[arg(long)]
-    pub root: Option<PathBuf>,
+    pub(crate) root: Option<PathBuf>,
     /// Content folder to write into (default: ROOT/content).
     #[arg(long)]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Print the files it would write and write nothing.
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Replace an existing meeting's generated files (hand-added files are kept), and let
     /// --date/--year win over a date the text prints.
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// The article's web address, recorded as the meeting's `source.url` (one file only).
     #[arg(long, value_name = "URL", value_parser = parse_url)]
-    pub source_url: Option<String>,
+    pub(crate) source_url: Option<String>,
     /// The newspaper or site that published it, recorded as `source.publication`.
     #[arg(long, value_name = "NAME")]
-    pub publication: Option<String>,
+    pub(crate) publication: Option<String>,
 }
 
 fn parse_url(s: &str) -> Result<String, String> {
@@ -84,7 +84,7 @@ fn site_config(
 }
 
 impl IngestArgs {
-    pub fn run(self, quiet: bool) -> Result<()> {
+    pub(crate) fn run(self, quiet: bool) -> Result<()> {
         if self.source_url.is_some() && self.files.len() > 1 {
             anyhow::bail!(
                 "--source-url names one article, but {} files were given: ingest them one at a time",

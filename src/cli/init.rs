@@ -9,16 +9,16 @@ use crate::content::write_file_atomic;
 use crate::render::templates::{EMBEDDED_STATIC, EMBEDDED_TEMPLATES};
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Folder for the new site (created if missing).
     #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Also copy the default theme into themes/default/ to edit it.
     #[arg(long)]
-    pub theme: bool,
+    pub(crate) theme: bool,
     /// Write into a folder that is not empty, replacing files of the same name.
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 const SITE_TOML: &str = r#"# yilu site settings. See the README for every key.
@@ -55,7 +55,7 @@ const README: &str = include_str!("site-readme.md");
 const THEME_README: &str = include_str!("../../themes/default/README.md");
 
 impl InitArgs {
-    pub fn run(self, quiet: bool) -> Result<()> {
+    pub(crate) fn run(self, quiet: bool) -> Result<()> {
         let dir = &self.dir;
         if dir.exists() {
             let non_empty = std::fs::read_dir(dir)

@@ -22,13 +22,13 @@ mod serve;
 pub struct Cli {
     /// Print nothing but errors.
     #[arg(short, long, global = true)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create a new site that builds at once.
     Init(init::InitArgs),
     /// Scaffold a meeting or a speech file: `new meeting 2025-01-20`, `new speech 2025-01-20 万州区`.
@@ -48,6 +48,7 @@ pub enum Command {
 }
 
 impl Cli {
+    /// Runs the command the line names.
     pub fn run(self) -> Result<()> {
         match self.command {
             Command::Init(args) => args.run(self.quiet),

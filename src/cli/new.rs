@@ -17,13 +17,13 @@ use crate::orgs::Registry;
 use crate::slug;
 
 #[derive(Debug, Args)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     #[command(subcommand)]
-    pub what: NewCommand,
+    pub(crate) what: NewCommand,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum NewCommand {
+pub(crate) enum NewCommand {
     /// A meeting: content/meetings/DATE/_index.md with a title to fill in.
     Meeting {
         /// The meeting's date, YYYY-MM-DD.
@@ -45,13 +45,13 @@ pub enum NewCommand {
 }
 
 #[derive(Debug, Args)]
-pub struct Common {
+pub(crate) struct Common {
     /// The site folder (holding site.toml).
     #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Overwrite a file that exists.
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 /// The placeholder titles a new file gets; the user replaces them.
@@ -67,7 +67,7 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 }
 
 impl NewArgs {
-    pub fn run(self, quiet: bool) -> Result<()> {
+    pub(crate) fn run(self, quiet: bool) -> Result<()> {
         let (created, warnings) = match &self.what {
             NewCommand::Meeting { date, common } => (new_meeting(*date, common)?, Vec::new()),
             NewCommand::Speech { date, org, common } => new_speech(*date, org, common)?,

@@ -10,30 +10,30 @@ use crate::serve::{self, Report, ServeOptions};
 use crate::site::BuildOptions;
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// The site folder (holding site.toml).
     #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Output folder (default: .yilu/serve under the site folder; never site.toml's output_dir,
     /// which keeps the production build).
     #[arg(short, long)]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Port to listen on (0: any free port).
     #[arg(short, long, default_value_t = 1111)]
-    pub port: u16,
+    pub(crate) port: u16,
     /// Address to listen on; anything but loopback shows the site to your network.
     #[arg(long, default_value = "127.0.0.1", value_parser = parse_bind)]
-    pub bind: IpAddr,
+    pub(crate) bind: IpAddr,
     /// Open the site in the default browser.
     #[arg(long)]
-    pub open: bool,
+    pub(crate) open: bool,
     /// Include pages marked `draft: true`.
     #[arg(long)]
-    pub drafts: bool,
+    pub(crate) drafts: bool,
 }
 
 impl ServeArgs {
-    pub fn run(self, quiet: bool) -> Result<()> {
+    pub(crate) fn run(self, quiet: bool) -> Result<()> {
         let options = ServeOptions {
             build: BuildOptions {
                 root: self.root,

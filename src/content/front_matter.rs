@@ -16,18 +16,25 @@ use crate::orgs::OrgKind;
 /// Front matter of a meeting's `_index.md`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MeetingFrontMatter {
+    /// The meeting's name.
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A second line under the name.
     pub subtitle: Option<String>,
     #[serde(default, with = "date_opt", skip_serializing_if = "Option::is_none")]
+    /// The day it met; else the folder name's date.
     pub date: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Where the transcript was published.
     pub source: Option<Source>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Who attended, as printed.
     pub participants: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A sentence for lists and the meta description.
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
+    /// A draft is built only with `--drafts`.
     pub draft: bool,
     /// Keys this model does not know, kept and handed to templates.
     #[serde(skip)]
@@ -39,58 +46,68 @@ pub struct MeetingFrontMatter {
 #[serde(deny_unknown_fields)]
 pub struct Source {
     #[serde(default)]
-    pub publication: Option<String>,
+    pub(crate) publication: Option<String>,
     #[serde(default)]
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
 }
 
 /// Front matter of one speech file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SpeechFrontMatter {
+    /// The speech's headline.
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The speaker's name.
     pub speaker: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The speaker's post as printed (区委书记).
     pub position: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The organisation the speaker spoke for (万州区).
     pub org: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// What kind of organisation it is, when the registry does not know it.
     pub org_kind: Option<OrgKind>,
     /// Overrides the organisation's slug (and so the speech's URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Place in the meeting; else the file name's number.
     pub order: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The period the figures cover, as printed (前三季度).
     pub period: Option<String>,
     /// Canonical indicator key → y/y growth in percent, in the order written.
     #[serde(default, deserialize_with = "finite_map")]
     pub metrics: IndexMap<String, f64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Every growth figure the text prints.
     pub figures: Vec<Figure>,
     /// Figures checked by hand: `yilu extract --write` never rewrites them.
     #[serde(default, skip_serializing_if = "is_false")]
     pub figures_locked: bool,
     #[serde(default, skip_serializing_if = "is_false")]
+    /// A draft is built only with `--drafts`.
     pub draft: bool,
     #[serde(skip)]
+    /// Keys yilu does not know, kept for templates (`page.extra`).
     pub extra: IndexMap<String, serde_json::Value>,
 }
 
 /// Front matter of a standalone page (`content/about.md`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PageFrontMatter {
-    pub title: String,
+    pub(crate) title: String,
     /// One sentence for the page head (meta description, Open Graph).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Overrides the last URL segment (the file name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
+    pub(crate) slug: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
-    pub draft: bool,
+    pub(crate) draft: bool,
     #[serde(skip)]
-    pub extra: IndexMap<String, serde_json::Value>,
+    pub(crate) extra: IndexMap<String, serde_json::Value>,
 }
 
 /// One growth figure found in a speech. Optional fields are written only when the text prints
@@ -98,8 +115,10 @@ pub struct PageFrontMatter {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Figure {
+    /// What grew, as printed (地区生产总值).
     pub subject: String,
     #[serde(deserialize_with = "finite")]
+    /// The number as printed.
     pub value: f64,
     /// `%`, `倍` or `个百分点`.
     pub unit: String,
@@ -138,7 +157,7 @@ pub enum FigureKind {
 }
 
 impl FigureKind {
-    pub fn is_growth(&self) -> bool {
+    pub(crate) fn is_growth(&self) -> bool {
         *self == FigureKind::Growth
     }
 }
@@ -164,7 +183,7 @@ fn finite_map<'de, D: Deserializer<'de>>(d: D) -> Result<IndexMap<String, f64>, 
 }
 
 /// The keys a meeting's `_index.md` knows: the fields of [`MeetingFrontMatter`].
-pub fn meeting_keys() -> &'static [&'static str] {
+pub(crate) fn meeting_keys() -> &'static [&'static str] {
     static KEYS: LazyLock<&'static [&'static str]> =
         LazyLock::new(field_names::<MeetingFrontMatter>);
     &KEYS
@@ -211,7 +230,7 @@ fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
 
 /// The known key `word` is most likely a slip for, if any: one edit away (two for longer
 /// words), a swap of two letters counting as one edit, case ignored.
-pub fn near_miss<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn near_miss<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let allowed = if lower.chars().count() <= 4 { 1 } else { 2 };
     known
@@ -225,7 +244,7 @@ pub fn near_miss<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
 /// The file line and column of a key in a file's front matter: `["speaker"]` for a top-level
 /// key, `["metrics", "gdp"]` for one inside a mapping (block or `{flow}` style). None when the
 /// key cannot be found as written (quoted oddly, say); callers then name the file alone.
-pub fn key_position(text: &str, path: &[&str]) -> Option<(usize, usize)> {
+pub(crate) fn key_position(text: &str, path: &[&str]) -> Option<(usize, usize)> {
     let split = split(text).ok()?;
     let lines: Vec<&str> = split.yaml.lines().collect();
     let starts_key = |s: &str, key: &str| {
@@ -267,7 +286,7 @@ pub fn key_position(text: &str, path: &[&str]) -> Option<(usize, usize)> {
 
 /// The top-level keys of a file's front matter that are not in `known`, in file order; empty
 /// when the front matter does not parse.
-pub fn unknown_keys(text: &str, known: &[&str]) -> Vec<String> {
+pub(crate) fn unknown_keys(text: &str, known: &[&str]) -> Vec<String> {
     let Ok(split) = split(text) else { return Vec::new() };
     let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str(split.yaml) else {
         return Vec::new();
@@ -280,7 +299,7 @@ pub fn unknown_keys(text: &str, known: &[&str]) -> Vec<String> {
 }
 
 /// The keys a standalone page knows: the fields of [`PageFrontMatter`].
-pub fn page_keys() -> &'static [&'static str] {
+pub(crate) fn page_keys() -> &'static [&'static str] {
     static KEYS: LazyLock<&'static [&'static str]> = LazyLock::new(field_names::<PageFrontMatter>);
     &KEYS
 }
@@ -288,11 +307,11 @@ pub fn page_keys() -> &'static [&'static str] {
 /// A front-matter problem at a line and column of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrontMatterError {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) message: String,
     /// How to fix it, when the slip is a common one.
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
 impl FrontMatterError {
@@ -303,15 +322,15 @@ impl FrontMatterError {
 
 /// A file split into its YAML and its Markdown body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Split<'a> {
-    pub yaml: &'a str,
-    pub body: &'a str,
+pub(crate) struct Split<'a> {
+    pub(crate) yaml: &'a str,
+    pub(crate) body: &'a str,
     /// 1-based file line on which the YAML starts.
-    pub yaml_line: usize,
+    pub(crate) yaml_line: usize,
 }
 
 /// Splits `---\nYAML\n---\nBODY`. A BOM and CRLF line ends are accepted.
-pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
+pub(crate) fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let err = |line, message: &str| FrontMatterError::new(line, 1, message);
     let rest = text
@@ -515,7 +534,7 @@ pub fn read_speech(text: &str) -> Result<(SpeechFrontMatter, &str), FrontMatterE
 }
 
 /// Reads a standalone page: front matter and Markdown body.
-pub fn read_page(text: &str) -> Result<(PageFrontMatter, &str), FrontMatterError> {
+pub(crate) fn read_page(text: &str) -> Result<(PageFrontMatter, &str), FrontMatterError> {
     let split = split(text)?;
     let (mut fm, extra): (PageFrontMatter, _) = parse(&split, page_keys())?;
     if fm.title.trim().is_empty() {
@@ -531,7 +550,8 @@ pub fn read_page(text: &str) -> Result<(PageFrontMatter, &str), FrontMatterError
 }
 
 /// Writes a standalone page; `read_page` of the result gives back `fm` and `body`.
-pub fn write_page(fm: &PageFrontMatter, body: &str) -> String {
+#[cfg(test)]
+pub(crate) fn write_page(fm: &PageFrontMatter, body: &str) -> String {
     write(fm, &fm.extra, body)
 }
 
@@ -581,14 +601,16 @@ fn is_false(b: &bool) -> bool {
 mod date_opt {
     use super::*;
 
-    pub fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
         match d {
             Some(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<NaiveDate>, D::Error> {
         // A visitor, so the error is raised while the parser still knows the value's position.
         struct DateVisitor;
         impl serde::de::Visitor<'_> for DateVisitor {

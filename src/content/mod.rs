@@ -3,8 +3,8 @@
 //! of the run is collected and reported together.
 
 pub mod front_matter;
-pub mod pages;
-mod source;
+pub(crate) mod pages;
+pub(crate) mod source;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,63 +19,63 @@ use crate::slug;
 pub use front_matter::{
     Figure, FigureKind, MeetingFrontMatter, PageFrontMatter, SpeechFrontMatter,
 };
-pub use pages::StandalonePage;
-pub use source::{LoadOptions, is_xml_char, strip_non_xml};
+pub(crate) use pages::StandalonePage;
+pub(crate) use source::{LoadOptions, is_xml_char};
 use source::{fm_diag, read, relative};
 
 /// Every meeting of the site, newest first.
 #[derive(Debug, Default)]
-pub struct Archive {
-    pub meetings: Vec<Meeting>,
+pub(crate) struct Archive {
+    pub(crate) meetings: Vec<Meeting>,
 }
 
 /// One meeting folder.
 #[derive(Debug, Clone)]
-pub struct Meeting {
+pub(crate) struct Meeting {
     /// URL segment: the folder name (`2024-10-21`).
-    pub slug: String,
-    pub date: NaiveDate,
+    pub(crate) slug: String,
+    pub(crate) date: NaiveDate,
     /// The `_index.md` (or the folder, when it has none), relative to the site root.
-    pub path: PathBuf,
-    pub front: MeetingFrontMatter,
-    pub body: String,
+    pub(crate) path: PathBuf,
+    pub(crate) front: MeetingFrontMatter,
+    pub(crate) body: String,
     /// In speaking order.
-    pub speeches: Vec<Speech>,
+    pub(crate) speeches: Vec<Speech>,
     /// Problems the build tolerates (an unknown key that looks like a misspelt known one).
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 /// One speech file.
 #[derive(Debug, Clone)]
-pub struct Speech {
+pub(crate) struct Speech {
     /// URL segment inside the meeting: `slug:` from front matter, else the organisation's slug,
     /// else the file name without its order prefix.
-    pub slug: String,
-    pub path: PathBuf,
-    pub front: SpeechFrontMatter,
-    pub body: String,
+    pub(crate) slug: String,
+    pub(crate) path: PathBuf,
+    pub(crate) front: SpeechFrontMatter,
+    pub(crate) body: String,
     /// Position in the meeting, from `order:` or the file name's numeric prefix.
-    pub order: u32,
-    pub org: Option<OrgRef>,
+    pub(crate) order: u32,
+    pub(crate) org: Option<OrgRef>,
 }
 
 /// A speech's organisation, resolved against the registry.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct OrgRef {
-    pub name: String,
-    pub slug: String,
-    pub kind: OrgKind,
+pub(crate) struct OrgRef {
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    pub(crate) kind: OrgKind,
     /// False when the name is not in the registry (slug from pinyin; `yilu check` warns).
-    pub known: bool,
+    pub(crate) known: bool,
     /// The unit it belongs to (海淀区 → 北京市), when the registry knows it.
-    pub parent: Option<String>,
+    pub(crate) parent: Option<String>,
 }
 
 /// Loads `root/content/meetings/*/`. `root` is the site folder; paths in messages are relative
 /// to it. Every malformed file is reported, not only the first. Also returns the archive-wide
 /// warnings a build reports and goes on: organisations whose slugs clashed and were separated.
 /// (Each meeting keeps its own warnings: ambiguous and misspelled organisations, unknown keys.)
-pub fn load(
+pub(crate) fn load(
     root: &Path,
     registry: &Registry,
     options: LoadOptions,
@@ -230,7 +230,11 @@ fn unknown_key_warnings<'a>(
 /// Warnings for metric keys that are not indicators but are one slip away from one (`gpd:` for
 /// `gdp:`), which would otherwise start a new indicator of their own. `known` lists the
 /// indicator keys. The file is read again only for a key that gets a warning, to find its line.
-pub fn metric_key_warnings(root: &Path, archive: &Archive, known: &[&str]) -> Vec<Diagnostic> {
+pub(crate) fn metric_key_warnings(
+    root: &Path,
+    archive: &Archive,
+    known: &[&str],
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for s in archive.meetings.iter().flat_map(|m| &m.speeches) {
         for key in s.front.metrics.keys().filter(|k| !known.contains(&k.as_str())) {
@@ -501,7 +505,7 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSp
 /// Writes one file atomically: a temporary file beside it, then a rename over it, so a reader
 /// (or a crash) never sees half a file. The one writer of single files: ingest's content,
 /// `yilu init`'s site and serve's changed pages all go through it.
-pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_file_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use anyhow::Context as _;
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -526,7 +530,7 @@ fn split_order_prefix(stem: &str) -> (Option<u32>, &str) {
 
 impl Speech {
     /// The speaker's name, trimmed, or None when the speech names no speaker.
-    pub fn speaker_name(&self) -> Option<&str> {
+    pub(crate) fn speaker_name(&self) -> Option<&str> {
         self.front.speaker.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
 }

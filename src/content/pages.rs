@@ -16,19 +16,22 @@ use crate::slug;
 
 /// One standalone page.
 #[derive(Debug, Clone)]
-pub struct StandalonePage {
+pub(crate) struct StandalonePage {
     /// Site path, always a folder: `about/`, `methods/sources/`.
-    pub path: String,
+    pub(crate) path: String,
     /// The Markdown file, relative to the site root.
-    pub source: PathBuf,
-    pub front: PageFrontMatter,
-    pub body: String,
+    pub(crate) source: PathBuf,
+    pub(crate) front: PageFrontMatter,
+    pub(crate) body: String,
 }
 
 /// Loads every standalone page under `root/content/`, sorted by path. Every problem is
 /// reported: unreadable files, bad front matter, file names that are not URL segments, and two
 /// files that map to one path.
-pub fn load(root: &Path, options: LoadOptions) -> Result<Vec<StandalonePage>, Vec<Diagnostic>> {
+pub(crate) fn load(
+    root: &Path,
+    options: LoadOptions,
+) -> Result<Vec<StandalonePage>, Vec<Diagnostic>> {
     let content = root.join("content");
     if !content.is_dir() {
         return Ok(Vec::new());

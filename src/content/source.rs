@@ -10,18 +10,18 @@ use super::front_matter;
 
 /// How to load: drafts included or not.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct LoadOptions {
-    pub drafts: bool,
+pub(crate) struct LoadOptions {
+    pub(crate) drafts: bool,
 }
 
 /// Whether XML 1.0 allows `c` in a document (`Char` in the XML spec): not the C0 controls but
 /// tab and line ends, not U+FFFE and U+FFFF. Text from transcripts can hold any of them.
-pub fn is_xml_char(c: char) -> bool {
+pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// `text` without the characters XML forbids (borrowed when there are none, as nearly always).
-pub fn strip_non_xml(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn strip_non_xml(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().all(is_xml_char) {
         std::borrow::Cow::Borrowed(text)
     } else {

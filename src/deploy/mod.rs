@@ -21,26 +21,21 @@ use futures_util::{StreamExt as _, TryStreamExt as _};
 
 use crate::config::{DeployEntry, SiteConfig};
 use crate::diagnostic::Diagnostic;
-pub use plan::{
-    DEFAULT_CACHE_CONTROL, LocalFile, Plan, Reason, RemoteObject, Upload, cache_control,
-    content_type, scan,
-};
-pub use remote::{Patience, credentials};
-pub use target::{
-    CREDENTIAL_VARIABLES, CREDENTIALS_NOT_HERE, PathPattern, S3Url, looks_like_credential,
-};
+pub(crate) use plan::{LocalFile, Plan, Reason, Upload, scan};
+pub(crate) use remote::{Patience, credentials};
+pub(crate) use target::{CREDENTIALS_NOT_HERE, PathPattern, S3Url, looks_like_credential};
 
 /// How a deploy runs.
 #[derive(Debug, Clone)]
-pub struct DeployOptions {
+pub(crate) struct DeployOptions {
     /// Plan only: list and compare, change nothing.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Delete more than `max_deletes` files.
-    pub force: bool,
-    pub max_deletes: usize,
+    pub(crate) force: bool,
+    pub(crate) max_deletes: usize,
     /// Uploads in flight at once.
-    pub jobs: usize,
-    pub patience: Patience,
+    pub(crate) jobs: usize,
+    pub(crate) patience: Patience,
 }
 
 impl Default for DeployOptions {
@@ -57,7 +52,7 @@ impl Default for DeployOptions {
 
 /// Progress, reported as it happens.
 #[derive(Debug, Clone, Copy)]
-pub enum Event<'a> {
+pub(crate) enum Event<'a> {
     /// The plan is made; uploads and deletes follow (or not, on a dry run).
     Planned(&'a Plan),
     Uploaded(&'a Upload),
@@ -66,18 +61,18 @@ pub enum Event<'a> {
 
 /// What a deploy did (or, on a dry run, would do).
 #[derive(Debug, Clone)]
-pub struct DeployReport {
-    pub plan: Plan,
-    pub uploaded: usize,
-    pub deleted: usize,
-    pub unchanged: usize,
+pub(crate) struct DeployReport {
+    pub(crate) plan: Plan,
+    pub(crate) uploaded: usize,
+    pub(crate) deleted: usize,
+    pub(crate) unchanged: usize,
     /// Bytes uploaded (planned, on a dry run).
-    pub bytes: u64,
-    pub dry_run: bool,
+    pub(crate) bytes: u64,
+    pub(crate) dry_run: bool,
 }
 
 /// The `[[deploy]]` target to use: the one named, or the only one.
-pub fn select_target<'a>(
+pub(crate) fn select_target<'a>(
     config: &'a SiteConfig,
     config_path: &Path,
     name: Option<&str>,
@@ -118,7 +113,7 @@ fn error(d: Diagnostic) -> anyhow::Error {
 
 /// Whether a base URL points at this machine (`http://127.0.0.1:1111/`, `localhost`, `[::1]`,
 /// `0.0.0.0`): what `yilu serve` builds with, and never what a public site wants.
-pub fn is_loopback(base_url: &str) -> bool {
+pub(crate) fn is_loopback(base_url: &str) -> bool {
     let Some((_, rest)) = base_url.split_once("://") else { return false };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
@@ -135,7 +130,7 @@ pub fn is_loopback(base_url: &str) -> bool {
 
 /// Refuses an output built for a loopback address (by `yilu serve`): its links and feeds would
 /// point at the publisher's machine. The base URL is read back from the build's sitemap.
-pub fn check_publishable(output: &Path) -> Result<()> {
+pub(crate) fn check_publishable(output: &Path) -> Result<()> {
     let sitemap = output.join("sitemap.xml");
     let text = std::fs::read_to_string(&sitemap).map_err(|e| {
         anyhow!(
@@ -157,7 +152,7 @@ pub fn check_publishable(output: &Path) -> Result<()> {
 }
 
 /// Plans and (unless a dry run) carries out a deploy of `output` to `target`.
-pub fn deploy(
+pub(crate) fn deploy(
     target: &DeployEntry,
     output: &Path,
     options: &DeployOptions,

@@ -15,7 +15,7 @@ use crate::config::HeaderRule;
 /// Cache-Control when no `[[deploy.headers]]` rule matches: pages, feeds and data are short
 /// (they change with every meeting); styles, scripts and search shards a day (they are not
 /// fingerprinted, so not a year); anything else an hour.
-pub const DEFAULT_CACHE_CONTROL: &[(&str, &str)] = &[
+pub(crate) const DEFAULT_CACHE_CONTROL: &[(&str, &str)] = &[
     ("*.html", "public, max-age=300"),
     ("*.xml", "public, max-age=300"),
     ("*.txt", "public, max-age=300"),
@@ -28,58 +28,58 @@ pub const DEFAULT_CACHE_CONTROL: &[(&str, &str)] = &[
 
 /// One file of the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalFile {
+pub(crate) struct LocalFile {
     /// `/`-separated path under the output root: `meetings/2024-10-21/index.html`.
-    pub rel: String,
-    pub path: PathBuf,
-    pub size: u64,
+    pub(crate) rel: String,
+    pub(crate) path: PathBuf,
+    pub(crate) size: u64,
     /// Lowercase hex MD5 of the bytes.
-    pub md5: String,
+    pub(crate) md5: String,
 }
 
 /// One object of the remote listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteObject {
-    pub size: u64,
+pub(crate) struct RemoteObject {
+    pub(crate) size: u64,
     /// As listed, quotes stripped and lowercased.
-    pub etag: Option<String>,
+    pub(crate) etag: Option<String>,
 }
 
 /// Why a file is uploaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reason {
+pub(crate) enum Reason {
     New,
     Changed,
 }
 
 /// One upload of the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Upload {
-    pub file: LocalFile,
-    pub key: String,
-    pub reason: Reason,
-    pub content_type: String,
-    pub cache_control: String,
+pub(crate) struct Upload {
+    pub(crate) file: LocalFile,
+    pub(crate) key: String,
+    pub(crate) reason: Reason,
+    pub(crate) content_type: String,
+    pub(crate) cache_control: String,
 }
 
 /// What a deploy does.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Plan {
-    pub uploads: Vec<Upload>,
+pub(crate) struct Plan {
+    pub(crate) uploads: Vec<Upload>,
     /// Remote keys under the prefix with no output file.
-    pub deletes: Vec<String>,
-    pub unchanged: usize,
+    pub(crate) deletes: Vec<String>,
+    pub(crate) unchanged: usize,
 }
 
 impl Plan {
-    pub fn upload_bytes(&self) -> u64 {
+    pub(crate) fn upload_bytes(&self) -> u64 {
         self.uploads.iter().map(|u| u.file.size).sum()
     }
 }
 
 /// Every file under `output`, sorted by path, with its MD5 (hashed in parallel). The build's
 /// marker file (`.yilu-output`) is yilu's own and never published.
-pub fn scan(output: &Path) -> Result<Vec<LocalFile>> {
+pub(crate) fn scan(output: &Path) -> Result<Vec<LocalFile>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(output).sort_by_file_name() {
         let entry = entry.with_context(|| format!("cannot read {}", output.display()))?;
@@ -102,12 +102,12 @@ pub fn scan(output: &Path) -> Result<Vec<LocalFile>> {
         .collect()
 }
 
-pub fn md5_hex(bytes: &[u8]) -> String {
+pub(crate) fn md5_hex(bytes: &[u8]) -> String {
     Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Content-Type from the file name; text types (HTML, CSS, JS, JSON, XML, CSV, SVG) say UTF-8.
-pub fn content_type(rel: &str) -> String {
+pub(crate) fn content_type(rel: &str) -> String {
     let mime = mime_guess::from_path(rel).first_or_octet_stream();
     let (kind, sub) = (mime.type_().as_str(), mime.subtype().as_str());
     let suffix = mime.suffix().map(|s| s.as_str());
@@ -118,7 +118,7 @@ pub fn content_type(rel: &str) -> String {
 }
 
 /// Cache-Control of `rel`: the first matching rule of site.toml, then the defaults.
-pub fn cache_control(rules: &[HeaderRule], rel: &str) -> String {
+pub(crate) fn cache_control(rules: &[HeaderRule], rel: &str) -> String {
     if let Some(rule) = rules.iter().find(|r| r.pattern.matches(rel)) {
         return rule.cache_control.clone();
     }
@@ -133,16 +133,16 @@ pub fn cache_control(rules: &[HeaderRule], rel: &str) -> String {
 /// size but an ETag that is not their MD5 (a multipart or encrypted upload, or a changed file):
 /// the caller asks for their stored hash before deciding.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Diff {
-    pub new: Vec<LocalFile>,
-    pub changed: Vec<LocalFile>,
-    pub suspect: Vec<LocalFile>,
-    pub unchanged: usize,
-    pub deletes: Vec<String>,
+pub(crate) struct Diff {
+    pub(crate) new: Vec<LocalFile>,
+    pub(crate) changed: Vec<LocalFile>,
+    pub(crate) suspect: Vec<LocalFile>,
+    pub(crate) unchanged: usize,
+    pub(crate) deletes: Vec<String>,
 }
 
 /// Compares the output with the remote listing (keys relative to the target's prefix).
-pub fn diff(local: Vec<LocalFile>, remote: &BTreeMap<String, RemoteObject>) -> Diff {
+pub(crate) fn diff(local: Vec<LocalFile>, remote: &BTreeMap<String, RemoteObject>) -> Diff {
     let mut d = Diff::default();
     let present: BTreeSet<&str> = local.iter().map(|f| f.rel.as_str()).collect();
     d.deletes = remote.keys().filter(|k| !present.contains(k.as_str())).cloned().collect();
@@ -158,7 +158,7 @@ pub fn diff(local: Vec<LocalFile>, remote: &BTreeMap<String, RemoteObject>) -> D
 }
 
 /// An upload of `file` to `url` with its headers.
-pub fn upload(url: &S3Url, rules: &[HeaderRule], file: LocalFile, reason: Reason) -> Upload {
+pub(crate) fn upload(url: &S3Url, rules: &[HeaderRule], file: LocalFile, reason: Reason) -> Upload {
     Upload {
         key: url.key(&file.rel),
         content_type: content_type(&file.rel),

@@ -23,11 +23,11 @@ const MD5_METADATA: &str = "yilu-md5";
 
 /// How long one request may take, and how often a failed one is tried again.
 #[derive(Debug, Clone, Copy)]
-pub struct Patience {
-    pub timeout: Duration,
-    pub retries: usize,
+pub(crate) struct Patience {
+    pub(crate) timeout: Duration,
+    pub(crate) retries: usize,
     /// Give up retrying a request this long after it first started.
-    pub retry_for: Duration,
+    pub(crate) retry_for: Duration,
 }
 
 impl Default for Patience {
@@ -45,7 +45,7 @@ fn var(name: &str) -> Option<String> {
 }
 
 /// The access key and secret from the environment, or an error naming the variables.
-pub fn credentials(url: &S3Url) -> Result<(String, String)> {
+pub(crate) fn credentials(url: &S3Url) -> Result<(String, String)> {
     match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
         (Some(id), Some(secret)) => Ok((id, secret)),
         _ => Err(anyhow!(
@@ -67,7 +67,7 @@ fn endpoint(url: &S3Url) -> Option<String> {
     Some(format!("{scheme}://{}.{host}", url.bucket))
 }
 
-pub struct Remote {
+pub(crate) struct Remote {
     store: AmazonS3,
     url: S3Url,
     /// `https://oss-cn-hangzhou.aliyuncs.com` or `AWS S3`, for messages.
@@ -76,7 +76,7 @@ pub struct Remote {
 
 impl Remote {
     /// A client for `url` with credentials from the environment.
-    pub fn connect(url: &S3Url, patience: Patience) -> Result<Remote> {
+    pub(crate) fn connect(url: &S3Url, patience: Patience) -> Result<Remote> {
         let (key_id, secret) = credentials(url)?;
         let region = url
             .region
@@ -127,7 +127,7 @@ impl Remote {
     }
 
     /// Every object under the prefix, by path relative to it.
-    pub async fn list(&self) -> Result<BTreeMap<String, RemoteObject>> {
+    pub(crate) async fn list(&self) -> Result<BTreeMap<String, RemoteObject>> {
         let prefix = match self.url.prefix.as_str() {
             "" => None,
             prefix => Some(
@@ -155,7 +155,7 @@ impl Remote {
     }
 
     /// The MD5 yilu stored with an object when it uploaded it, if any.
-    pub async fn stored_md5(&self, rel: &str) -> Result<Option<String>> {
+    pub(crate) async fn stored_md5(&self, rel: &str) -> Result<Option<String>> {
         let options = GetOptions { head: true, ..GetOptions::default() };
         let result = self
             .store
@@ -166,7 +166,7 @@ impl Remote {
     }
 
     /// Uploads one file with its Content-Type, Cache-Control and MD5.
-    pub async fn put(&self, upload: &Upload) -> Result<()> {
+    pub(crate) async fn put(&self, upload: &Upload) -> Result<()> {
         let bytes = std::fs::read(&upload.file.path)
             .map_err(|e| anyhow!("cannot read {}: {e}", upload.file.path.display()))?;
         let mut attributes = Attributes::new();
@@ -182,7 +182,7 @@ impl Remote {
     }
 
     /// Deletes objects (in batches where the provider allows), calling `done` for each.
-    pub async fn delete(&self, rels: &[String], done: &mut dyn FnMut(&str)) -> Result<()> {
+    pub(crate) async fn delete(&self, rels: &[String], done: &mut dyn FnMut(&str)) -> Result<()> {
         let paths: Vec<object_store::Result<ObjectPath>> = rels
             .iter()
             .map(|rel| self.path(rel))

@@ -7,25 +7,25 @@ use std::fmt;
 use serde::{Deserialize, Deserializer};
 
 /// The environment variables `yilu deploy` reads credentials from.
-pub const CREDENTIAL_VARIABLES: &str = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+pub(crate) const CREDENTIAL_VARIABLES: &str = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
 
 /// Where a target publishes: a bucket, a key prefix inside it, and the S3-compatible endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct S3Url {
-    pub bucket: String,
+pub(crate) struct S3Url {
+    pub(crate) bucket: String,
     /// Key prefix without leading or trailing `/`; empty for the bucket's root.
-    pub prefix: String,
+    pub(crate) prefix: String,
     /// `https://oss-cn-hangzhou.aliyuncs.com`; None for AWS itself.
-    pub endpoint: Option<String>,
-    pub region: Option<String>,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) region: Option<String>,
     /// Virtual-hosted style (`https://bucket.endpoint/key`) rather than path style
     /// (`https://endpoint/bucket/key`). Default: virtual for AWS, path for a custom endpoint.
-    pub virtual_hosted: bool,
+    pub(crate) virtual_hosted: bool,
 }
 
 impl S3Url {
     /// Parses `s3://bucket[/prefix][?endpoint=URL&region=NAME&style=path|virtual]`.
-    pub fn parse(url: &str) -> Result<S3Url, String> {
+    pub(crate) fn parse(url: &str) -> Result<S3Url, String> {
         let rest = url.strip_prefix("s3://").ok_or_else(|| {
             format!("deploy url {url:?} must start with s3:// (s3://bucket/prefix?endpoint=https://…&region=…)")
         })?;
@@ -100,7 +100,7 @@ impl S3Url {
     }
 
     /// The key of an output file: `prefix/rel`.
-    pub fn key(&self, rel: &str) -> String {
+    pub(crate) fn key(&self, rel: &str) -> String {
         if self.prefix.is_empty() { rel.to_string() } else { format!("{}/{rel}", self.prefix) }
     }
 }
@@ -141,7 +141,7 @@ fn check_bucket(bucket: &str) -> Result<(), &'static str> {
 }
 
 /// Whether a key of site.toml or of a deploy url names a credential.
-pub fn looks_like_credential(key: &str) -> bool {
+pub(crate) fn looks_like_credential(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     ["access_key", "accesskey", "secret", "token", "password", "credential"]
         .iter()
@@ -149,27 +149,27 @@ pub fn looks_like_credential(key: &str) -> bool {
 }
 
 /// Why credentials are refused in site.toml, and where they go instead.
-pub const CREDENTIALS_NOT_HERE: &str = "credentials do not belong in site.toml (it is usually \
+pub(crate) const CREDENTIALS_NOT_HERE: &str = "credentials do not belong in site.toml (it is usually \
     committed); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for \
     temporary credentials) in the environment instead";
 
 /// A glob over output paths (`*.html`, `search/*.js`, `css/**`): without a `/` it matches a file
 /// name in any folder, with one the whole path from the output root.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathPattern {
+pub(crate) struct PathPattern {
     text: String,
     pattern: glob::Pattern,
 }
 
 impl PathPattern {
-    pub fn new(text: &str) -> Result<PathPattern, String> {
+    pub(crate) fn new(text: &str) -> Result<PathPattern, String> {
         let pattern = glob::Pattern::new(text)
             .map_err(|e| format!("pattern {text:?} is not a valid glob: {}", e.msg))?;
         Ok(PathPattern { text: text.to_string(), pattern })
     }
 
     /// Whether `rel` (a `/`-separated path under the output root) matches.
-    pub fn matches(&self, rel: &str) -> bool {
+    pub(crate) fn matches(&self, rel: &str) -> bool {
         let options = glob::MatchOptions {
             case_sensitive: true,
             require_literal_separator: true,
@@ -181,10 +181,6 @@ impl PathPattern {
             let name = rel.rsplit('/').next().unwrap_or(rel);
             self.pattern.matches_with(name, options)
         }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.text
     }
 }
 

@@ -49,7 +49,7 @@ fn dates_in(text: &str) -> Vec<(Option<i32>, u32, u32)> {
 }
 
 /// An ISO date leading a file name: `2024-10-21.txt`, `2024-10-21-chongqing.txt`.
-pub fn from_file_name(name: &str) -> Option<NaiveDate> {
+pub(crate) fn from_file_name(name: &str) -> Option<NaiveDate> {
     let head = name.get(..10)?;
     let date = NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()?;
     match name[10..].chars().next() {
@@ -60,15 +60,15 @@ pub fn from_file_name(name: &str) -> Option<NaiveDate> {
 
 /// The date flags of the command line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Flags {
-    pub date: Option<NaiveDate>,
-    pub year: Option<i32>,
+pub(crate) struct Flags {
+    pub(crate) date: Option<NaiveDate>,
+    pub(crate) year: Option<i32>,
     /// The flags win over a date the text prints.
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 /// Years a meeting of this archive can have: from 1949 to 2100.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
+pub(crate) const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
 
 fn check_year(year: i32, flag: &str) -> Result<(), String> {
     if YEARS.contains(&year) {
@@ -85,7 +85,7 @@ fn check_year(year: i32, flag: &str) -> Result<(), String> {
 /// Resolves the date of a meeting whose front text (headline, subtitle, lead) is `text`,
 /// read from a file called `file_name`. Returns the date and any warnings. A flag that
 /// contradicts a full date the text prints is an error unless `force`.
-pub fn resolve(
+pub(crate) fn resolve(
     text: &str,
     file_name: &str,
     flags: &Flags,

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use scraper::{ElementRef, Html, Node, Selector};
 
 /// True when `text` looks like an HTML page rather than a plain transcript.
-pub fn looks_like_html(text: &str) -> bool {
+pub(crate) fn looks_like_html(text: &str) -> bool {
     let head: String = text.trim_start().chars().take(512).collect::<String>().to_ascii_lowercase();
     head.starts_with("<!doctype html")
         || head.starts_with("<html")
@@ -21,7 +21,7 @@ pub fn looks_like_html(text: &str) -> bool {
 }
 
 /// The deepest element nesting ingest reads. Real article pages nest a few dozen deep.
-pub const MAX_DEPTH: usize = 512;
+pub(crate) const MAX_DEPTH: usize = 512;
 
 /// Elements whose content is never article text.
 const SKIPPED: &[&str] = &[
@@ -84,7 +84,7 @@ const CONTAINERS: &str = "article, #ozoom, .TRS_Editor, .rm_txt_con, #rwb_zw, #d
      .article_content, #articleContent, .articleContent, #zoom, .zoom, #main-content, .text, #text";
 
 /// The article's text: one line per paragraph, or why the page cannot be read.
-pub fn article_text(html: &str) -> Result<String, String> {
+pub(crate) fn article_text(html: &str) -> Result<String, String> {
     let depth = nesting_depth(html);
     if depth > MAX_DEPTH {
         return Err(format!(
@@ -120,7 +120,7 @@ const OPTIONAL_END: &[&str] = &[
 /// (comments, scripts and styles skipped; void elements, self-closing tags and elements with
 /// optional end tags not counted). An upper bound on the parser's open-element stack for the
 /// elements counted.
-pub fn nesting_depth(html: &str) -> usize {
+pub(crate) fn nesting_depth(html: &str) -> usize {
     let bytes = html.as_bytes();
     let lower = |b: u8| b.to_ascii_lowercase();
     let mut depth: usize = 0;

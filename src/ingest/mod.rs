@@ -10,11 +10,11 @@
 //! Nothing here prints: `ingest` returns an [`IngestReport`] the command line displays, with
 //! every warning a [`Diagnostic`] at the transcript line it concerns.
 
-pub mod date;
-pub mod html;
-pub mod sections;
-pub mod source;
-pub mod text;
+pub(crate) mod date;
+pub(crate) mod html;
+pub(crate) mod sections;
+pub(crate) mod source;
+pub(crate) mod text;
 pub mod transcript;
 mod write;
 
@@ -36,11 +36,15 @@ use crate::orgs::Registry;
 /// What ingest needs besides the text: the date flags and the dictionaries.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
+    /// The year of a text that prints only 月日 (`--year`).
     pub year: Option<i32>,
+    /// The meeting's date, over the text's (`--date`).
     pub date: Option<NaiveDate>,
     /// `--force`: `--date`/`--year` win over a date the text prints.
     pub force: bool,
+    /// The organisations speakers are matched against.
     pub registry: Registry,
+    /// The indicators figures are read into.
     pub indicators: Indicators,
     /// Advanced by one per file read; the CLI shows it on a terminal.
     pub progress: Option<indicatif::ProgressBar>,
@@ -75,9 +79,12 @@ impl Default for IngestOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngestedMeeting {
     /// The file it came from.
-    pub source: PathBuf,
+    pub(crate) source: PathBuf,
+    /// The day it met.
     pub date: NaiveDate,
+    /// What `_index.md` holds.
     pub meeting: MeetingFrontMatter,
+    /// The speeches, in speaking order.
     pub speeches: Vec<IngestedSpeech>,
     /// Warnings against the transcript, at its line where known.
     pub warnings: Vec<Diagnostic>,
@@ -88,25 +95,29 @@ pub struct IngestedMeeting {
 pub struct IngestedSpeech {
     /// `NN-SLUG.md`.
     pub file_name: String,
+    /// What the speech file's YAML holds.
     pub front_matter: SpeechFrontMatter,
+    /// The speech's Markdown text, escaped.
     pub body: String,
 }
 
 /// A file ingest would write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
+    /// Where it goes, under the content folder.
     pub path: PathBuf,
+    /// Its bytes.
     pub contents: String,
 }
 
 impl IngestedMeeting {
     /// The meeting's folder under `out`: `OUT/meetings/YYYY-MM-DD`.
-    pub fn folder(&self, out: &Path) -> PathBuf {
+    pub(crate) fn folder(&self, out: &Path) -> PathBuf {
         out.join("meetings").join(self.date.format("%Y-%m-%d").to_string())
     }
 
     /// Where each file of the meeting goes: `_index.md`, then the speeches in order.
-    pub fn paths(&self, out: &Path) -> Vec<PathBuf> {
+    pub(crate) fn paths(&self, out: &Path) -> Vec<PathBuf> {
         let folder = self.folder(out);
         std::iter::once(folder.join("_index.md"))
             .chain(self.speeches.iter().map(|s| folder.join(&s.file_name)))
@@ -114,7 +125,7 @@ impl IngestedMeeting {
     }
 
     /// The text of the meeting's file number `k` in [`IngestedMeeting::paths`]' order.
-    pub fn contents(&self, k: usize) -> String {
+    pub(crate) fn contents(&self, k: usize) -> String {
         match k.checked_sub(1) {
             None => write_meeting(&self.meeting, ""),
             Some(s) => {
@@ -136,7 +147,10 @@ impl IngestedMeeting {
 
 /// Reads and ingests one file (plain text or an HTML page). Errors name the file.
 /// Files over [`text::MAX_INPUT_BYTES`] are refused before they are read.
-pub fn ingest_file(path: &Path, options: &IngestOptions) -> Result<IngestedMeeting, Diagnostic> {
+pub(crate) fn ingest_file(
+    path: &Path,
+    options: &IngestOptions,
+) -> Result<IngestedMeeting, Diagnostic> {
     use std::io::Read as _;
     if path.is_dir() {
         let glob = path.join("*.txt");
@@ -160,7 +174,7 @@ pub fn ingest_file(path: &Path, options: &IngestOptions) -> Result<IngestedMeeti
 }
 
 /// Ingests the contents of a file called `path`.
-pub fn ingest_bytes(
+pub(crate) fn ingest_bytes(
     path: &Path,
     bytes: &[u8],
     options: &IngestOptions,
@@ -532,7 +546,7 @@ fn long_speech_warnings(
 pub const MAX_SLUG_BYTES: usize = 64;
 
 /// `slug` cut to [`MAX_SLUG_BYTES`], at a hyphen when there is one in the second half.
-pub fn cap_slug(slug: &str) -> String {
+pub(crate) fn cap_slug(slug: &str) -> String {
     if slug.len() <= MAX_SLUG_BYTES {
         return slug.to_string();
     }

@@ -8,7 +8,7 @@
 use super::text::detection;
 
 /// Length in chars of a leading "一、" … "十二、" section number, if any.
-pub fn number_len(line: &str) -> Option<usize> {
+pub(crate) fn number_len(line: &str) -> Option<usize> {
     let numerals = line.chars().take_while(|c| "一二三四五六七八九十".contains(*c)).count();
     (numerals > 0 && numerals <= 3 && line.chars().nth(numerals) == Some('、'))
         .then_some(numerals + 1)
@@ -16,13 +16,13 @@ pub fn number_len(line: &str) -> Option<usize> {
 
 /// A speech body, built.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Body {
+pub(crate) struct Body {
     /// Text before the first section (where the headline metrics are).
-    pub lead: String,
+    pub(crate) lead: String,
     /// Section headings, in order.
-    pub headings: Vec<String>,
+    pub(crate) headings: Vec<String>,
     /// The Markdown body.
-    pub markdown: String,
+    pub(crate) markdown: String,
 }
 
 /// Splits a paragraph after its first sentence: (sentence without its end mark, rest).
@@ -48,7 +48,7 @@ fn is_heading_sentence(sentence: &str) -> bool {
 }
 
 /// Builds the body of a speech from its paragraphs.
-pub fn build(paragraphs: &[String]) -> Body {
+pub(crate) fn build(paragraphs: &[String]) -> Body {
     // A section number is numerals and `、`, which the detection form leaves as they are.
     let numbered: Vec<bool> = paragraphs.iter().map(|p| number_len(p).is_some()).collect();
     let unnumbered = !numbered.iter().any(|&n| n)
@@ -92,7 +92,7 @@ pub fn build(paragraphs: &[String]) -> Body {
 
 /// Transcript text as Markdown that renders as the same text: inline markup characters and
 /// `<` are backslash-escaped, and a line that would open a block (#, >, -, +, "1.") is too.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '|' | '~' | '{' | '}') {

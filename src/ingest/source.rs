@@ -7,7 +7,7 @@ use scraper::{Html, Selector};
 use crate::content::front_matter::Source;
 
 /// A URL fit for `source.url`: absolute http(s), no spaces or control characters.
-pub fn check_url(url: &str) -> Result<String, String> {
+pub(crate) fn check_url(url: &str) -> Result<String, String> {
     let url = url.trim();
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let scheme = if lower.starts_with("https://") {
@@ -27,7 +27,7 @@ pub fn check_url(url: &str) -> Result<String, String> {
 }
 
 /// The article's URL and site name from an HTML page's `<head>`, when it gives them.
-pub fn from_html(html: &str) -> Source {
+pub(crate) fn from_html(html: &str) -> Source {
     // Only the head: the body can be large, and its links are not the page's own.
     let end = html.to_ascii_lowercase().find("</head>").map_or(html.len(), |i| i + 7);
     let head = Html::parse_document(&html[..end]);
@@ -47,7 +47,7 @@ pub fn from_html(html: &str) -> Source {
 }
 
 /// The command line's values, else the page's; None when neither gives anything.
-pub fn merge(flags: &Source, page: Source) -> Option<Source> {
+pub(crate) fn merge(flags: &Source, page: Source) -> Option<Source> {
     let source = Source {
         publication: flags.publication.clone().or(page.publication),
         url: flags.url.clone().or(page.url),

@@ -4,7 +4,7 @@
 
 /// Why raw input is not text we can read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InputProblem {
+pub(crate) enum InputProblem {
     Empty,
     Binary,
     /// Invalid UTF-8 at a 1-based line and column (in characters).
@@ -24,7 +24,7 @@ pub enum InputProblem {
 /// The largest transcript ingest reads. A printed digest is tens of kilobytes and a saved
 /// article page a few megabytes; anything past this is the wrong file, and refusing it before
 /// reading keeps ingest's memory bounded (it holds a file's text several times over).
-pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
+pub(crate) const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
 
 impl std::fmt::Display for InputProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -54,7 +54,7 @@ impl std::fmt::Display for InputProblem {
 }
 
 /// Bytes → text, refusing what cannot be a transcript. Strips a BOM.
-pub fn decode(bytes: &[u8]) -> Result<String, InputProblem> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<String, InputProblem> {
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(InputProblem::TooLarge { bytes: bytes.len() as u64 });
     }
@@ -102,7 +102,7 @@ fn utf16(bytes: &[u8]) -> Option<bool> {
 /// Characters input normalisation removes: zero-width marks and joiners, word joiner, BOMs
 /// inside the text, bidirectional controls, non-characters and C0/C1 controls other than line
 /// ends and tab. They are invisible, yet keep a speaker line from being read as one.
-pub fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{202a}'..='\u{202e}'
@@ -112,7 +112,7 @@ pub fn is_invisible(c: char) -> bool {
 
 /// The text without [`is_invisible`] characters; the count removed and the (line, column) of the
 /// first, for a warning.
-pub fn strip_invisible(text: &str) -> (String, usize, Option<(usize, usize)>) {
+pub(crate) fn strip_invisible(text: &str) -> (String, usize, Option<(usize, usize)>) {
     let Some(first) = text.find(is_invisible) else {
         return (text.to_string(), 0, None);
     };
@@ -130,18 +130,19 @@ pub fn strip_invisible(text: &str) -> (String, usize, Option<(usize, usize)>) {
 }
 
 /// Whitespace the web and newspapers indent with: ASCII, full-width (U+3000), no-break.
-pub fn is_space(c: char) -> bool {
+pub(crate) fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}' || c == '\u{feff}'
 }
 
 /// Every non-empty line, trimmed. Blank lines and single newlines both separate blocks; the
 /// parser rejoins blocks a column break split.
-pub fn blocks(text: &str) -> Vec<String> {
+#[cfg(test)]
+pub(crate) fn blocks(text: &str) -> Vec<String> {
     numbered_blocks(text).into_iter().map(|(_, b)| b).collect()
 }
 
 /// [`blocks`] with the 1-based line each starts on (a CRLF counts as one line end).
-pub fn numbered_blocks(text: &str) -> Vec<(usize, String)> {
+pub(crate) fn numbered_blocks(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut n = 0;
     for line in text.split('\n') {
@@ -161,7 +162,7 @@ pub fn numbered_blocks(text: &str) -> Vec<(usize, String)> {
 
 /// The detection form: ASCII punctuation mapped to full width, char for char, so indices in
 /// it are indices in the original. `.` stays (it is also the decimal point).
-pub fn detection(text: &str) -> String {
+pub(crate) fn detection(text: &str) -> String {
     // The mapped characters are ASCII, so a byte scan finds them and every cut is a char
     // boundary; runs between them are copied whole.
     let mut out = String::with_capacity(text.len() + 8);
@@ -186,7 +187,7 @@ pub fn detection(text: &str) -> String {
 }
 
 /// True when a block ends a sentence, so the next block starts a new paragraph.
-pub fn ends_sentence(block: &str) -> bool {
+pub(crate) fn ends_sentence(block: &str) -> bool {
     let mut rev = block.chars().rev();
     match rev.next() {
         // "增长13." is a number a column break split, not a sentence end.

@@ -17,48 +17,50 @@ use super::text::{detection, ends_sentence};
 
 /// The structure of one digest.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Transcript {
+pub(crate) struct Transcript {
     /// The meeting's headline, when the digest prints one before the first speech.
-    pub headline: Option<String>,
+    pub(crate) headline: Option<String>,
     /// The `——` subtitle, without its dashes.
-    pub subtitle: Option<String>,
+    pub(crate) subtitle: Option<String>,
     /// The lead (核心提示) paragraphs, column breaks repaired.
-    pub lead: Vec<String>,
-    pub speeches: Vec<SpeechText>,
+    pub(crate) lead: Vec<String>,
+    pub(crate) speeches: Vec<SpeechText>,
     /// What the parser could not place.
-    pub warnings: Vec<Note>,
+    pub(crate) warnings: Vec<Note>,
 }
 
 /// A warning about the text, at the input block it concerns when there is one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
+pub(crate) struct Note {
     /// Index into the blocks given to [`parse`].
-    pub block: Option<usize>,
-    pub message: String,
+    pub(crate) block: Option<usize>,
+    pub(crate) message: String,
 }
 
 /// One speech as printed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SpeechText {
-    pub headline: Option<String>,
-    pub position: String,
+pub(crate) struct SpeechText {
+    pub(crate) headline: Option<String>,
+    pub(crate) position: String,
     /// None when only a byline without a name identifies the speaker.
-    pub speaker: Option<String>,
+    pub(crate) speaker: Option<String>,
     /// Body paragraphs, column breaks repaired.
-    pub paragraphs: Vec<String>,
+    pub(crate) paragraphs: Vec<String>,
     /// The input block of the speaker line (or byline).
-    pub block: usize,
+    pub(crate) block: usize,
     /// The input blocks of the body, before column repair.
-    pub body_blocks: Vec<usize>,
+    pub(crate) body_blocks: Vec<usize>,
 }
 
 /// A speaker line's parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpeakerLine {
+    /// The post as printed (区委书记).
     pub position: String,
+    /// The speaker's name.
     pub name: String,
     /// The headline printed on the same line (`POSITION NAME：HEADLINE`).
-    pub headline: Option<String>,
+    pub(crate) headline: Option<String>,
 }
 
 /// Titles a speaker's position ends in (副书记 ends in 书记, 主任委员 in 委员).
@@ -103,7 +105,7 @@ fn is_name(s: &str) -> bool {
 }
 
 /// True when `s` names a post: ends in a title and is not just the title.
-pub fn is_position(s: &str) -> bool {
+pub(crate) fn is_position(s: &str) -> bool {
     s.chars().count() >= 3
         && TITLES.iter().any(|t| s.ends_with(t))
         && !s.contains(['。', '，', '；', '！', '？', '“', '”', '《', '：'])
@@ -295,7 +297,7 @@ fn name_line(det: &str) -> Option<(usize, usize)> {
 
 /// True when a body line looks like a speaker line the parser did not read (a hidden character
 /// or a typo between title and name): short, no sentence punctuation, a title inside.
-pub fn looks_like_speaker_line(det: &str) -> bool {
+pub(crate) fn looks_like_speaker_line(det: &str) -> bool {
     let n = det.chars().count();
     (4..=40).contains(&n)
         && !det.contains(['。', '，', '；', '！', '？', '“', '”'])
@@ -322,7 +324,7 @@ fn is_bare_section(line: &str) -> bool {
 }
 
 /// Rejoins blocks a column break split: a block that does not end a sentence joins the next.
-pub fn repair_columns(blocks: &[String]) -> Vec<String> {
+pub(crate) fn repair_columns(blocks: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut open = false;
     for block in blocks {
@@ -338,7 +340,7 @@ pub fn repair_columns(blocks: &[String]) -> Vec<String> {
 
 /// Why a text is not a digest of speeches.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotADigest;
+pub(crate) struct NotADigest;
 
 impl std::fmt::Display for NotADigest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -483,7 +485,7 @@ struct Place {
 }
 
 /// Parses the blocks of a digest.
-pub fn parse(input: &[String]) -> Result<Transcript, NotADigest> {
+pub(crate) fn parse(input: &[String]) -> Result<Transcript, NotADigest> {
     let cleaned = clean(input);
     let origin: Vec<usize> = cleaned.iter().map(|(i, _)| *i).collect();
     let blocks: Vec<String> = cleaned.into_iter().map(|(_, b)| b).collect();
@@ -670,7 +672,7 @@ fn tail(s: &str, n: usize) -> String {
 }
 
 /// The units a lead lists before "负责同志" ("万州区、涪陵区、…、市财政局负责同志作现场交流发言").
-pub fn participants(lead: &str) -> Option<Vec<String>> {
+pub(crate) fn participants(lead: &str) -> Option<Vec<String>> {
     let det = detection(lead);
     let at = det.find("负责同志")?;
     let start = det[..at]

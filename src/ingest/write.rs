@@ -25,19 +25,21 @@ pub struct WriteMode {
 /// What one `ingest` run did, for the command line to show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IngestReport {
+    /// Every meeting of the run, in date order.
     pub meetings: Vec<IngestedMeeting>,
     /// Every file written (or, in a dry run, that would be).
     pub files: Vec<PathBuf>,
     /// Files of replaced meeting folders that ingest did not generate, kept in place.
-    pub kept: Vec<PathBuf>,
+    pub(crate) kept: Vec<PathBuf>,
     /// Generated files of an earlier ingest that the new one replaced and did not write again.
-    pub removed: Vec<PathBuf>,
+    pub(crate) removed: Vec<PathBuf>,
+    /// True when nothing was written (`--dry-run`).
     pub dry_run: bool,
 }
 
 impl IngestReport {
     /// Every warning of every meeting, in input order.
-    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub(crate) fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
         self.meetings.iter().flat_map(|m| &m.warnings)
     }
 }

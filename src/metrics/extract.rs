@@ -771,7 +771,7 @@ const PERIODS: &[&str] = &[
 ];
 
 /// The first period named in `text`: a fixed phrase or a month range such as "1—9月".
-pub fn period(text: &str) -> Option<String> {
+pub(crate) fn period(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().collect();
     for i in 0..chars.len() {
         if let Some(p) = PERIODS.iter().find(|p| at(&chars, i, p)) {
@@ -850,7 +850,7 @@ fn indicator_words(subject: &str) -> String {
 /// A figure counts when it is a year-on-year outcome in percent for the lead's own period and
 /// its subject, less areas, periods and fillers, is exactly one of an indicator's phrasings;
 /// the first figure of each indicator wins.
-pub fn lead_metrics(
+pub(crate) fn lead_metrics(
     lead: &str,
     indicators: &Indicators,
 ) -> (Option<String>, IndexMap<String, f64>) {
@@ -860,7 +860,7 @@ pub fn lead_metrics(
 
 /// A speech's figures (each paragraph's [`figures`], in order) with the period and metrics of
 /// its `lead` ([`lead_metrics`]); a lead that is the first paragraph is read once, not twice.
-pub fn speech_figures(
+pub(crate) fn speech_figures(
     paragraphs: &[String],
     lead: &str,
     indicators: &Indicators,

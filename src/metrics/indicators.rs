@@ -6,10 +6,10 @@ use crate::config::IndicatorEntry;
 /// One canonical indicator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Indicator {
-    pub key: String,
-    pub label: String,
+    pub(crate) key: String,
+    pub(crate) label: String,
     /// How texts name it; the longest matching phrasing wins.
-    pub phrasings: Vec<String>,
+    pub(crate) phrasings: Vec<String>,
 }
 
 /// The dictionary, in display order.
@@ -116,16 +116,16 @@ impl Indicators {
         Indicators { list }
     }
 
-    pub fn get(&self, key: &str) -> Option<&Indicator> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Indicator> {
         self.list.iter().find(|i| i.key == key)
     }
 
     /// Position of `key` in display order; unknown keys sort after all known ones.
-    pub fn rank(&self, key: &str) -> usize {
+    pub(crate) fn rank(&self, key: &str) -> usize {
         self.list.iter().position(|i| i.key == key).unwrap_or(usize::MAX)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Indicator> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Indicator> {
         self.list.iter()
     }
 

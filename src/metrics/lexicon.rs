@@ -16,35 +16,35 @@ fn matched(chars: &[char], i: usize, word: &str) -> Option<usize> {
 }
 
 /// True when `word` is at `i` in `chars`.
-pub fn at(chars: &[char], i: usize, word: &str) -> bool {
+pub(crate) fn at(chars: &[char], i: usize, word: &str) -> bool {
     matched(chars, i, word).is_some()
 }
 
 /// The first of `words` (listed longest first where it matters) at `i`: its length in chars.
-pub fn any_at<'a>(chars: &[char], i: usize, words: &[&'a str]) -> Option<(&'a str, usize)> {
+pub(crate) fn any_at<'a>(chars: &[char], i: usize, words: &[&'a str]) -> Option<(&'a str, usize)> {
     words.iter().find_map(|w| matched(chars, i, w).map(|n| (*w, n)))
 }
 
 /// True when `chars` contains any of `words` (cheaper than `str::contains` on short texts).
-pub fn has_any(chars: &[char], words: &[&str]) -> bool {
+pub(crate) fn has_any(chars: &[char], words: &[&str]) -> bool {
     (0..chars.len()).any(|i| words.iter().any(|w| at(chars, i, w)))
 }
 
 /// True when `text` contains any of `words`.
-pub fn contains_any(text: &str, words: &[&str]) -> bool {
+pub(crate) fn contains_any(text: &str, words: &[&str]) -> bool {
     words.iter().any(|w| text.contains(w))
 }
 
 /// How a measure verb reads its value.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Verb {
-    pub word: &'static str,
+pub(crate) struct Verb {
+    pub(crate) word: &'static str,
     /// +1 for growth, -1 for decline.
-    pub sign: f64,
+    pub(crate) sign: f64,
 }
 
 /// Measure verbs, longest first so `负增长` wins over `增长`.
-pub const VERBS: &[Verb] = &[
+pub(crate) const VERBS: &[Verb] = &[
     Verb { word: "负增长", sign: -1.0 },
     Verb { word: "增长", sign: 1.0 },
     Verb { word: "增速", sign: 1.0 },
@@ -69,7 +69,7 @@ pub const VERBS: &[Verb] = &[
 ];
 
 /// The verb at `i`, if any.
-pub fn verb_at(chars: &[char], i: usize) -> Option<Verb> {
+pub(crate) fn verb_at(chars: &[char], i: usize) -> Option<Verb> {
     // Every verb starts with one of these: most chars are rejected here.
     let first = chars.get(i)?;
     if !matches!(
@@ -85,7 +85,7 @@ pub fn verb_at(chars: &[char], i: usize) -> Option<Verb> {
 }
 
 /// Adverbs and links allowed between a verb and its value, longest first.
-pub const LINKS: &[&str] = &[
+pub(crate) const LINKS: &[&str] = &[
     "分别达到",
     "分别为",
     "分别是",
@@ -107,17 +107,17 @@ pub const LINKS: &[&str] = &[
 ];
 
 /// Qualifiers written before a value ("增长超过10%", "增长近1倍").
-pub const QUALIFIERS_BEFORE: &[&str] = &["超过", "接近", "约", "近", "逾", "超"];
+pub(crate) const QUALIFIERS_BEFORE: &[&str] = &["超过", "接近", "约", "近", "逾", "超"];
 
 /// Qualifiers written after a value ("增长10%以上", "5%左右").
-pub const QUALIFIERS_AFTER: &[&str] = &["以上", "左右", "以内", "以下", "上下", "多"];
+pub(crate) const QUALIFIERS_AFTER: &[&str] = &["以上", "左右", "以内", "以下", "上下", "多"];
 
 /// Value units as read (after NFKC), longest first, and how a figure records them.
-pub const UNITS: &[(&str, &str)] =
+pub(crate) const UNITS: &[(&str, &str)] =
     &[("个百分点", "个百分点"), ("百分点", "个百分点"), ("%", "%"), ("倍", "倍")];
 
 /// Units of absolute amounts ("1245.4亿元", "8.8亿吨"), longest first.
-pub const AMOUNT_UNITS: &[&str] = &[
+pub(crate) const AMOUNT_UNITS: &[&str] = &[
     "万亿元",
     "亿美元",
     "万美元",
@@ -153,7 +153,7 @@ pub const AMOUNT_UNITS: &[&str] = &[
 ];
 
 /// Words that open a basis of comparison between a subject and its verb.
-pub const BASIS_WORDS: &[&str] = &[
+pub(crate) const BASIS_WORDS: &[&str] = &[
     "扣除",
     "按可比价格计算",
     "按可比价",
@@ -173,27 +173,28 @@ pub const BASIS_WORDS: &[&str] = &[
 ];
 
 /// Basis words meaning "not year-on-year" (the figure is growth, but not the metric).
-pub const NOT_YOY: &[&str] =
+pub(crate) const NOT_YOY: &[&str] =
     &["环比", "两年平均", "年均", "实际", "扣除", "上月", "比20", "比19", "比1", "比2", "较"];
 
 /// Words before a value that make it a target or plan, not an outcome.
-pub const TARGET_WORDS: &[&str] = &["目标", "预期", "力争", "争取", "提出", "计划增长", "预算增长"];
+pub(crate) const TARGET_WORDS: &[&str] =
+    &["目标", "预期", "力争", "争取", "提出", "计划增长", "预算增长"];
 
 /// Target words that are not targets here ("完成全年目标的95%", "目标任务").
-pub const NOT_TARGET: &[&str] = &["目标的", "目标任务", "计划的"];
+pub(crate) const NOT_TARGET: &[&str] = &["目标的", "目标任务", "计划的"];
 
 /// Words that make a value a share, a rate or a level, not a growth.
-pub const SHARE_WORDS: &[&str] = &["占", "比重", "占比", "比例"];
+pub(crate) const SHARE_WORDS: &[&str] = &["占", "比重", "占比", "比例"];
 
 /// Words that make a value a contribution to another indicator's growth.
-pub const CONTRIBUTION_WORDS: &[&str] = &["拉动", "拉低", "贡献"];
+pub(crate) const CONTRIBUTION_WORDS: &[&str] = &["拉动", "拉低", "贡献"];
 
 /// Words that make a value a gap between two rates.
-pub const GAP_WORDS: &[&str] =
+pub(crate) const GAP_WORDS: &[&str] =
     &["高于", "低于", "高出", "低出", "快于", "慢于", "领先", "落后", "超出", "均超过"];
 
 /// Connectives that open a clause before its subject.
-pub const CONNECTIVES: &[&str] = &[
+pub(crate) const CONNECTIVES: &[&str] = &[
     "其中",
     "力争",
     "争取",
@@ -216,7 +217,7 @@ pub const CONNECTIVES: &[&str] = &[
 ];
 
 /// Adverbs and fillers around a subject that are not part of it.
-pub const FILLERS: &[&str] = &[
+pub(crate) const FILLERS: &[&str] = &[
     "累计完成",
     "上报完成",
     "累计入库",
@@ -234,28 +235,28 @@ pub const FILLERS: &[&str] = &[
 ];
 
 /// Adverbs between a subject and its verb ("小幅增长", "也增长").
-pub const ADVERBS: &[&str] = &[
+pub(crate) const ADVERBS: &[&str] = &[
     "分别", "同比", "小幅", "大幅", "稳步", "持续", "继续", "快速", "逆势", "均", "也", "仍", "则",
     "再", "都", "只", "仅",
 ];
 
 /// Heads that name no indicator alone ("增加值同比增长8.5%" continues an earlier subject).
-pub const HEADS: &[&str] =
+pub(crate) const HEADS: &[&str] =
     &["增加值", "利润总额", "利润", "投资", "投资额", "零售额", "产值", "收入"];
 
 /// Heads a list's last item shares with the others ("电子信息、先进材料增加值").
-pub const SHARED_HEADS: &[&str] =
+pub(crate) const SHARED_HEADS: &[&str] =
     &["增加值", "利润总额", "企业利润", "利润", "投资", "零售额", "产值", "进出口", "支出"];
 
 /// Own-area words: the area a text is about (kept out of subjects).
-pub const OWN_AREAS: &[&str] = &[
+pub(crate) const OWN_AREAS: &[&str] = &[
     "全区", "全市", "全县", "全省", "全州", "全盟", "全旗", "全镇", "全乡", "本市", "本区", "本县",
     "本省", "该区", "该市", "该县", "该省", "我市", "我区", "我县", "我省", "我州",
 ];
 
 /// Named areas: the nation, provinces and large cities (a subject keeps them; a metric's
 /// subject may start with one).
-pub const NAMED_AREAS: &[&str] = &[
+pub(crate) const NAMED_AREAS: &[&str] = &[
     "全国",
     "中国",
     "我国",
@@ -341,7 +342,7 @@ fn is_cjk(c: char) -> bool {
 
 /// Length in chars of an area name at the start of `s`: an own-area word, a named area (with
 /// an optional 省/市), or up to four ideographs and an area suffix.
-pub fn area_prefix(s: &[char]) -> Option<usize> {
+pub(crate) fn area_prefix(s: &[char]) -> Option<usize> {
     if let Some((_, n)) = any_at(s, 0, OWN_AREAS) {
         return Some(n);
     }
@@ -369,7 +370,7 @@ pub fn area_prefix(s: &[char]) -> Option<usize> {
 }
 
 /// True when the whole of `s` is one named area (for lists of areas).
-pub fn is_area(s: &str) -> bool {
+pub(crate) fn is_area(s: &str) -> bool {
     let chars: Vec<char> = s.chars().collect();
     area_prefix(&chars) == Some(chars.len()) && !chars.is_empty()
 }
@@ -406,7 +407,7 @@ fn digits(s: &[char], from: usize, max: usize) -> Option<usize> {
 
 /// Length in chars of a period at `i` ("2021年前三季度", "1—7月份", "前9月", "今年上半年",
 /// "3月份当月", "2015年"), or None.
-pub fn period_at(s: &[char], i: usize) -> Option<usize> {
+pub(crate) fn period_at(s: &[char], i: usize) -> Option<usize> {
     let first = *s.get(i)?;
     let can_start = first.is_ascii_digit()
         || matches!(
@@ -479,7 +480,7 @@ pub fn period_at(s: &[char], i: usize) -> Option<usize> {
 }
 
 /// A period's comparable core: without 今年, 份, 累计 and 当月, dashes as `-`.
-pub fn period_core(p: &str) -> String {
+pub(crate) fn period_core(p: &str) -> String {
     p.replace("今年", "")
         .replace("第一季度", "一季度")
         .replace("第二季度", "二季度")
@@ -494,7 +495,7 @@ pub fn period_core(p: &str) -> String {
 }
 
 /// True for a period that is a part of a longer one: a single month or quarter.
-pub fn is_part_period(p: &str) -> bool {
+pub(crate) fn is_part_period(p: &str) -> bool {
     let core = period_core(p);
     let single_month = core.ends_with('月') && !core.contains('-') && !core.starts_with('前');
     let quarter = ["一季度", "二季度", "三季度", "四季度"].iter().any(|q| core.ends_with(q))

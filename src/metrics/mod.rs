@@ -3,9 +3,9 @@
 //! uses to read growth figures and a lead's metrics.
 
 pub mod extract;
-pub mod indicators;
-pub mod lexicon;
-pub mod normalize;
+pub(crate) mod indicators;
+pub(crate) mod lexicon;
+pub(crate) mod normalize;
 pub mod period;
 
 pub use indicators::{Indicator, Indicators};

@@ -7,29 +7,24 @@
 use unicode_normalization::UnicodeNormalization;
 
 /// A text in reading form.
-pub struct Reading {
+pub(crate) struct Reading {
     /// The normalised characters.
-    pub chars: Vec<char>,
+    pub(crate) chars: Vec<char>,
     /// For each normalised char, the index of the original char it came from.
-    pub origin: Vec<usize>,
+    pub(crate) origin: Vec<usize>,
     /// The original characters.
-    pub original: Vec<char>,
+    pub(crate) original: Vec<char>,
 }
 
 impl Reading {
     /// The original text behind normalised chars `from..to`.
-    pub fn original_text(&self, from: usize, to: usize) -> String {
+    pub(crate) fn original_text(&self, from: usize, to: usize) -> String {
         if from >= to || from >= self.origin.len() {
             return String::new();
         }
         let start = self.origin[from];
         let end = self.origin[to - 1] + 1;
         self.original[start..end].iter().collect()
-    }
-
-    /// Normalised chars `from..to` as a string.
-    pub fn slice(&self, from: usize, to: usize) -> String {
-        self.chars[from.min(to)..to].iter().collect()
     }
 }
 
@@ -219,7 +214,7 @@ fn is_digit(c: char) -> bool {
 }
 
 /// Reads `text` into its reading form.
-pub fn read(text: &str) -> Reading {
+pub(crate) fn read(text: &str) -> Reading {
     let original: Vec<char> = text.chars().collect();
     let mut chars = Vec::with_capacity(original.len());
     let mut origin = Vec::with_capacity(original.len());

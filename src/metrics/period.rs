@@ -7,19 +7,19 @@ use chrono::{Datelike, NaiveDate};
 
 /// The months a period covers, from `first` to `last` (1–12), and what the text says of its year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Period {
-    pub first: u8,
-    pub last: u8,
+pub(crate) struct Period {
+    pub(crate) first: u8,
+    pub(crate) last: u8,
     /// A year printed with it ("2023年全年").
-    pub year: Option<i32>,
+    pub(crate) year: Option<i32>,
     /// The text says the previous year (去年, 上年).
-    pub last_year: bool,
+    pub(crate) last_year: bool,
 }
 
 impl Period {
     /// `"1-9"`, or `"10"` for a single month. Keys are few (78), so each is made once and
     /// shared: a model of ten thousand speeches holds no copies.
-    pub fn key(&self) -> &'static str {
+    pub(crate) fn key(&self) -> &'static str {
         static KEYS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
             (1..=12u8)
                 .flat_map(|first| (1..=12u8).map(move |last| (first, last)))
@@ -37,7 +37,7 @@ impl Period {
     /// The year the period belongs to, for a report made on `meeting`: the printed year when
     /// there is one; else the meeting's year, less one when the text says 去年 or when the period
     /// ends after the meeting's month (a January meeting reporting 全年 reports last year).
-    pub fn year(&self, meeting: NaiveDate) -> i32 {
+    pub(crate) fn year(&self, meeting: NaiveDate) -> i32 {
         if let Some(y) = self.year {
             return y;
         }
@@ -57,7 +57,7 @@ pub fn label(key: &str) -> String {
 
 /// The canonical period of a printed one ("前三季度", "1—9月份", "2023年全年", "全年预计");
 /// None when it names no period this module knows ("今年以来").
-pub fn parse(printed: &str) -> Option<Period> {
+pub(crate) fn parse(printed: &str) -> Option<Period> {
     let (chars, _) = normalise(printed);
     let (period, end) = at(&chars, 0, false)?;
     // Only words that do not change the months may follow.
@@ -80,7 +80,7 @@ pub fn parse(printed: &str) -> Option<Period> {
 /// The first period named in running text ("1—8月，全区GDP增长5%" → 1—8月), with the words as
 /// printed. Stricter than [`parse`]: 去年 in a comparison (比去年, 去年同期) and dates such as
 /// 10月21日 are not periods.
-pub fn find(text: &str) -> Option<(String, Period)> {
+pub(crate) fn find(text: &str) -> Option<(String, Period)> {
     // Every period names a 季(度), 年 or 月: most figures' text has none, and costs one scan.
     if !text.contains(['季', '年', '月']) {
         return None;

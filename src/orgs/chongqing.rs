@@ -6,11 +6,11 @@
 use super::{OrgKind, Organisation};
 
 /// The unit every curated entry belongs to.
-pub const PARENT: &str = "重庆市";
+pub(crate) const PARENT: &str = "重庆市";
 
 /// Districts and counties: (name, slug, short alias, other aliases). Slugs are the plain pinyin
 /// of the name without its 区/县 suffix, curated by hand (pinyin crates misread 长寿, 重庆 …).
-pub const DISTRICTS: &[(&str, &str, &[&str])] = &[
+pub(crate) const DISTRICTS: &[(&str, &str, &[&str])] = &[
     ("万州区", "wanzhou", &["万州"]),
     ("黔江区", "qianjiang", &["黔江"]),
     ("涪陵区", "fuling", &["涪陵"]),
@@ -39,7 +39,7 @@ pub const DISTRICTS: &[(&str, &str, &[&str])] = &[
     ("武隆区", "wulong", &["武隆"]),
 ];
 
-pub const COUNTIES: &[(&str, &str, &[&str])] = &[
+pub(crate) const COUNTIES: &[(&str, &str, &[&str])] = &[
     ("城口县", "chengkou", &["城口"]),
     ("丰都县", "fengdu", &["丰都"]),
     ("垫江县", "dianjiang", &["垫江"]),
@@ -55,14 +55,14 @@ pub const COUNTIES: &[(&str, &str, &[&str])] = &[
     ("彭水县", "pengshui", &["彭水", "彭水苗族土家族自治县"]),
 ];
 
-pub const ZONES: &[(&str, &str, &[&str])] = &[
+pub(crate) const ZONES: &[(&str, &str, &[&str])] = &[
     ("两江新区", "liangjiang", &["重庆两江新区", "两江"]),
     ("重庆高新区", "gaoxin", &["西部科学城重庆高新区", "科学城高新区", "高新区"]),
     ("万盛经开区", "wansheng", &["万盛经济技术开发区", "万盛"]),
 ];
 
 /// Municipal departments, by the short names the digests print.
-pub const DEPARTMENTS: &[(&str, &str, &[&str])] = &[
+pub(crate) const DEPARTMENTS: &[(&str, &str, &[&str])] = &[
     ("市委办公厅", "shiwei-bangongting", &[]),
     ("市政府办公厅", "shizhengfu-bangongting", &[]),
     ("市委组织部", "zuzhibu", &[]),
@@ -111,7 +111,7 @@ pub const DEPARTMENTS: &[(&str, &str, &[&str])] = &[
 ];
 
 /// Every curated entry, in table order.
-pub fn organisations() -> Vec<Organisation> {
+pub(crate) fn organisations() -> Vec<Organisation> {
     let groups = [
         (DISTRICTS, OrgKind::District),
         (COUNTIES, OrgKind::County),

@@ -107,7 +107,7 @@ const DEPARTMENTS: &[(&[&str], &str)] = &[
 ];
 
 /// Level words that may stand before a department's name, with their slug: 市财政局, 省委组织部.
-pub const LEVELS: &[(&str, &str)] = &[
+pub(crate) const LEVELS: &[(&str, &str)] = &[
     ("省人民政府", "sheng"),
     ("市人民政府", "shi"),
     ("区人民政府", "qu"),
@@ -127,10 +127,10 @@ pub const LEVELS: &[(&str, &str)] = &[
 ];
 
 /// What may stand between a unit's name and its department: 深圳市人民政府办公厅, 深圳市委组织部.
-pub const JOINS: &[&str] = &["", "委", "政府", "人民政府"];
+pub(crate) const JOINS: &[&str] = &["", "委", "政府", "人民政府"];
 
 /// Department names in free text → their slug.
-pub static FINDER: LazyLock<NameIndex<&'static str>> = LazyLock::new(|| {
+pub(crate) static FINDER: LazyLock<NameIndex<&'static str>> = LazyLock::new(|| {
     NameIndex::new(
         DEPARTMENTS
             .iter()
@@ -139,7 +139,7 @@ pub static FINDER: LazyLock<NameIndex<&'static str>> = LazyLock::new(|| {
 });
 
 /// The level word that `before` ends with, longest first, and its slug.
-pub fn level_before(before: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn level_before(before: &str) -> Option<(&'static str, &'static str)> {
     LEVELS.iter().find(|(word, _)| before.ends_with(word)).copied()
 }
 

@@ -11,39 +11,39 @@ use super::names::NameIndex;
 
 /// One unit of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Division {
+pub(crate) struct Division {
     /// GB/T 2260 code (six digits; NN7x for statistical development zones).
-    pub code: u32,
+    pub(crate) code: u32,
     /// Index of the parent unit; None for provinces.
-    pub parent: Option<usize>,
-    pub kind: OrgKind,
-    pub name: &'static str,
+    pub(crate) parent: Option<usize>,
+    pub(crate) kind: OrgKind,
+    pub(crate) name: &'static str,
     /// The name without its administrative suffix (海淀区 → 海淀).
-    pub stem: &'static str,
+    pub(crate) stem: &'static str,
     /// Pinyin of the stem; several units may share one (see [`Divisions::national_slugs`]).
-    pub slug: &'static str,
-    pub aliases: Vec<&'static str>,
+    pub(crate) slug: &'static str,
+    pub(crate) aliases: Vec<&'static str>,
 }
 
 /// The parsed table with its indexes.
 #[derive(Debug)]
-pub struct Divisions {
-    pub all: Vec<Division>,
+pub(crate) struct Divisions {
+    pub(crate) all: Vec<Division>,
     /// Name, stem or alias → units, in code order.
     by_name: HashMap<&'static str, Vec<usize>>,
     /// Slug of each unit when no region is set: the plain slug where no other unit shares it,
     /// else qualified by the parent (`gulou-fuzhou`), the highest-level unit keeping the plain one.
-    pub national_slugs: Arc<Vec<String>>,
+    pub(crate) national_slugs: Arc<Vec<String>>,
     /// National slug → unit.
-    pub national_units: Arc<HashMap<String, usize>>,
+    pub(crate) national_units: Arc<HashMap<String, usize>>,
     /// Finds unit names (and zone short forms) in free text: name → units it names.
-    pub finder: NameIndex<Vec<usize>>,
+    pub(crate) finder: NameIndex<Vec<usize>>,
 }
 
 const TABLE: &str = include_str!("divisions.tsv");
 
 /// The table, parsed on first use.
-pub static DIVISIONS: LazyLock<Divisions> = LazyLock::new(|| Divisions::parse(TABLE));
+pub(crate) static DIVISIONS: LazyLock<Divisions> = LazyLock::new(|| Divisions::parse(TABLE));
 
 impl Divisions {
     fn parse(table: &'static str) -> Divisions {
@@ -108,12 +108,12 @@ impl Divisions {
     }
 
     /// Units with this name, stem or alias, in code order.
-    pub fn named(&self, name: &str) -> &[usize] {
+    pub(crate) fn named(&self, name: &str) -> &[usize] {
         self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The unit a region setting names: a full name, or a stem or alias that names one unit.
-    pub fn region(&self, name: &str) -> Option<usize> {
+    pub(crate) fn region(&self, name: &str) -> Option<usize> {
         let units = self.named(name.trim());
         let exact: Vec<usize> =
             units.iter().copied().filter(|&i| self.all[i].name == name.trim()).collect();
@@ -124,7 +124,7 @@ impl Divisions {
     }
 
     /// True when `unit` is `ancestor` or lies inside it.
-    pub fn within(&self, unit: usize, ancestor: usize) -> bool {
+    pub(crate) fn within(&self, unit: usize, ancestor: usize) -> bool {
         let mut at = Some(unit);
         while let Some(i) = at {
             if i == ancestor {
@@ -136,7 +136,7 @@ impl Divisions {
     }
 
     /// 0 province, 1 prefecture-level city, 2 county-level unit.
-    pub fn level(&self, unit: usize) -> u8 {
+    pub(crate) fn level(&self, unit: usize) -> u8 {
         match self.all[unit].kind {
             OrgKind::Province => 0,
             OrgKind::City => 1,
@@ -149,7 +149,7 @@ impl Divisions {
 /// shares; elsewhere the national rule (plain where unique, else qualified by the parent's slug),
 /// qualified further where an outside unit would take a slug the region uses. No two units
 /// share a slug.
-pub fn scoped_slugs(all: &[Division], region: Option<usize>) -> Vec<String> {
+pub(crate) fn scoped_slugs(all: &[Division], region: Option<usize>) -> Vec<String> {
     let within = |mut unit: usize, ancestor: usize| loop {
         if unit == ancestor {
             return true;

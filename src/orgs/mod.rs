@@ -8,9 +8,9 @@
 //! gets a warning. Names nobody knows get a pinyin slug that no known unit uses, and a "did you
 //! mean …?" when they are a slip away from a known name.
 
-pub mod chongqing;
-pub mod departments;
-pub mod divisions;
+pub(crate) mod chongqing;
+pub(crate) mod departments;
+pub(crate) mod divisions;
 mod names;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -26,9 +26,11 @@ use names::NameIndex;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
+    /// A province-level unit (省, 自治区, 直辖市).
     Province,
     /// A prefecture-level city (地级市, 自治州, 地区, 盟).
     City,
+    /// A county-level unit (区, 县, 县级市, 旗).
     District,
     /// 县, 旗, 自治县, 自治旗, 特区, 林区.
     County,
@@ -36,13 +38,15 @@ pub enum OrgKind {
     CountyCity,
     /// A functional zone: 新区, 开发区, 高新区, 经开区.
     Zone,
+    /// A department of a government or party committee (市财政局).
     Department,
+    /// Anything else.
     Other,
 }
 
 impl OrgKind {
     /// Every kind, in the order `/districts/` shows them.
-    pub const ALL: [OrgKind; 8] = [
+    pub(crate) const ALL: [OrgKind; 8] = [
         OrgKind::Province,
         OrgKind::City,
         OrgKind::District,
@@ -53,10 +57,11 @@ impl OrgKind {
         OrgKind::Other,
     ];
 
-    pub fn parse(s: &str) -> Option<OrgKind> {
+    pub(crate) fn parse(s: &str) -> Option<OrgKind> {
         OrgKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The kind's key in URLs, data files and string tables.
     pub fn as_str(self) -> &'static str {
         match self {
             OrgKind::Province => "province",
@@ -71,7 +76,7 @@ impl OrgKind {
     }
 
     /// The heading a reader sees for this kind.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             OrgKind::Province => "省",
             OrgKind::City => "市",
@@ -98,34 +103,35 @@ impl OrgKind {
 
 /// One known organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Organisation {
-    pub name: String,
-    pub slug: String,
-    pub kind: OrgKind,
-    pub aliases: Vec<String>,
+pub(crate) struct Organisation {
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    pub(crate) kind: OrgKind,
+    pub(crate) aliases: Vec<String>,
     /// The unit it belongs to (万州区 → 重庆市), when known.
-    pub parent: Option<String>,
+    pub(crate) parent: Option<String>,
 }
 
 /// Something a user should know about how a name was resolved, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    pub message: String,
-    pub hint: Option<String>,
+pub(crate) struct Note {
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
 }
 
 /// A name or position resolved to an organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
     /// The canonical name: unique within the site's scope (福州市鼓楼区 where 鼓楼区 is not).
-    pub name: String,
+    pub(crate) name: String,
+    /// Its URL segment: pinyin, unique in the archive.
     pub slug: String,
-    pub kind: OrgKind,
-    pub parent: Option<String>,
+    pub(crate) kind: OrgKind,
+    pub(crate) parent: Option<String>,
     /// False when no layer knows the name (slug from pinyin).
-    pub known: bool,
+    pub(crate) known: bool,
     /// Ambiguities and near misses, for warnings.
-    pub notes: Vec<Note>,
+    pub(crate) notes: Vec<Note>,
 }
 
 /// Built-in entries plus site.toml's, resolved within an optional region.
@@ -153,13 +159,13 @@ impl Registry {
     }
 
     /// The registry of a site: its `[[organisations]]` within its `region`.
-    pub fn for_config(config: &crate::config::SiteConfig) -> anyhow::Result<Registry> {
+    pub(crate) fn for_config(config: &crate::config::SiteConfig) -> anyhow::Result<Registry> {
         Registry::with_region(&config.organisations, config.region.as_deref())
     }
 
     /// The registry with short names resolved inside `region` (a province, city or county by
     /// name, e.g. 重庆市 or 福州市). An unknown region is an error that says what is known.
-    pub fn with_region(
+    pub(crate) fn with_region(
         overrides: &[OrganisationEntry],
         region: Option<&str>,
     ) -> anyhow::Result<Registry> {
@@ -256,7 +262,8 @@ impl Registry {
     }
 
     /// The region's name, when one is set.
-    pub fn region(&self) -> Option<&'static str> {
+    #[cfg(test)]
+    pub(crate) fn region(&self) -> Option<&'static str> {
         self.region.map(|r| DIVISIONS.all[r].name)
     }
 
@@ -284,26 +291,27 @@ impl Registry {
 
     /// The organisation `text` (a position: "市委常委、万州区委书记") speaks for: the most specific
     /// unit named in the last post that names one.
-    pub fn find_in(&self, text: &str) -> Option<Resolved> {
+    pub(crate) fn find_in(&self, text: &str) -> Option<Resolved> {
         self.find(text, &[]).map(|f| f.0)
     }
 
     /// A name from front matter, resolved; an unknown one gets a pinyin slug no known unit uses,
     /// and a note when it is a slip away from a known name.
-    pub fn resolve_name(&self, name: &str) -> Resolved {
+    pub(crate) fn resolve_name(&self, name: &str) -> Resolved {
         self.lookup(name).unwrap_or_else(|| self.unknown(name.trim(), None))
     }
 
     /// The organisation of a speaker's position: a known unit named in it, else a unit guessed
     /// from the position's wording ("某某区委书记" → 某某区, a district) with a pinyin slug.
-    pub fn resolve_position(&self, position: &str) -> Resolved {
+    #[cfg(test)]
+    pub(crate) fn resolve_position(&self, position: &str) -> Resolved {
         self.resolve_position_near(position, &[])
     }
 
     /// [`Registry::resolve_position`], where a name several units share is settled by the units
     /// `near` it (the parents of the other speakers' units at one meeting: a 鼓楼区 among
     /// 仓山区 and 晋安区 is 福州市's).
-    pub fn resolve_position_near(&self, position: &str, near: &[String]) -> Resolved {
+    pub(crate) fn resolve_position_near(&self, position: &str, near: &[String]) -> Resolved {
         if let Some((found, _, _)) = self.find(position, near) {
             return found;
         }
@@ -314,7 +322,10 @@ impl Registry {
     /// The parent units of the units `positions` (one meeting's) name without doubt, in order:
     /// the `near` of [`Registry::resolve_position_near`] (a 鼓楼区 among 仓山区 and 晋安区 is
     /// 福州市's).
-    pub fn parents_near<'a>(&self, positions: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    pub(crate) fn parents_near<'a>(
+        &self,
+        positions: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<String> {
         let mut near: Vec<String> = Vec::new();
         for position in positions {
             if let Some(found) = self.find_in(position)
@@ -329,18 +340,19 @@ impl Registry {
     }
 
     /// Every curated entry (Chongqing's when in scope, and site.toml's).
-    pub fn iter(&self) -> impl Iterator<Item = &Organisation> {
+    #[cfg(test)]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Organisation> {
         self.curated.iter()
     }
 
     /// True when a known organisation uses `slug`.
-    pub fn is_taken(&self, slug: &str) -> bool {
+    pub(crate) fn is_taken(&self, slug: &str) -> bool {
         self.curated_slugs.contains(slug) || self.units.contains_key(slug)
     }
 
     /// Known names within a small edit distance of `name`, the closest first: the curated
     /// entries, then the region's units, then the rest of the country; at most three.
-    pub fn did_you_mean(&self, name: &str) -> Vec<String> {
+    pub(crate) fn did_you_mean(&self, name: &str) -> Vec<String> {
         if let Some(hit) = self.hints.lock().ok().and_then(|h| h.get(name).cloned()) {
             return hit;
         }
@@ -653,7 +665,7 @@ impl Target {
 
 /// Where a unit of this name comes in the national table (code order); names outside it, and
 /// no name, last.
-pub fn order_of(name: Option<&str>) -> u32 {
+pub(crate) fn order_of(name: Option<&str>) -> u32 {
     name.and_then(|n| DIVISIONS.named(n).iter().find(|&&u| DIVISIONS.all[u].name == n))
         .map_or(u32::MAX, |&u| DIVISIONS.all[u].code)
 }
@@ -751,7 +763,7 @@ const ORG_MARKERS: &[(&str, bool)] = &[
 ];
 
 /// An organisation outside the registry: its name and a guess at its kind from the position.
-pub fn guess_organisation(position: &str) -> (String, OrgKind) {
+pub(crate) fn guess_organisation(position: &str) -> (String, OrgKind) {
     // The unit is named in the last post: "市委常委、某某区委书记" → "某某区委书记".
     let post = position
         .rsplit('、')
@@ -803,7 +815,7 @@ fn guess_kind(name: &str) -> OrgKind {
 /// Returns the new slug of every name that must move, with the name that keeps the slug: known
 /// units before unknown ones, then by name, so the same archive always gives the same answer.
 /// New slugs avoid `taken` (every known unit's) and each other.
-pub fn separate_clashes(
+pub(crate) fn separate_clashes(
     orgs: &[(String, String, bool)],
     taken: &dyn Fn(&str) -> bool,
 ) -> Vec<(String, String, String)> {

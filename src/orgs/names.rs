@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 /// Names with a payload each.
 #[derive(Debug, Clone, Default)]
-pub struct NameIndex<T> {
+pub(crate) struct NameIndex<T> {
     map: HashMap<String, T>,
     /// Byte lengths of the names, longest first.
     lens: Vec<usize>,
@@ -15,15 +15,15 @@ pub struct NameIndex<T> {
 
 /// One name found: its byte range in the text and its payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Found<'a, T> {
-    pub start: usize,
-    pub end: usize,
-    pub payload: &'a T,
+pub(crate) struct Found<'a, T> {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) payload: &'a T,
 }
 
 impl<T> NameIndex<T> {
     /// The index of `names`; of two equal names the first is kept.
-    pub fn new(names: impl IntoIterator<Item = (String, T)>) -> NameIndex<T> {
+    pub(crate) fn new(names: impl IntoIterator<Item = (String, T)>) -> NameIndex<T> {
         let mut map = HashMap::new();
         for (name, payload) in names {
             if !name.is_empty() {
@@ -36,16 +36,16 @@ impl<T> NameIndex<T> {
         NameIndex { map, lens }
     }
 
-    pub fn get(&self, name: &str) -> Option<&T> {
+    pub(crate) fn get(&self, name: &str) -> Option<&T> {
         self.map.get(name)
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.map.keys().map(String::as_str)
     }
 
     /// The names in `text`, leftmost first and at each place the longest, not overlapping.
-    pub fn find_all<'a>(&'a self, text: &str) -> Vec<Found<'a, T>> {
+    pub(crate) fn find_all<'a>(&'a self, text: &str) -> Vec<Found<'a, T>> {
         let mut found = Vec::new();
         let mut at = 0;
         while at < text.len() {

@@ -18,10 +18,10 @@ use toml::de::{DeTable, DeValue};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// The language every other table falls back to, and the default of site.toml's `language`.
-pub const BASE: &str = "zh-CN";
+pub(crate) const BASE: &str = "zh-CN";
 
 /// The tables of the default theme, embedded so a site needs no copy of them.
-pub const EMBEDDED: &[(&str, &str)] = &[
+pub(crate) const EMBEDDED: &[(&str, &str)] = &[
     ("zh-CN", include_str!("../../themes/default/i18n/zh-CN.toml")),
     ("en", include_str!("../../themes/default/i18n/en.toml")),
 ];
@@ -219,7 +219,7 @@ fn embedded_table(language: &str) -> Option<HashMap<String, Text>> {
 
 /// The languages a site can choose: the embedded ones and every `i18n/LANG.toml` of the site
 /// and of its theme folder, sorted.
-pub fn available(root: &Path, theme_dir: &Path) -> Vec<String> {
+pub(crate) fn available(root: &Path, theme_dir: &Path) -> Vec<String> {
     let mut out: BTreeSet<String> = EMBEDDED.iter().map(|(l, _)| l.to_string()).collect();
     for dir in [root.join("i18n"), theme_dir.join("i18n")] {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
@@ -257,7 +257,7 @@ const ALIASES: &[(&str, &str)] = &[
 
 /// Checks site.toml's `language` against the available ones. The error (a diagnostic without a
 /// file) lists them and suggests the one meant (`zh-cn` → `zh-CN`, `english` → `en`).
-pub fn check_language(language: &str, available: &[String]) -> Result<(), Diagnostic> {
+pub(crate) fn check_language(language: &str, available: &[String]) -> Result<(), Diagnostic> {
     if available.iter().any(|l| l == language) {
         return Ok(());
     }
@@ -298,21 +298,21 @@ pub fn check_language(language: &str, available: &[String]) -> Result<(), Diagno
 /// The UI strings of one language, complete: every key of the base table, taken from the
 /// language's own table when it has it, else from the base.
 #[derive(Debug, Clone)]
-pub struct Strings {
-    language: String,
+pub(crate) struct Strings {
     table: HashMap<String, Text>,
 }
 
 impl Strings {
     /// The embedded table of `language` (the base for a language without one), no overrides.
-    pub fn embedded(language: &str) -> Strings {
+    #[cfg(test)]
+    pub(crate) fn embedded(language: &str) -> Strings {
         let mut table = embedded_table(BASE).expect("the base table is embedded");
         if language != BASE
             && let Some(own) = embedded_table(language)
         {
             table.extend(own);
         }
-        Strings { language: language.to_string(), table }
+        Strings { table }
     }
 
     /// The strings of `language` for a site: the embedded table, then the theme folder's
@@ -320,7 +320,7 @@ impl Strings {
     /// overridden the same way). Returns the warnings: keys the base lacks, placeholders the
     /// base text does not have, and keys the language lacks. A file that is not valid TOML, or
     /// a value that is not a text, is an error.
-    pub fn load(
+    pub(crate) fn load(
         root: &Path,
         theme_dir: &Path,
         language: &str,
@@ -372,27 +372,22 @@ impl Strings {
         problems.into_result()?;
         warnings.sort();
         warnings.dedup();
-        Ok((Strings { language: language.to_string(), table }, warnings))
-    }
-
-    /// The language tag (`zh-CN`, `en`).
-    pub fn language(&self) -> &str {
-        &self.language
+        Ok((Strings { table }, warnings))
     }
 
     /// Whether the table has `key`.
-    pub fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.table.contains_key(key)
     }
 
     /// The text of `key` with its placeholders filled; the key itself if the table lacks it
     /// (never a blank).
-    pub fn text(&self, key: &str, args: &[(&str, &str)]) -> String {
+    pub(crate) fn text(&self, key: &str, args: &[(&str, &str)]) -> String {
         self.choose(key, None, args)
     }
 
     /// The text of `key` for `count` (its plural form), `{count}` and the placeholders filled.
-    pub fn count(&self, key: &str, count: usize, args: &[(&str, &str)]) -> String {
+    pub(crate) fn count(&self, key: &str, count: usize, args: &[(&str, &str)]) -> String {
         let n = count.to_string();
         let mut all = vec![("count", n.as_str())];
         all.extend_from_slice(args);
@@ -408,13 +403,13 @@ impl Strings {
     }
 
     /// The known key closest to `key`, for a did-you-mean.
-    pub fn closest_key(&self, key: &str) -> Option<&str> {
+    pub(crate) fn closest_key(&self, key: &str) -> Option<&str> {
         closest(key, self.table.keys().map(String::as_str))
     }
 
     /// An ISO date (`2024-10-21`, or the start of a longer text) as the language writes it in
     /// text (`date.long`: zh-CN keeps `2024-10-21`, en `21 October 2024`); anything else as is.
-    pub fn date(&self, iso: &str) -> String {
+    pub(crate) fn date(&self, iso: &str) -> String {
         use chrono::Datelike;
         let Some(date) =
             iso.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
@@ -440,7 +435,7 @@ impl Strings {
     }
 
     /// A measure as yilu's data writes it (`同比增速（%）`) in this language; others as is.
-    pub fn measure(&self, measure: &str) -> String {
+    pub(crate) fn measure(&self, measure: &str) -> String {
         match measure_key(measure) {
             Some(key) => self.text(key, &[]),
             None => measure.to_string(),
@@ -449,7 +444,7 @@ impl Strings {
 
     /// The messages search.js shows, as JSON, when they differ from the ones it carries (the
     /// base table's); None otherwise, so a zh-CN page is unchanged.
-    pub fn search_messages(&self) -> Option<String> {
+    pub(crate) fn search_messages(&self) -> Option<String> {
         let base = embedded_table(BASE).expect("the base table is embedded");
         let mut differ = false;
         let mut map = serde_json::Map::new();
@@ -559,7 +554,8 @@ fn check_keys(
 }
 
 /// Every key of the base table, sorted: what a template may ask for.
-pub fn keys() -> Vec<String> {
+#[cfg(test)]
+pub(crate) fn keys() -> Vec<String> {
     let mut keys: Vec<String> =
         embedded_table(BASE).expect("the base table is embedded").into_keys().collect();
     keys.sort();
@@ -673,7 +669,7 @@ mod tests {
             (&en, "", ""),
         ];
         for (strings, iso, want) in cases {
-            assert_eq!(strings.date(iso), want, "{} {iso}", strings.language());
+            assert_eq!(strings.date(iso), want, "{iso}");
         }
     }
 

@@ -13,26 +13,27 @@ use serde::Serialize;
 /// A rendered body.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Rendered {
+    /// The body as HTML.
     pub html: String,
     /// The `##` headings, for the table of contents.
-    pub toc: Vec<TocEntry>,
+    pub(crate) toc: Vec<TocEntry>,
     /// Characters of text (punctuation included, white space not).
-    pub chars: usize,
+    pub(crate) chars: usize,
 }
 
 /// One heading of the table of contents.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct TocEntry {
-    pub level: u8,
-    pub id: String,
-    pub title: String,
+pub(crate) struct TocEntry {
+    pub(crate) level: u8,
+    pub(crate) id: String,
+    pub(crate) title: String,
 }
 
 /// Characters a Chinese reader reads in a minute, for reading time.
-pub const CHARS_PER_MINUTE: usize = 400;
+pub(crate) const CHARS_PER_MINUTE: usize = 400;
 
 /// Minutes to read `chars` characters, at least one.
-pub fn reading_minutes(chars: usize) -> usize {
+pub(crate) fn reading_minutes(chars: usize) -> usize {
     chars.div_ceil(CHARS_PER_MINUTE).max(1)
 }
 
@@ -278,7 +279,7 @@ mod tests {
 /// The text of a Markdown body without markup: block ends as line breaks, soft breaks as a space
 /// (none between CJK characters), raw HTML as the text it shows. Parsing without writing HTML is
 /// cheaper than [`render`], so the page model and the search index use this.
-pub fn plain_text(markdown: &str) -> String {
+pub(crate) fn plain_text(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
     let end_block = |out: &mut String| {
         let kept = out.trim_end_matches(' ').len();
@@ -323,7 +324,7 @@ pub fn plain_text(markdown: &str) -> String {
 }
 
 /// Characters a reader reads: everything but white space.
-pub fn count_chars(text: &str) -> usize {
+pub(crate) fn count_chars(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render::i18n::Strings;
 
 /// The default theme, embedded so `yilu build` works with no themes/ folder.
-pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
+pub(crate) const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../themes/default/templates/base.html")),
     ("macros.html", include_str!("../../themes/default/templates/macros.html")),
     ("index.html", include_str!("../../themes/default/templates/index.html")),
@@ -33,7 +33,7 @@ pub const EMBEDDED_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// Static files of the default theme, copied to the output root.
-pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
+pub(crate) const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
     ("css/yilu.css", include_bytes!("../../themes/default/static/css/yilu.css")),
     ("js/sort.js", include_bytes!("../../themes/default/static/js/sort.js")),
     ("js/search.js", include_bytes!("../../themes/default/static/js/search.js")),
@@ -42,16 +42,16 @@ pub const EMBEDDED_STATIC: &[(&str, &[u8])] = &[
 
 /// How links are written: under a base path (`/archive/`) or relative to the page.
 #[derive(Debug, Clone)]
-pub struct UrlScheme {
+pub(crate) struct UrlScheme {
     /// Path part of base_url, always starting and ending with `/`.
-    pub base_path: String,
-    pub relative: bool,
+    pub(crate) base_path: String,
+    pub(crate) relative: bool,
 }
 
 impl UrlScheme {
     /// The href for `target` (a site path such as `meetings/2024-10-21/`, no leading slash)
     /// on the page at `current`.
-    pub fn href(&self, target: &str, current: &str) -> String {
+    pub(crate) fn href(&self, target: &str, current: &str) -> String {
         let (path, fragment) = match target.find('#') {
             Some(i) => (&target[..i], &target[i..]),
             None => (target, ""),
@@ -74,15 +74,15 @@ impl UrlScheme {
 /// One template as loaded: its name (`speech.html`), where it came from as shown in messages
 /// (`themes/x/templates/speech.html` or `<embedded theme>/templates/speech.html`) and its text.
 #[derive(Debug, Clone)]
-pub struct TemplateSource {
-    pub name: String,
-    pub shown: String,
-    pub text: String,
+pub(crate) struct TemplateSource {
+    pub(crate) name: String,
+    pub(crate) shown: String,
+    pub(crate) text: String,
 }
 
 /// The templates a site renders with: the embedded theme's, each replaced by the theme folder's
 /// file of the same name, plus the theme's own extra templates.
-pub fn sources(theme_dir: Option<&Path>) -> Result<Vec<TemplateSource>> {
+pub(crate) fn sources(theme_dir: Option<&Path>) -> Result<Vec<TemplateSource>> {
     let mut sources: Vec<TemplateSource> = EMBEDDED_TEMPLATES
         .iter()
         .map(|(n, s)| TemplateSource {
@@ -118,7 +118,11 @@ fn shown_path(path: &Path) -> String {
 
 /// Builds Tera: embedded templates, then the theme folder's (if any) over them. Every template
 /// error is reported with its file, not just the first.
-pub fn build(theme_dir: Option<&Path>, urls: UrlScheme, strings: Arc<Strings>) -> Result<Tera> {
+pub(crate) fn build(
+    theme_dir: Option<&Path>,
+    urls: UrlScheme,
+    strings: Arc<Strings>,
+) -> Result<Tera> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
     let sources = sources(theme_dir)?;
@@ -255,7 +259,7 @@ fn report(e: &tera::Error) -> Option<&tera::ReportError> {
 /// A template error as `file:line:col: message`, from Tera's structured error: the message and
 /// span of its report when it has one (the span's column is 0-based; ours are 1-based), else the
 /// error's own text with its causes.
-pub fn template_diagnostic(file: &str, e: &tera::Error) -> Diagnostic {
+pub(crate) fn template_diagnostic(file: &str, e: &tera::Error) -> Diagnostic {
     match report(e) {
         Some(r) => {
             let span = r.span();
@@ -304,7 +308,7 @@ fn load_diagnostics(e: &tera::Error, shown: impl Fn(&str) -> String) -> Vec<Diag
 
 /// A rendering error, placed in the template it happened in (a page's template, or the base
 /// or macro file it uses), as found in the theme folder or the embedded theme.
-pub fn render_diagnostic(theme_dir: &Path, template: &str, e: &tera::Error) -> Diagnostic {
+pub(crate) fn render_diagnostic(theme_dir: &Path, template: &str, e: &tera::Error) -> Diagnostic {
     let name = report(e).map(|r| r.filename()).filter(|n| !n.is_empty()).unwrap_or(template);
     let file = theme_dir.join("templates").join(name);
     let shown = if file.is_file() {
@@ -317,7 +321,7 @@ pub fn render_diagnostic(theme_dir: &Path, template: &str, e: &tera::Error) -> D
 
 /// Rendering errors of many pages, one per distinct error: a template mistake fails every page
 /// that uses it, and is reported once, naming the first page and how many others.
-pub fn merge_render_errors(mut errors: Vec<(String, Diagnostic)>) -> Vec<Diagnostic> {
+pub(crate) fn merge_render_errors(mut errors: Vec<(String, Diagnostic)>) -> Vec<Diagnostic> {
     errors.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     let mut out: Vec<Diagnostic> = Vec::new();
     let mut i = 0;
@@ -337,7 +341,7 @@ pub fn merge_render_errors(mut errors: Vec<(String, Diagnostic)>) -> Vec<Diagnos
 }
 
 /// The error's message and every source's, joined.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut s = e.to_string();
     let mut source = e.source();
     while let Some(cause) = source {

@@ -8,8 +8,11 @@ use serde::Serialize;
 pub struct SearchDoc {
     /// Site path, `meetings/2024-10-21/wanzhou/`.
     pub path: String,
+    /// The speech's headline.
     pub title: String,
+    /// The speaker's name, or empty.
     pub speaker: String,
+    /// The organisation's name, or empty.
     pub org: String,
     /// `2024-10-21`.
     pub date: String,

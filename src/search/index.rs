@@ -25,15 +25,15 @@ use super::doc::SearchDoc;
 use super::tokenize::{Token, token_hash, tokenize_with};
 
 /// Bumped whenever a file's format or the tokenizer changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 /// Docs per `docs-N.json`: a query shows ~20 results, so it fetches at most that many shards.
-pub const DOCS_PER_SHARD: usize = 100;
+pub(crate) const DOCS_PER_SHARD: usize = 100;
 /// Field bits in a posting's mask.
-pub const TITLE: u8 = 1;
-pub const SPEAKER: u8 = 2;
-pub const ORG: u8 = 4;
-pub const MEETING: u8 = 8;
-pub const BODY: u8 = 16;
+pub(crate) const TITLE: u8 = 1;
+pub(crate) const SPEAKER: u8 = 2;
+pub(crate) const ORG: u8 = 4;
+pub(crate) const MEETING: u8 = 8;
+pub(crate) const BODY: u8 = 16;
 
 /// Docs tokenized at once; bounds the memory the per-doc token lists take.
 const CHUNK: usize = 512;
@@ -41,7 +41,7 @@ const CHUNK: usize = 512;
 const SHARD_GROUP: usize = 16;
 
 /// Postings shards for `docs` documents: about 40 docs' worth each, a power of two in 1..=256.
-pub fn shard_count(docs: usize) -> usize {
+pub(crate) fn shard_count(docs: usize) -> usize {
     (docs / 40).max(1).next_power_of_two().min(256)
 }
 
@@ -64,7 +64,8 @@ struct Fields {
 }
 
 /// The index files, as (path under the output folder, bytes), in path order.
-pub fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
+#[cfg(test)]
+pub(crate) fn build_index(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
     let files = std::sync::Mutex::new(Vec::new());
     write_index_files(docs, &|path, bytes| {
         files.lock().expect("no panics holding it").push((path, bytes));
@@ -94,12 +95,12 @@ pub fn write_index_files(
 
 /// Docs added at once: whole docs shards, and few enough that a batch's text and tokens stay
 /// small (the caller makes each batch's docs only when it is added).
-pub const BATCH: usize = 5 * DOCS_PER_SHARD;
+pub(crate) const BATCH: usize = 5 * DOCS_PER_SHARD;
 
 /// The index built batch by batch: docs are given in id order (newest first), each batch's docs
 /// shards are written at once, its tokens added to the postings, and the batch can be dropped.
 /// The postings shards are written by [`IndexWriter::finish`].
-pub struct IndexWriter {
+pub(crate) struct IndexWriter {
     docs: usize,
     added: usize,
     postings: Vec<ShardPostings>,
@@ -107,7 +108,7 @@ pub struct IndexWriter {
 
 impl IndexWriter {
     /// An empty index for `docs` documents in all.
-    pub fn new(docs: usize) -> IndexWriter {
+    pub(crate) fn new(docs: usize) -> IndexWriter {
         let shards = shard_count(docs);
         IndexWriter {
             docs,
@@ -118,7 +119,7 @@ impl IndexWriter {
 
     /// Adds the next docs; every batch but the last must hold a whole number of docs shards
     /// ([`DOCS_PER_SHARD`]), as [`BATCH`] does.
-    pub fn add(
+    pub(crate) fn add(
         &mut self,
         batch: &[&SearchDoc],
         write: &(dyn Fn(String, Vec<u8>) -> anyhow::Result<()> + Sync),
@@ -152,7 +153,7 @@ impl IndexWriter {
     }
 
     /// Writes the postings shards and meta.json.
-    pub fn finish(
+    pub(crate) fn finish(
         self,
         write: &(dyn Fn(String, Vec<u8>) -> anyhow::Result<()> + Sync),
     ) -> anyhow::Result<()> {

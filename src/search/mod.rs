@@ -14,13 +14,12 @@ pub mod index;
 pub mod tokenize;
 
 pub use doc::SearchDoc;
-pub use index::build_index;
 
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::index::{BODY, MEETING, ORG, SPEAKER};
+    use super::index::{BODY, MEETING, ORG, SPEAKER, build_index};
     use super::tokenize::{Token, fold, shard_of, tokenize, tokenize_with};
     use super::*;
 

@@ -14,11 +14,12 @@
 pub enum Token {
     /// `first << 21 | second`, `second` 0 for a unigram. Orders like the tokens' UTF-8 text.
     Han(u64),
+    /// A run of Latin letters or digits, lower-cased.
     Word(String),
 }
 
 impl Token {
-    pub fn han(first: char, second: Option<char>) -> Token {
+    pub(crate) fn han(first: char, second: Option<char>) -> Token {
         Token::Han((first as u64) << 21 | second.map_or(0, |c| c as u64))
     }
 
@@ -38,7 +39,7 @@ fn han_chars(key: u64) -> [Option<char>; 2] {
 }
 
 /// Full-width ASCII to ASCII, ideographic space to space, ASCII upper case to lower case.
-pub fn fold(c: char) -> char {
+pub(crate) fn fold(c: char) -> char {
     let c = match c as u32 {
         0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         0x3000 => ' ',
@@ -98,7 +99,8 @@ pub fn tokenize_with(text: &str, mut emit: impl FnMut(Token)) {
 }
 
 /// Every token of `text` as text, in order, repeats included.
-pub fn tokenize(text: &str) -> Vec<String> {
+#[cfg(test)]
+pub(crate) fn tokenize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     tokenize_with(text, |t| out.push(t.text()));
     out
@@ -131,7 +133,8 @@ pub fn token_hash(token: &Token) -> u32 {
 }
 
 /// The postings shard holding `token`, out of `shards` (a power of two).
-pub fn shard_of(token: &Token, shards: usize) -> usize {
+#[cfg(test)]
+pub(crate) fn shard_of(token: &Token, shards: usize) -> usize {
     debug_assert!(shards.is_power_of_two());
     // `% shards` as a mask: a division per token is measurable at 15 million tokens.
     token_hash(token) as usize & (shards - 1)

@@ -50,17 +50,17 @@ impl Default for Limits {
 const MAX_HEADERS: usize = 64;
 
 /// What a connection needs to answer requests.
-pub struct Context {
+pub(crate) struct Context {
     /// The folder served.
-    pub output: PathBuf,
-    pub hub: Arc<Hub>,
+    pub(crate) output: PathBuf,
+    pub(crate) hub: Arc<Hub>,
     /// The address the listener is bound to (the port Host headers must name).
-    pub addr: SocketAddr,
-    pub limits: Limits,
+    pub(crate) addr: SocketAddr,
+    pub(crate) limits: Limits,
 }
 
 /// A listening server; [`run`](Server::run) accepts until [`Stopper::stop`].
-pub struct Server {
+pub(crate) struct Server {
     listener: TcpListener,
     context: Arc<Context>,
     stopping: Arc<AtomicBool>,
@@ -68,31 +68,31 @@ pub struct Server {
 
 /// Stops a running [`Server`] from another thread.
 #[derive(Clone)]
-pub struct Stopper {
+pub(crate) struct Stopper {
     addr: SocketAddr,
     stopping: Arc<AtomicBool>,
 }
 
 impl Stopper {
     /// Makes `run` return: sets the flag, then wakes the blocked `accept` with a connection.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.stopping.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect_timeout(&super::local(self.addr), Duration::from_secs(1));
     }
 }
 
 impl Server {
-    pub fn new(listener: TcpListener, context: Context) -> Server {
+    pub(crate) fn new(listener: TcpListener, context: Context) -> Server {
         Server { listener, context: Arc::new(context), stopping: Arc::new(AtomicBool::new(false)) }
     }
 
-    pub fn stopper(&self) -> Stopper {
+    pub(crate) fn stopper(&self) -> Stopper {
         Stopper { addr: self.context.addr, stopping: Arc::clone(&self.stopping) }
     }
 
     /// Accepts connections until stopped, each on its own thread while fewer than
     /// `max_connections` are open; beyond that a connection is answered 503 and closed.
-    pub fn run(self) {
+    pub(crate) fn run(self) {
         let open = Arc::new(AtomicUsize::new(0));
         for stream in self.listener.incoming() {
             if self.stopping.load(Ordering::SeqCst) {
@@ -357,7 +357,7 @@ fn file_reply(status: u16, file: &Path) -> Reply {
 /// to an unspecified address (`0.0.0.0`, `::`), any IP address is accepted, so other devices
 /// can use this machine's address; names other than localhost never are, since whoever controls
 /// a name's DNS can point it at this machine from a page in its browser.
-pub fn host_allowed(host: &str, bound: SocketAddr) -> bool {
+pub(crate) fn host_allowed(host: &str, bound: SocketAddr) -> bool {
     let (name, port) = if let Some(rest) = host.strip_prefix('[') {
         let Some((ip, after)) = rest.split_once(']') else { return false };
         match after {
@@ -472,7 +472,7 @@ fn stream_events(stream: &mut TcpStream, hub: &Hub) {
 
 /// Where a request path leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
+pub(crate) enum Resolved {
     /// A file inside the output folder (canonical path).
     File(PathBuf),
     /// A folder asked for without its trailing slash: redirect here (a path and query,
@@ -508,7 +508,7 @@ const QUERY: &AsciiSet =
 /// Refuses `..` and `.` segments (plain or percent-encoded), encoded slashes and backslashes,
 /// control characters, targets that are not a path (`http://…`, `*`), and anything (symlinks
 /// included) whose canonical path is not inside the canonical output folder.
-pub fn resolve(root: &Path, url: &str) -> Resolved {
+pub(crate) fn resolve(root: &Path, url: &str) -> Resolved {
     if url.chars().any(char::is_control) {
         return Resolved::BadRequest;
     }
@@ -567,7 +567,7 @@ pub fn resolve(root: &Path, url: &str) -> Resolved {
 
 /// The Content-Type for a file name (mime_guess), with `charset=utf-8` for text: yilu writes
 /// every text file in UTF-8.
-pub fn content_type(path: &Path) -> String {
+pub(crate) fn content_type(path: &Path) -> String {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let textual = mime.type_() == "text"
         || matches!(mime.subtype().as_str(), "json" | "xml" | "javascript")

@@ -11,11 +11,11 @@
 //! The library never prints: what happens is told to the `report` callback given to [`start`],
 //! which returns a [`Handle`], so tests run a server in-process.
 
-pub mod http;
-pub mod rebuild;
-pub mod reload;
+pub(crate) mod http;
+pub(crate) mod rebuild;
+pub(crate) mod reload;
 mod uses;
-pub mod watch;
+pub(crate) mod watch;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::panic::AssertUnwindSafe;
@@ -33,7 +33,7 @@ pub use rebuild::{RebuildReport, Rebuilder};
 use reload::{Event, Hub};
 
 /// Where serve builds, under the site root unless `--output` says otherwise.
-pub const SERVE_DIR: &str = ".yilu/serve";
+pub(crate) const SERVE_DIR: &str = ".yilu/serve";
 
 /// What `yilu serve` was asked for.
 #[derive(Debug, Clone)]
@@ -43,6 +43,7 @@ pub struct ServeOptions {
     pub build: BuildOptions,
     /// Loopback by default; 0 picks a free port.
     pub bind: IpAddr,
+    /// The port to listen on (0: any free port).
     pub port: u16,
     /// How long the watcher waits for a burst of file events to settle.
     pub debounce: Duration,
@@ -66,21 +67,40 @@ impl Default for ServeOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Report {
     /// The build at start succeeded.
-    Built { pages: usize, output: PathBuf, elapsed: Duration },
-    /// A change was built: `changed` holds the sources that changed, relative to the site root
-    /// (files first). `full` when every page was rendered again.
-    Rebuilt { pages: usize, full: bool, elapsed: Duration, changed: Vec<PathBuf> },
+    Built {
+        /// Pages written.
+        pages: usize,
+        /// The folder served.
+        output: PathBuf,
+        /// How long it took.
+        elapsed: Duration,
+    },
+    /// A change was built.
+    Rebuilt {
+        /// Pages rendered.
+        pages: usize,
+        /// True when every page was rendered again.
+        full: bool,
+        /// How long it took.
+        elapsed: Duration,
+        /// The sources that changed, relative to the site root (files first).
+        changed: Vec<PathBuf>,
+    },
     /// A build failed; the last good output stays served and the pages show `message`.
-    /// `at_start` when it was the first build (nothing is served until a change fixes it).
-    Failed { message: String, at_start: bool },
+    Failed {
+        /// The error, as the pages show it.
+        message: String,
+        /// True when it was the first build (nothing is served until a change fixes it).
+        at_start: bool,
+    },
 }
 
 /// Receives the server's [`Report`]s, on the rebuild thread.
-pub type Reporter = Arc<dyn Fn(Report) + Send + Sync>;
+pub(crate) type Reporter = Arc<dyn Fn(Report) + Send + Sync>;
 
 /// A running server.
 pub struct Handle {
-    pub addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     /// The folder served.
     pub output: PathBuf,
     stopper: http::Stopper,
@@ -90,17 +110,18 @@ pub struct Handle {
 }
 
 impl Handle {
+    /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.addr.port()
     }
 
     /// `http://127.0.0.1:1111/` (loopback when bound to every address).
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}/", local(self.addr))
     }
 
     /// Blocks until the server stops.
-    pub fn wait(mut self) {
+    pub(crate) fn wait(mut self) {
         for t in self.threads.drain(..) {
             let _ = t.join();
         }

@@ -45,9 +45,10 @@ pub struct RebuildReport {
     pub removed: usize,
     /// True when every page was rendered again.
     pub full: bool,
+    /// How long it took.
     pub elapsed: Duration,
     /// The changed sources that caused it (absolute; files before folders, then by name).
-    pub changed: Vec<PathBuf>,
+    pub(crate) changed: Vec<PathBuf>,
 }
 
 /// A site in memory that follows its sources.
@@ -87,6 +88,7 @@ impl Rebuilder {
         })
     }
 
+    /// The site as last built.
     pub fn site(&self) -> &Site {
         &self.site
     }

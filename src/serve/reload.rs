@@ -7,11 +7,11 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Where the injected script listens.
-pub const EVENTS_PATH: &str = "/__yilu/events";
+pub(crate) const EVENTS_PATH: &str = "/__yilu/events";
 
 /// What the pages are told.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// The output changed: reload.
     Reload,
     /// The last change broke the build; the message, as printed in the terminal.
@@ -20,7 +20,7 @@ pub enum Event {
 
 impl Event {
     /// The event in the text/event-stream format.
-    pub fn to_sse(&self) -> String {
+    pub(crate) fn to_sse(&self) -> String {
         match self {
             Event::Reload => "event: reload\ndata: \n\n".to_string(),
             Event::Error(message) => {
@@ -39,14 +39,14 @@ impl Event {
 
 /// Every open event stream, and the build error pages connecting now should see.
 #[derive(Default)]
-pub struct Hub {
+pub(crate) struct Hub {
     clients: Mutex<Vec<Sender<String>>>,
     error: Mutex<Option<String>>,
 }
 
 impl Hub {
     /// Sends `event` to every open page; an error is remembered until the next reload.
-    pub fn send(&self, event: &Event) {
+    pub(crate) fn send(&self, event: &Event) {
         *lock(&self.error) = match event {
             Event::Reload => None,
             Event::Error(message) => Some(message.clone()),
@@ -56,7 +56,7 @@ impl Hub {
     }
 
     /// A new event stream; it gets the current error at once, if any.
-    pub fn subscribe(&self) -> Receiver<String> {
+    pub(crate) fn subscribe(&self) -> Receiver<String> {
         let (tx, rx) = channel();
         if let Some(message) = lock(&self.error).clone() {
             let _ = tx.send(Event::Error(message).to_sse());
@@ -66,7 +66,7 @@ impl Hub {
     }
 
     /// Ends every stream (the server is stopping).
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         lock(&self.clients).clear();
     }
 }
@@ -80,7 +80,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// The live-reload client. `error` is both our event and EventSource's own connection-error
 /// event; only ours carries data.
-pub const SCRIPT: &str = r#"<script>(function () {
+pub(crate) const SCRIPT: &str = r#"<script>(function () {
   var box = null, opened = false;
   function show(text) {
     if (!box) {
@@ -107,7 +107,7 @@ pub const SCRIPT: &str = r#"<script>(function () {
 })();</script>"#;
 
 /// `html` with the live-reload script before its last `</body>` (or at the end).
-pub fn inject(html: &[u8]) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8]) -> Vec<u8> {
     let at =
         html.windows(7).rposition(|w| w.eq_ignore_ascii_case(b"</body>")).unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + SCRIPT.len());

@@ -18,10 +18,10 @@ use crate::site::Site;
 const GLOBALS: &[&str] = &["site", "nav", "menu", "og_locale", "indicators"];
 
 /// A global value that changed: the global, and the field of it when it is an object.
-pub type Changed = (&'static str, Option<String>);
+pub(crate) type Changed = (&'static str, Option<String>);
 
 /// The theme's templates, each with the templates it names, transitively.
-pub struct TemplateUses {
+pub(crate) struct TemplateUses {
     /// Template name → the texts of it and every template it reaches.
     reach: HashMap<String, Vec<usize>>,
     texts: Vec<String>,
@@ -29,7 +29,7 @@ pub struct TemplateUses {
 
 impl TemplateUses {
     /// Reads the site's templates (the embedded theme, then the theme folder's over it).
-    pub fn load(site: &Site) -> Result<TemplateUses> {
+    pub(crate) fn load(site: &Site) -> Result<TemplateUses> {
         let sources = templates::sources(Some(&site.theme_dir))?;
         let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
         let texts: Vec<String> = sources.into_iter().map(|s| s.text).collect();
@@ -60,7 +60,7 @@ impl TemplateUses {
 
     /// True when a page rendered with `template` may show one of `changed`. Unknown templates
     /// may show anything.
-    pub fn shows(&self, template: &str, changed: &[Changed]) -> bool {
+    pub(crate) fn shows(&self, template: &str, changed: &[Changed]) -> bool {
         let Some(reach) = self.reach.get(template) else { return true };
         reach.iter().any(|&k| changed.iter().any(|c| mentions(&self.texts[k], c)))
     }
@@ -68,7 +68,7 @@ impl TemplateUses {
 
 /// The globals that differ between two global contexts; None when something other than the
 /// known globals differs (every page may show it).
-pub fn changed(before: &Context, now: &Context) -> Option<Vec<Changed>> {
+pub(crate) fn changed(before: &Context, now: &Context) -> Option<Vec<Changed>> {
     let mut changed = Vec::new();
     if before == now {
         return Some(changed);

@@ -12,7 +12,7 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 /// What a changed path asks of the rebuild.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Change {
+pub(crate) enum Change {
     /// site.toml, the theme or static files, or the content layout itself: load everything
     /// again, through the same code as `yilu build`.
     Reload,
@@ -27,7 +27,7 @@ pub enum Change {
 
 /// Classifies `path` (absolute, or relative to the current folder like `root`) for the site in
 /// `root` whose output folder is `output`.
-pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
+pub(crate) fn classify(root: &Path, output: &Path, path: &Path) -> Change {
     if path.starts_with(output) {
         return Change::Ignored;
     }
@@ -63,7 +63,7 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Change {
 }
 
 /// A running watcher; dropping it stops watching and closes the channel it sends into.
-pub struct Watcher {
+pub(crate) struct Watcher {
     _watcher: Arc<Mutex<Option<RecommendedWatcher>>>,
 }
 
@@ -74,7 +74,11 @@ const SOURCE_DIRS: [&str; 4] = ["content", "themes", "static", "i18n"];
 /// event has come for `delay` (or a burst has lasted 20 times that). Reads are not changes:
 /// access events (the watcher's own scan, every rebuild reading the sources) are dropped here.
 /// A source folder created while serving (a first `static/`) is watched from then on.
-pub fn watch(root: &Path, delay: Duration, changes: Sender<Vec<PathBuf>>) -> Result<Watcher> {
+pub(crate) fn watch(
+    root: &Path,
+    delay: Duration,
+    changes: Sender<Vec<PathBuf>>,
+) -> Result<Watcher> {
     let (tx, events) = channel::<notify::Result<Event>>();
     let mut watcher = notify::recommended_watcher(tx).context("cannot start watching files")?;
     for dir in SOURCE_DIRS {

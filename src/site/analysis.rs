@@ -14,63 +14,63 @@ use crate::render::i18n::Strings;
 
 /// One cell of an organisation's metrics table; `period` only when it differs from the row's.
 #[derive(Debug, Clone, Serialize)]
-pub struct OrgMetricCell {
-    pub value: f64,
-    pub period: Option<String>,
+pub(crate) struct OrgMetricCell {
+    pub(crate) value: f64,
+    pub(crate) period: Option<String>,
 }
 
 /// One row of an organisation's metrics table: one speech that reported figures.
 #[derive(Debug, Clone, Serialize)]
-pub struct OrgMetricRow {
-    pub date: String,
-    pub meeting_path: String,
-    pub speech_path: String,
-    pub period: Option<String>,
-    pub period_key: Option<&'static str>,
+pub(crate) struct OrgMetricRow {
+    pub(crate) date: String,
+    pub(crate) meeting_path: String,
+    pub(crate) speech_path: String,
+    pub(crate) period: Option<String>,
+    pub(crate) period_key: Option<&'static str>,
     /// One cell per column of `metric_columns`.
-    pub values: Vec<Option<OrgMetricCell>>,
+    pub(crate) values: Vec<Option<OrgMetricCell>>,
 }
 
 /// An inline SVG chart with its caption: one indicator, one period key.
 #[derive(Debug, Clone, Serialize)]
-pub struct ChartView {
-    pub key: String,
-    pub label: String,
-    pub measure: &'static str,
-    pub period_key: Option<&'static str>,
+pub(crate) struct ChartView {
+    pub(crate) key: String,
+    pub(crate) label: String,
+    pub(crate) measure: &'static str,
+    pub(crate) period_key: Option<&'static str>,
     /// 1—9月, 全年; 统计期不明 when the period is unknown.
-    pub period_label: String,
-    pub svg: String,
-    pub points: usize,
+    pub(crate) period_label: String,
+    pub(crate) svg: String,
+    pub(crate) points: usize,
 }
 
 /// A metric's change since the organisation's previous report of the same indicator and period
 /// key at an earlier meeting. Held as indices into the model (ten thousand speeches, no copies);
 /// [`Change::view`] gives what pages and data show.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Change {
+pub(crate) struct Change {
     /// The metric's index in its speech's `metric_list`.
-    pub metric: usize,
-    pub previous: f64,
+    pub(crate) metric: usize,
+    pub(crate) previous: f64,
     /// This value less the previous one, in percentage points.
-    pub diff: f64,
+    pub(crate) diff: f64,
     /// The previous report: meeting, speech and metric indices into the model.
-    pub from: (usize, usize, usize),
+    pub(crate) from: (usize, usize, usize),
 }
 
 /// A change as shown: the previous value, where and when it was reported, and the difference.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ChangeView<S> {
-    pub previous: f64,
-    pub previous_date: S,
-    pub previous_path: S,
-    pub previous_period: Option<S>,
-    pub previous_year: Option<i32>,
-    pub diff: f64,
+pub(crate) struct ChangeView<S> {
+    pub(crate) previous: f64,
+    pub(crate) previous_date: S,
+    pub(crate) previous_path: S,
+    pub(crate) previous_period: Option<S>,
+    pub(crate) previous_year: Option<i32>,
+    pub(crate) diff: f64,
 }
 
 impl Change {
-    pub fn view<'a>(&self, meetings: &'a [MeetingView]) -> ChangeView<&'a str> {
+    pub(crate) fn view<'a>(&self, meetings: &'a [MeetingView]) -> ChangeView<&'a str> {
         let (i, j, k) = self.from;
         let s = &meetings[i].speeches[j];
         let m = &s.metric_list[k];
@@ -87,40 +87,40 @@ impl Change {
 
 /// An indicator's newest report by an organisation, with its change since the report before.
 #[derive(Debug, Clone, Serialize)]
-pub struct LatestMetric {
-    pub key: String,
-    pub label: String,
-    pub measure: &'static str,
-    pub value: f64,
-    pub date: String,
-    pub speech_path: String,
-    pub period: Option<String>,
-    pub period_key: Option<&'static str>,
-    pub change: Option<ChangeView<String>>,
+pub(crate) struct LatestMetric {
+    pub(crate) key: String,
+    pub(crate) label: String,
+    pub(crate) measure: &'static str,
+    pub(crate) value: f64,
+    pub(crate) date: String,
+    pub(crate) speech_path: String,
+    pub(crate) period: Option<String>,
+    pub(crate) period_key: Option<&'static str>,
+    pub(crate) change: Option<ChangeView<String>>,
 }
 
 /// Per speech ((meeting, speech) indices): the changes of its metrics.
-pub type SpeechChanges = Vec<((usize, usize), Vec<Change>)>;
+pub(crate) type SpeechChanges = Vec<((usize, usize), Vec<Change>)>;
 
 /// Metrics an organisation reported over time.
 #[derive(Debug, Clone, Serialize, Default)]
-pub struct OrgMetrics {
-    pub columns: Vec<KeyLabel>,
+pub(crate) struct OrgMetrics {
+    pub(crate) columns: Vec<KeyLabel>,
     /// Newest first.
-    pub rows: Vec<OrgMetricRow>,
+    pub(crate) rows: Vec<OrgMetricRow>,
     /// One per indicator and period key, oldest point first.
-    pub charts: Vec<ChartView>,
+    pub(crate) charts: Vec<ChartView>,
     /// Periods not charted (reported once, or beyond [`CHARTS_PER_INDICATOR`]): in the table.
-    pub omitted_charts: usize,
+    pub(crate) omitted_charts: usize,
     /// Each indicator's newest report, in dictionary order.
-    pub latest: Vec<LatestMetric>,
+    pub(crate) latest: Vec<LatestMetric>,
     /// The changes of every speech of the organisation, handed to the model.
     #[serde(skip)]
-    pub changes: SpeechChanges,
+    pub(crate) changes: SpeechChanges,
 }
 
 /// How a period key reads in headings (the key's label is data: 1—9月, 全年).
-pub fn period_label(key: Option<&str>, text: &Strings) -> String {
+pub(crate) fn period_label(key: Option<&str>, text: &Strings) -> String {
     key.map_or_else(|| text.text("period.unknown", &[]), period::label)
 }
 
@@ -131,7 +131,7 @@ fn points_diff(a: f64, b: f64) -> f64 {
 
 /// Builds the metrics of the organisation `name` from its speeches: `refs` are (meeting, speech)
 /// indices into `all`, newest first.
-pub fn org_metrics(
+pub(crate) fn org_metrics(
     name: &str,
     refs: &[(usize, usize)],
     all: &[MeetingView],
@@ -320,13 +320,13 @@ fn period_charts(
 }
 
 /// At most this many charts per indicator on an organisation's page (one per period key).
-pub const CHARTS_PER_INDICATOR: usize = 4;
+pub(crate) const CHARTS_PER_INDICATOR: usize = 4;
 
 /// Items grouped by period key: the main period first (the known key most items report, then
 /// key order), then the other known keys by size, and items of unknown period last (they may
 /// cover different periods, so they are never the main group unless they are all there is).
 /// Order inside a group kept.
-pub fn group_by_period<T>(
+pub(crate) fn group_by_period<T>(
     items: Vec<T>,
     key: impl Fn(&T) -> Option<&'static str>,
 ) -> Vec<(Option<&'static str>, Vec<T>)> {
@@ -356,32 +356,32 @@ fn period_order(key: Option<&str>) -> (u8, std::cmp::Reverse<u8>) {
 
 /// A post a person held: position and organisation, with the dates they spoke in it.
 #[derive(Debug, Clone, Serialize)]
-pub struct Post {
-    pub position: Option<String>,
-    pub org: Option<OrgLink>,
-    pub first: String,
-    pub last: String,
-    pub count: usize,
+pub(crate) struct Post {
+    pub(crate) position: Option<String>,
+    pub(crate) org: Option<OrgLink>,
+    pub(crate) first: String,
+    pub(crate) last: String,
+    pub(crate) count: usize,
 }
 
 /// One person's page.
 #[derive(Debug, Clone, Serialize)]
-pub struct PersonView {
-    pub slug: String,
-    pub name: String,
-    pub path: String,
+pub(crate) struct PersonView {
+    pub(crate) slug: String,
+    pub(crate) name: String,
+    pub(crate) path: String,
     /// (meeting, speech) indices into the model, newest first; pages list them from the
     /// shared summaries rather than each view holding copies.
     #[serde(skip)]
-    pub speeches: Vec<(usize, usize)>,
-    pub count: usize,
-    pub latest: String,
+    pub(crate) speeches: Vec<(usize, usize)>,
+    pub(crate) count: usize,
+    pub(crate) latest: String,
     /// Oldest first.
-    pub posts: Vec<Post>,
-    pub split: bool,
+    pub(crate) posts: Vec<Post>,
+    pub(crate) split: bool,
 }
 
-pub fn person_view(person: &Person, meetings: &[MeetingView]) -> PersonView {
+pub(crate) fn person_view(person: &Person, meetings: &[MeetingView]) -> PersonView {
     let list: Vec<&SpeechSummary> =
         person.speeches.iter().map(|&(i, j)| &meetings[i].speeches[j]).collect();
     let mut posts: Vec<Post> = Vec::new();
@@ -414,107 +414,107 @@ pub fn person_view(person: &Person, meetings: &[MeetingView]) -> PersonView {
 
 /// One organisation's value at one meeting, ranked.
 #[derive(Debug, Clone, Serialize)]
-pub struct RankRow {
-    pub rank: usize,
-    pub org: String,
-    pub org_path: Option<String>,
-    pub speech_path: String,
-    pub speaker: Option<String>,
-    pub period: Option<String>,
-    pub period_key: Option<&'static str>,
-    pub value: f64,
+pub(crate) struct RankRow {
+    pub(crate) rank: usize,
+    pub(crate) org: String,
+    pub(crate) org_path: Option<String>,
+    pub(crate) speech_path: String,
+    pub(crate) speaker: Option<String>,
+    pub(crate) period: Option<String>,
+    pub(crate) period_key: Option<&'static str>,
+    pub(crate) value: f64,
 }
 
 /// The reports of one period key at one meeting, ranked: only these compare with each other.
 #[derive(Debug, Clone, Serialize)]
-pub struct PeriodRanking {
-    pub period_key: Option<&'static str>,
-    pub period_label: String,
-    pub ranking: Vec<RankRow>,
-    pub median: f64,
+pub(crate) struct PeriodRanking {
+    pub(crate) period_key: Option<&'static str>,
+    pub(crate) period_label: String,
+    pub(crate) ranking: Vec<RankRow>,
+    pub(crate) median: f64,
 }
 
 /// An indicator at one meeting: the organisations that reported the main period, highest first,
 /// and those that reported another period, ranked apart.
 #[derive(Debug, Clone, Serialize)]
-pub struct MetricMeeting {
-    pub date: String,
-    pub meeting_path: String,
-    pub meeting_title: String,
+pub(crate) struct MetricMeeting {
+    pub(crate) date: String,
+    pub(crate) meeting_path: String,
+    pub(crate) meeting_title: String,
     /// The main period: the one most organisations reported.
-    pub period_key: Option<&'static str>,
-    pub period_label: String,
-    pub ranking: Vec<RankRow>,
+    pub(crate) period_key: Option<&'static str>,
+    pub(crate) period_label: String,
+    pub(crate) ranking: Vec<RankRow>,
     /// Only for the newest [`RECENT_CHARTS`] meetings: a page of a thousand charts helps nobody.
-    pub chart: Option<String>,
-    pub median: f64,
+    pub(crate) chart: Option<String>,
+    pub(crate) median: f64,
     /// Other periods, each ranked on its own.
-    pub others: Vec<PeriodRanking>,
+    pub(crate) others: Vec<PeriodRanking>,
     /// Reports of every period.
-    pub reports: usize,
+    pub(crate) reports: usize,
 }
 
 /// A cell of the organisation × meeting table.
 #[derive(Debug, Clone, Serialize)]
-pub struct TableCell {
-    pub value: f64,
-    pub period: Option<String>,
-    pub period_key: Option<&'static str>,
-    pub speech_path: String,
+pub(crate) struct TableCell {
+    pub(crate) value: f64,
+    pub(crate) period: Option<String>,
+    pub(crate) period_key: Option<&'static str>,
+    pub(crate) speech_path: String,
 }
 
 /// A column of the organisation × meeting table.
 #[derive(Debug, Clone, Serialize)]
-pub struct TableColumn {
-    pub date: String,
-    pub meeting_path: String,
-    pub meeting_title: String,
+pub(crate) struct TableColumn {
+    pub(crate) date: String,
+    pub(crate) meeting_path: String,
+    pub(crate) meeting_title: String,
 }
 
 /// A row of the organisation × meeting table: one cell per column, None where it did not report.
 #[derive(Debug, Clone, Serialize)]
-pub struct TableRow {
-    pub org: String,
-    pub org_path: Option<String>,
-    pub cells: Vec<Option<TableCell>>,
+pub(crate) struct TableRow {
+    pub(crate) org: String,
+    pub(crate) org_path: Option<String>,
+    pub(crate) cells: Vec<Option<TableCell>>,
 }
 
 /// Organisations × the newest [`TABLE_MEETINGS`] meetings that reported an indicator.
 #[derive(Debug, Clone, Serialize, Default)]
-pub struct MeetingTable {
+pub(crate) struct MeetingTable {
     /// Newest first.
-    pub columns: Vec<TableColumn>,
+    pub(crate) columns: Vec<TableColumn>,
     /// By organisation name.
-    pub rows: Vec<TableRow>,
+    pub(crate) rows: Vec<TableRow>,
     /// How many meetings reported the indicator in all (the table shows at most TABLE_MEETINGS).
-    pub meetings: usize,
+    pub(crate) meetings: usize,
 }
 
 /// One indicator across the archive.
 #[derive(Debug, Clone, Serialize)]
-pub struct MetricView {
-    pub key: String,
-    pub label: String,
-    pub measure: &'static str,
-    pub path: String,
-    pub reports: usize,
+pub(crate) struct MetricView {
+    pub(crate) key: String,
+    pub(crate) label: String,
+    pub(crate) measure: &'static str,
+    pub(crate) path: String,
+    pub(crate) reports: usize,
     /// Newest first.
-    pub meetings: Vec<MetricMeeting>,
+    pub(crate) meetings: Vec<MetricMeeting>,
     /// Per period key reported at two meetings or more: the median per meeting, oldest first.
-    pub trends: Vec<ChartView>,
-    pub table: MeetingTable,
+    pub(crate) trends: Vec<ChartView>,
+    pub(crate) table: MeetingTable,
 }
 
 /// How many of an indicator's newest meetings get a bar chart on its page.
-pub const RECENT_CHARTS: usize = 12;
+pub(crate) const RECENT_CHARTS: usize = 12;
 
 /// How many of an indicator's newest meetings its organisation × meeting table shows.
-pub const TABLE_MEETINGS: usize = 12;
+pub(crate) const TABLE_MEETINGS: usize = 12;
 
 type Report<'a> = (&'a SpeechSummary, &'a MetricValue);
 
 /// Every indicator that any speech reports, in dictionary order.
-pub fn metric_views(
+pub(crate) fn metric_views(
     meetings: &[MeetingView],
     indicators: &Indicators,
     text: &Strings,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::model::SiteModel;
 use super::pages::Page;
-pub use super::urls::permalink;
+pub(crate) use super::urls::permalink;
 use crate::config::SiteConfig;
 use crate::content::Archive;
 use crate::render::escape_xml as xml_escape;
@@ -45,7 +45,7 @@ impl Entry {
 }
 
 /// Atom 1.0: the newest meetings and their speeches, newest first.
-pub fn atom(config: &SiteConfig, model: &SiteModel) -> String {
+pub(crate) fn atom(config: &SiteConfig, model: &SiteModel) -> String {
     let mut entries: Vec<Entry> = Vec::new();
     'outer: for m in &model.meetings {
         entries.push(Entry {
@@ -68,7 +68,7 @@ pub fn atom(config: &SiteConfig, model: &SiteModel) -> String {
 /// The Atom feeds of every organisation and every person (`districts/SLUG/atom.xml`,
 /// `speakers/SLUG/atom.xml`): their speeches, newest first, as many as the site feed carries.
 /// Returned as (site path of the feed, XML).
-pub fn follow_feeds(config: &SiteConfig, model: &SiteModel) -> Vec<(String, String)> {
+pub(crate) fn follow_feeds(config: &SiteConfig, model: &SiteModel) -> Vec<(String, String)> {
     let one = |name: &str, page: &str, refs: &[(usize, usize)]| {
         let mut speeches: Vec<&super::model::SpeechSummary> =
             refs.iter().map(|&(i, j)| &model.meetings[i].speeches[j]).collect();
@@ -137,7 +137,7 @@ fn feed(config: &SiteConfig, title: &str, page: &str, entries: &[Entry]) -> Stri
 }
 
 /// Sitemap protocol 0.9: every page but the 404 page.
-pub fn sitemap(config: &SiteConfig, model: &SiteModel, pages: &[Page]) -> String {
+pub(crate) fn sitemap(config: &SiteConfig, model: &SiteModel, pages: &[Page]) -> String {
     use super::pages::PageKind;
     let mut x = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -159,7 +159,7 @@ pub fn sitemap(config: &SiteConfig, model: &SiteModel, pages: &[Page]) -> String
     x
 }
 
-pub fn robots(config: &SiteConfig) -> String {
+pub(crate) fn robots(config: &SiteConfig) -> String {
     if !config.has_host() {
         // No sitemap is written without a host (it needs absolute URLs).
         return "User-agent: *\nAllow: /\n".into();
@@ -221,7 +221,7 @@ struct SpeechRecord<'a> {
 }
 
 /// Every speech's front matter and URL, as one JSON array (newest meeting first, speaking order).
-pub fn speeches_json(
+pub(crate) fn speeches_json(
     out: &mut dyn Write,
     config: &SiteConfig,
     archive: &Archive,
@@ -310,7 +310,7 @@ struct MeetingRecord<'a> {
 }
 
 /// Every meeting, newest first: what it is, where it was published, and its speeches' URLs.
-pub fn meetings_json(
+pub(crate) fn meetings_json(
     out: &mut dyn Write,
     config: &SiteConfig,
     model: &SiteModel,
@@ -349,7 +349,7 @@ fn json_array<T: Serialize>(
 /// A text cell a spreadsheet will not run: one that begins with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return gets a leading `'` (OWASP's advice against CSV formula injection). Only for
 /// text: numbers are written as numbers, so a negative value stays `-1.5`.
-pub fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn text_cell(text: &str) -> std::borrow::Cow<'_, str> {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}").into()
     } else {
@@ -411,7 +411,7 @@ fn year(y: Option<i32>) -> Cell<'static> {
 }
 
 /// metrics.csv's columns, in order.
-pub const METRICS_COLUMNS: &[&str] = &[
+pub(crate) const METRICS_COLUMNS: &[&str] = &[
     "date",
     "meeting",
     "org",
@@ -432,7 +432,7 @@ pub const METRICS_COLUMNS: &[&str] = &[
 ];
 
 /// One row per speech and indicator: the canonical metrics.
-pub fn metrics_csv(
+pub(crate) fn metrics_csv(
     out: &mut dyn Write,
     config: &SiteConfig,
     model: &SiteModel,
@@ -469,7 +469,7 @@ pub fn metrics_csv(
 }
 
 /// figures.csv's columns, in order.
-pub const FIGURES_COLUMNS: &[&str] = &[
+pub(crate) const FIGURES_COLUMNS: &[&str] = &[
     "date",
     "org",
     "org_kind",
@@ -489,7 +489,7 @@ pub const FIGURES_COLUMNS: &[&str] = &[
 ];
 
 /// One row per figure of every speech (not only the canonical metrics), in the order printed.
-pub fn figures_csv(
+pub(crate) fn figures_csv(
     out: &mut dyn Write,
     config: &SiteConfig,
     archive: &Archive,

@@ -13,7 +13,7 @@ use crate::render::templates::UrlScheme;
 
 /// The region the site's maps show: site.toml's `region` when it names one with outlines, else
 /// the region most of the archive's organisations belong to.
-pub fn region(configured: Option<&str>, model: &SiteModel) -> Option<&'static str> {
+pub(crate) fn region(configured: Option<&str>, model: &SiteModel) -> Option<&'static str> {
     match configured {
         Some(name) => map::region_code(name),
         None => map::infer_region(model.orgs.values().map(|o| o.link.name.as_str())),
@@ -21,7 +21,7 @@ pub fn region(configured: Option<&str>, model: &SiteModel) -> Option<&'static st
 }
 
 /// The map of an indicator at its newest meeting, for the page at `current`.
-pub fn metric_map(
+pub(crate) fn metric_map(
     metric: &MetricView,
     region: Option<&str>,
     urls: &UrlScheme,
@@ -60,27 +60,27 @@ pub fn metric_map(
 
 /// A map and what it shows.
 #[derive(Debug, Clone, Serialize)]
-pub struct MapView {
-    pub svg: String,
-    pub title: String,
-    pub date: String,
-    pub meeting_path: String,
+pub(crate) struct MapView {
+    pub(crate) svg: String,
+    pub(crate) title: String,
+    pub(crate) date: String,
+    pub(crate) meeting_path: String,
 }
 
 /// One organisation's small multiple.
 #[derive(Debug, Clone, Serialize)]
-pub struct Multiple {
-    pub org: String,
-    pub org_path: Option<String>,
-    pub latest: f64,
-    pub latest_period: Option<String>,
-    pub points: usize,
-    pub svg: String,
+pub(crate) struct Multiple {
+    pub(crate) org: String,
+    pub(crate) org_path: Option<String>,
+    pub(crate) latest: f64,
+    pub(crate) latest_period: Option<String>,
+    pub(crate) points: usize,
+    pub(crate) svg: String,
 }
 
 /// One sparkline per organisation that reported the indicator at least twice, all on one scale,
 /// sorted by the newest value (highest first).
-pub fn multiples(metric: &MetricView, text: &Strings) -> Vec<Multiple> {
+pub(crate) fn multiples(metric: &MetricView, text: &Strings) -> Vec<Multiple> {
     // Organisation → its page and points, oldest first (the meetings are newest first).
     let mut by_org: indexmap::IndexMap<&str, (Option<&str>, Vec<Point>)> = Default::default();
     for m in metric.meetings.iter().rev() {

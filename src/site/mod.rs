@@ -2,15 +2,15 @@
 //! is planned first (path, template, context), then rendered and written in parallel into a
 //! staging folder that replaces the output only when everything succeeded.
 
-pub mod analysis;
+pub(crate) mod analysis;
 mod feeds;
 mod graphics;
-pub mod model;
-pub mod output;
+pub(crate) mod model;
+pub(crate) mod output;
 mod pages;
-pub mod people;
+pub(crate) mod people;
 mod urls;
-pub mod views;
+pub(crate) mod views;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,11 +28,11 @@ use crate::orgs::Registry;
 use crate::render::i18n::Strings;
 use crate::render::templates::{self, UrlScheme};
 use model::SiteModel;
-pub use pages::{Page, PageKind};
-pub use urls::base_path;
+pub(crate) use pages::{Page, PageKind};
+pub(crate) use urls::base_path;
 
 /// Where rendered files go: (site-relative file path, bytes).
-pub type WriteFn<'a> = dyn Fn(&str, &[u8]) -> Result<()> + Sync + 'a;
+pub(crate) type WriteFn<'a> = dyn Fn(&str, &[u8]) -> Result<()> + Sync + 'a;
 
 /// Writes the file at a site-relative path as the given function makes it, piece by piece.
 type StreamFn<'a> = dyn Fn(&str, &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()>
@@ -48,6 +48,7 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// Overrides site.toml's base_url.
     pub base_url: Option<String>,
+    /// Build pages marked `draft: true` too.
     pub drafts: bool,
     /// Replace a non-empty output folder that yilu did not make (never the site or its sources).
     pub force: bool,
@@ -58,10 +59,15 @@ pub struct BuildOptions {
 /// What a build did.
 #[derive(Debug, Clone)]
 pub struct BuildReport {
+    /// The folder written.
     pub output: PathBuf,
+    /// Pages rendered.
     pub pages: usize,
+    /// Meetings in the archive.
     pub meetings: usize,
+    /// Speeches in the archive.
     pub speeches: usize,
+    /// How long the build took.
     pub elapsed: Duration,
     /// Wall time of each step, in order.
     pub phases: Vec<(&'static str, Duration)>,
@@ -72,34 +78,35 @@ pub struct BuildReport {
 /// A loaded site, ready to render: everything a build computes before writing. `serve` keeps
 /// one in memory and re-renders only what a change touches.
 pub struct Site {
-    pub root: PathBuf,
-    pub config: SiteConfig,
-    pub registry: Registry,
-    pub indicators: Indicators,
-    pub archive: Archive,
-    pub theme_dir: PathBuf,
+    pub(crate) root: PathBuf,
+    pub(crate) config: SiteConfig,
+    pub(crate) registry: Registry,
+    pub(crate) indicators: Indicators,
+    pub(crate) archive: Archive,
+    pub(crate) theme_dir: PathBuf,
     /// The UI strings of site.toml's `language`.
-    pub strings: Arc<Strings>,
-    pub tera: Tera,
-    pub model: SiteModel,
+    pub(crate) strings: Arc<Strings>,
+    pub(crate) tera: Tera,
+    pub(crate) model: SiteModel,
+    /// Every page of the site, in order.
     pub plan: Vec<Page>,
     /// Standalone pages (`content/about.md`), sorted by path.
-    pub pages: Vec<content::StandalonePage>,
+    pub(crate) pages: Vec<content::StandalonePage>,
     /// Shown advancing while pages are written.
-    pub progress: Option<indicatif::ProgressBar>,
+    pub(crate) progress: Option<indicatif::ProgressBar>,
     /// Wall time of each loading step.
-    pub timings: Vec<(&'static str, Duration)>,
+    pub(crate) timings: Vec<(&'static str, Duration)>,
     /// Template values shared by many pages, converted once.
-    pub shared: pages::Shared,
+    pub(crate) shared: pages::Shared,
     /// Where the output goes.
-    pub output: PathBuf,
+    pub(crate) output: PathBuf,
     /// Problems the build goes past (a misspelt key, no host for the feeds), sorted by place.
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl Site {
     /// Loads config, content and templates and plans every page. Nothing is written.
-    pub fn load(options: &BuildOptions) -> Result<Site> {
+    pub(crate) fn load(options: &BuildOptions) -> Result<Site> {
         let root = options.root.clone();
         let mut config = SiteConfig::load(&root.join("site.toml"))?;
         if let Some(base) = &options.base_url {
@@ -190,7 +197,7 @@ impl Site {
     }
 
     /// Recomputes the global template values and the page plan from the current model.
-    pub fn replan(&mut self) {
+    pub(crate) fn replan(&mut self) {
         pages::insert_globals(
             &mut self.tera,
             &self.config,
@@ -206,14 +213,8 @@ impl Site {
         );
     }
 
-    /// Renders one page.
-    pub fn render_page(&self, page: &Page) -> Result<String, Diagnostic> {
-        let bytes = self.render_page_bytes(page)?;
-        String::from_utf8(bytes).map_err(|e| Diagnostic::new(page.file(), e.to_string()))
-    }
-
     /// Renders one page into bytes (Tera writes UTF-8; no second validation pass).
-    pub fn render_page_bytes(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
+    pub(crate) fn render_page_bytes(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         self.render(page)
             .map_err(|d| templates::merge_render_errors(vec![(page.path.clone(), d)]).remove(0))
     }
@@ -231,7 +232,7 @@ impl Site {
 
     /// Renders the given pages in parallel and hands each to `write` (site-relative file path,
     /// bytes). Every failing page is reported.
-    pub fn write_pages<'a>(
+    pub(crate) fn write_pages<'a>(
         &self,
         pages: impl IntoParallelIterator<Item = &'a Page>,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
@@ -263,13 +264,6 @@ impl Site {
         problems.into_result()
     }
 
-    /// Every speech of the site as a search document, meetings newest first, speeches in order.
-    /// The model's speeches correspond one to one with the archive's.
-    pub fn search_docs(&self) -> Vec<crate::search::SearchDoc> {
-        let all: Vec<(usize, usize)> = self.speech_refs().collect();
-        all.par_iter().map(|&(i, j)| self.search_doc(i, j)).collect()
-    }
-
     /// (meeting, speech) indices of every speech, meetings newest first, speeches in order.
     fn speech_refs(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         let meetings = self.model.meetings.iter().enumerate();
@@ -295,7 +289,7 @@ impl Site {
     /// fetch(), that also works for a page opened from disk over file://. The documents are
     /// made a batch at a time (meetings are newest first, as the index numbers them), so the
     /// archive's plain text is never held whole.
-    pub fn write_search_index(&self, write: &WriteFn<'_>) -> Result<()> {
+    pub(crate) fn write_search_index(&self, write: &WriteFn<'_>) -> Result<()> {
         use crate::search::index::{BATCH, IndexWriter};
         let as_js = |path: String, json: Vec<u8>| {
             let name = path.strip_prefix("search/").unwrap_or(&path);
@@ -375,16 +369,9 @@ impl Site {
         Ok(())
     }
 
-    /// Everything: pages, archive files and static files.
-    /// Everything: pages, archive files, the search index and static files. The independent
-    /// parts run side by side.
-    pub fn write_all(&self, write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<()> {
-        self.write_everything(write, None, None)
-    }
-
     /// As [`Site::write_all`], but a static file that cannot be read is passed over and
     /// reported in `skipped` (a warning) instead of failing: `yilu check` checks the rest.
-    pub fn write_all_past_unreadable(
+    pub(crate) fn write_all_past_unreadable(
         &self,
         write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
         skipped: &mut Vec<Diagnostic>,
@@ -415,7 +402,10 @@ impl Site {
 
     /// The theme's and the site's static files, as a build copies them: `yilu serve` writes
     /// the parts of a site one by one, to know which files each part makes.
-    pub fn write_static(&self, write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync)) -> Result<()> {
+    pub(crate) fn write_static(
+        &self,
+        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    ) -> Result<()> {
         copy_static(write, &self.root, &self.theme_dir, None)
     }
 }

@@ -11,7 +11,7 @@ use crate::content::{Archive, Meeting, Speech};
 use crate::metrics::{Indicators, period};
 use crate::render::i18n::Strings;
 use crate::render::markdown;
-pub use crate::site::views::{
+pub(crate) use crate::site::views::{
     KeyLabel, METRIC_MEASURE, MeetingView, MetricValue, OrgLink, SpeechSummary, SpeechView,
     figure_measure,
 };
@@ -19,43 +19,43 @@ use crate::site::{analysis, people};
 
 /// One organisation with all its speeches, newest first.
 #[derive(Debug, Clone, Serialize)]
-pub struct OrgView {
+pub(crate) struct OrgView {
     #[serde(flatten)]
-    pub link: OrgLink,
-    pub kind_label: &'static str,
+    pub(crate) link: OrgLink,
+    pub(crate) kind_label: &'static str,
     /// (meeting, speech) indices into the model, newest first.
     #[serde(skip)]
-    pub speeches: Vec<(usize, usize)>,
-    pub count: usize,
-    pub latest_gdp: Option<f64>,
-    pub metrics: analysis::OrgMetrics,
+    pub(crate) speeches: Vec<(usize, usize)>,
+    pub(crate) count: usize,
+    pub(crate) latest_gdp: Option<f64>,
+    pub(crate) metrics: analysis::OrgMetrics,
 }
 
 /// Everything the pages need, computed once.
 #[derive(Debug, Default)]
-pub struct SiteModel {
+pub(crate) struct SiteModel {
     /// Newest first.
-    pub meetings: Vec<MeetingView>,
+    pub(crate) meetings: Vec<MeetingView>,
     /// Per meeting, in speaking order; same indices as `meetings`.
-    pub speeches: Vec<Vec<SpeechView>>,
+    pub(crate) speeches: Vec<Vec<SpeechView>>,
     /// By slug.
-    pub orgs: BTreeMap<String, OrgView>,
+    pub(crate) orgs: BTreeMap<String, OrgView>,
     /// By slug.
-    pub people: Vec<analysis::PersonView>,
+    pub(crate) people: Vec<analysis::PersonView>,
     /// In dictionary order; only indicators some speech reports.
-    pub metrics: Vec<analysis::MetricView>,
+    pub(crate) metrics: Vec<analysis::MetricView>,
     /// Per meeting and speech (same indices as `speeches`): its metrics' changes since the
     /// organisation's previous report of the same period key.
-    pub changes: Vec<Vec<Vec<analysis::Change>>>,
+    pub(crate) changes: Vec<Vec<Vec<analysis::Change>>>,
 }
 
 /// One meeting's views: the expensive part of a model (every Markdown body rendered), which
 /// depends on nothing but that meeting, the indicators and its speakers' links.
-pub type MeetingViews = (MeetingView, Vec<SpeechView>);
+pub(crate) type MeetingViews = (MeetingView, Vec<SpeechView>);
 
 impl SiteModel {
     /// `text`: the UI language of the charts' titles and descriptions.
-    pub fn build(archive: &Archive, indicators: &Indicators, text: &Strings) -> SiteModel {
+    pub(crate) fn build(archive: &Archive, indicators: &Indicators, text: &Strings) -> SiteModel {
         SiteModel::build_reusing(archive, indicators, text, Vec::new())
     }
 
@@ -63,7 +63,7 @@ impl SiteModel {
     /// speaker links are refreshed) and rendering the others; the aggregates (organisations,
     /// people, metrics) are always recomputed from the views. `serve` uses this so an edit
     /// renders only the touched meeting's Markdown.
-    pub fn build_reusing(
+    pub(crate) fn build_reusing(
         archive: &Archive,
         indicators: &Indicators,
         text: &Strings,
@@ -145,13 +145,13 @@ impl SiteModel {
     }
 
     /// Takes the per-meeting views out, leaving the model empty.
-    pub fn into_meeting_views(self) -> impl Iterator<Item = MeetingViews> {
+    pub(crate) fn into_meeting_views(self) -> impl Iterator<Item = MeetingViews> {
         self.meetings.into_iter().zip(self.speeches)
     }
 }
 
 /// One meeting's views; `speaker_path(j)` links speech `j` to its speaker's page.
-pub fn meeting_view(
+pub(crate) fn meeting_view(
     m: &Meeting,
     indicators: &Indicators,
     speaker_path: &dyn Fn(usize) -> Option<String>,
@@ -256,7 +256,11 @@ fn speech_view(
 
 impl SiteModel {
     /// Speech (i, j)'s changes as pages and data show them: indicator key → change.
-    pub fn change_views(&self, i: usize, j: usize) -> BTreeMap<&str, analysis::ChangeView<&str>> {
+    pub(crate) fn change_views(
+        &self,
+        i: usize,
+        j: usize,
+    ) -> BTreeMap<&str, analysis::ChangeView<&str>> {
         let metrics = &self.meetings[i].speeches[j].metric_list;
         self.changes[i][j]
             .iter()
@@ -284,7 +288,7 @@ fn metric_period(
 
 /// A source URL that may become a link: http(s) only, so content can never smuggle in a
 /// `javascript:` link; None otherwise.
-pub fn web_url(url: &str) -> Option<String> {
+pub(crate) fn web_url(url: &str) -> Option<String> {
     let url = url.trim();
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     let ok = (lower.starts_with("https://") || lower.starts_with("http://"))

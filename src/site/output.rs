@@ -23,7 +23,7 @@ use anyhow::{Context as _, Result, bail};
 
 /// The file every build writes at the top of its output, so the next build knows the folder is
 /// its own to replace.
-pub const MARKER: &str = ".yilu-output";
+pub(crate) const MARKER: &str = ".yilu-output";
 const MARKER_TEXT: &str =
     "This folder is written by `yilu build` and replaced whole by the next build.\n";
 
@@ -32,7 +32,7 @@ const SOURCE_FOLDERS: &[&str] = &["content", "themes", "static"];
 
 /// Refuses an output folder a build must not replace. `root` is the site folder; `force` allows
 /// replacing a non-empty folder that yilu did not make, never the site or its sources.
-pub fn check_target(root: &Path, output: &Path, force: bool) -> Result<()> {
+pub(crate) fn check_target(root: &Path, output: &Path, force: bool) -> Result<()> {
     let root = resolved(root)?;
     let out = resolved(output)?;
     let shown = output.display();
@@ -106,7 +106,7 @@ fn resolved(path: &Path) -> Result<PathBuf> {
 }
 
 /// A staging folder that becomes the output on [`Staging::commit`] and disappears otherwise.
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     target: PathBuf,
     committed: bool,
@@ -114,7 +114,7 @@ pub struct Staging {
 
 impl Staging {
     /// Creates an empty staging folder next to `target`.
-    pub fn new(target: &Path) -> Result<Staging> {
+    pub(crate) fn new(target: &Path) -> Result<Staging> {
         let target = absolute(target)?;
         let parent = target.parent().context("the output folder cannot be the file system root")?;
         fs::create_dir_all(parent)
@@ -131,19 +131,15 @@ impl Staging {
         Ok(Staging { dir, target, committed: false })
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Writes `bytes` at `rel` (a site path: `meetings/x/index.html`) inside the staging folder.
     /// Paths that would leave the folder are refused.
-    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         write_under(&self.dir, rel, bytes)
     }
 
     /// Writes the file at `rel` as `fill` makes it, through a buffer: a large file (the open
     /// data) is never held in memory whole.
-    pub fn write_with(
+    pub(crate) fn write_with(
         &self,
         rel: &str,
         fill: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
@@ -162,7 +158,7 @@ impl Staging {
     }
 
     /// Replaces the output folder with the staging folder.
-    pub fn commit(mut self) -> Result<PathBuf> {
+    pub(crate) fn commit(mut self) -> Result<PathBuf> {
         let old = self.dir.with_file_name(format!(
             ".{}.yilu-old-{}",
             self.target.file_name().unwrap_or_default().to_string_lossy(),
@@ -226,7 +222,7 @@ fn process_alive(pid: u32) -> bool {
 /// Writes `bytes` at `rel` (a site path) inside `dir`, creating the folders on the way. Paths
 /// that would leave `dir` are refused. The file is written directly: for a folder nobody reads
 /// yet (a staging folder, `yilu check`'s scratch folder).
-pub fn write_under(dir: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_under(dir: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     let path = dir.join(checked_relative(rel)?);
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)
@@ -241,7 +237,7 @@ pub fn write_under(dir: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
 /// Which part of the site a file of an [`InPlace`] output belongs to: each part is written
 /// whole by one call, which says which of its files are still produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Part {
+pub(crate) enum Part {
     /// Rendered pages.
     Pages,
     /// Feeds, sitemap, robots.txt and the data files.
@@ -274,7 +270,7 @@ impl Known {
 /// staging folder swapped in whole), and then [`InPlace::write`] replaces a file only when its
 /// bytes changed, each through a temporary file and a rename, so the server never reads half a
 /// file; [`InPlace::retain`] removes the files a part no longer produces.
-pub struct InPlace {
+pub(crate) struct InPlace {
     dir: PathBuf,
     files: Mutex<HashMap<String, Known>>,
 }
@@ -283,7 +279,7 @@ impl InPlace {
     /// Writes a whole site into a staging folder and swaps it in, as `yilu build` does,
     /// remembering every file. `write_all` receives one writer per part and writes them all;
     /// if it fails, the previous output is untouched.
-    pub fn build(
+    pub(crate) fn build(
         target: &Path,
         write_all: impl FnOnce(&(dyn Fn(Part, &str, &[u8]) -> Result<()> + Sync)) -> Result<()>,
     ) -> Result<InPlace> {
@@ -298,13 +294,8 @@ impl InPlace {
         Ok(InPlace { dir, files })
     }
 
-    /// The output folder.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Writes `bytes` at `rel` for `part` unless the file already holds them; true if written.
-    pub fn write(&self, part: Part, rel: &str, bytes: &[u8]) -> Result<bool> {
+    pub(crate) fn write(&self, part: Part, rel: &str, bytes: &[u8]) -> Result<bool> {
         let known = Known::new(part, bytes);
         let path = self.dir.join(checked_relative(rel)?);
         let had = lock(&self.files).get(rel).copied();
@@ -323,7 +314,7 @@ impl InPlace {
     /// Removes the files of `part` that `produced` does not name (those a change no longer
     /// makes: the pages of a deleted meeting, the feed of an organisation gone), and the
     /// folders that leaves empty. Returns how many files it removed.
-    pub fn retain(&self, part: Part, produced: &HashSet<String>) -> Result<usize> {
+    pub(crate) fn retain(&self, part: Part, produced: &HashSet<String>) -> Result<usize> {
         let stale: Vec<String> = lock(&self.files)
             .iter()
             .filter(|(rel, known)| known.part == part && !produced.contains(*rel))
@@ -360,7 +351,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Replaces the file at `path` with `bytes` atomically: written beside it under a temporary
 /// name, then renamed over it, so a reader sees the old file or the new one, never half.
-pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
@@ -373,7 +364,7 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// A relative path with no `..`, root or prefix component.
-pub fn checked_relative(rel: &str) -> Result<PathBuf> {
+pub(crate) fn checked_relative(rel: &str) -> Result<PathBuf> {
     let path = Path::new(rel);
     if rel.is_empty() || path.components().any(|c| !matches!(c, Component::Normal(_))) {
         bail!("refusing to write outside the output folder: {rel:?}");

@@ -22,7 +22,7 @@ use crate::render::markdown;
 /// What a page shows; its context is built only when it is rendered, so a plan of every page
 /// costs little memory and `serve` can re-render just the pages a change touches.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PageKind {
+pub(crate) enum PageKind {
     Home,
     MeetingList {
         number: usize,
@@ -49,9 +49,9 @@ pub enum PageKind {
 #[derive(Debug, Clone)]
 pub struct Page {
     /// Site path: `meetings/2024-10-21/` (folder, written as index.html) or `404.html`.
-    pub path: String,
-    pub template: &'static str,
-    pub kind: PageKind,
+    pub(crate) path: String,
+    pub(crate) template: &'static str,
+    pub(crate) kind: PageKind,
 }
 
 impl Page {
@@ -60,7 +60,7 @@ impl Page {
     }
 
     /// The file the page is written to, relative to the output folder.
-    pub fn file(&self) -> String {
+    pub(crate) fn file(&self) -> String {
         if self.path.is_empty() || self.path.ends_with('/') {
             format!("{}index.html", self.path)
         } else {
@@ -69,7 +69,7 @@ impl Page {
     }
 
     /// The template context: `current`, `section`, `page_title` and the page's own data.
-    pub fn context(
+    pub(crate) fn context(
         &self,
         archive: &Archive,
         standalone: &[StandalonePage],
@@ -361,7 +361,7 @@ struct SiteGlobals<'a> {
 
 /// Values every template sees: `site`, `nav`, `indicators`, and `search_messages` (search.js's
 /// messages as JSON when the language's differ from the ones it carries, else none).
-pub fn insert_globals(
+pub(crate) fn insert_globals(
     tera: &mut Tera,
     config: &SiteConfig,
     model: &SiteModel,
@@ -471,7 +471,7 @@ struct MetricCard<'a> {
 
 /// Template values used by more than one page, converted to Tera values once per build (a
 /// Tera value clones in O(1)), so listing pages do not re-serialise the archive each time.
-pub struct Shared {
+pub(crate) struct Shared {
     groups: tera::Value,
     /// The groups again, under each parent unit, when the archive spans several (else empty).
     regions: tera::Value,
@@ -490,7 +490,7 @@ pub struct Shared {
 impl Shared {
     /// `region`: site.toml's, naming the region the maps show (else inferred from the archive);
     /// `text`: the UI language.
-    pub fn new(model: &SiteModel, region: Option<&str>, text: Arc<Strings>) -> Shared {
+    pub(crate) fn new(model: &SiteModel, region: Option<&str>, text: Arc<Strings>) -> Shared {
         use tera::Value;
         let people: Vec<PersonCard<'_>> = model
             .people
@@ -555,7 +555,11 @@ impl Shared {
 }
 
 /// Every page of the site.
-pub fn plan(config: &SiteConfig, model: &SiteModel, standalone: &[StandalonePage]) -> Vec<Page> {
+pub(crate) fn plan(
+    config: &SiteConfig,
+    model: &SiteModel,
+    standalone: &[StandalonePage],
+) -> Vec<Page> {
     let mut pages = vec![Page::new("", "index.html", PageKind::Home)];
     let total = model.meetings.len().div_ceil(config.paginate_by.max(1)).max(1);
     for number in 1..=total {
@@ -602,7 +606,7 @@ const RESERVED_SECTIONS: &[&str] =
 
 /// A standalone page whose URL is a generated page's (content/meetings.md, content/search.md)
 /// or inside a generated section is an error naming the file.
-pub fn check_standalone(standalone: &[StandalonePage], plan: &[Page]) -> anyhow::Result<()> {
+pub(crate) fn check_standalone(standalone: &[StandalonePage], plan: &[Page]) -> anyhow::Result<()> {
     let mut problems = Diagnostics::default();
     for page in standalone {
         let first = page.path.split('/').next().unwrap_or("");

@@ -18,13 +18,13 @@ use crate::slug;
 
 /// One person and where they spoke.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Person {
-    pub slug: String,
-    pub name: String,
+pub(crate) struct Person {
+    pub(crate) slug: String,
+    pub(crate) name: String,
     /// (meeting index, speech index) in archive order (newest meeting first).
-    pub speeches: Vec<(usize, usize)>,
+    pub(crate) speeches: Vec<(usize, usize)>,
     /// True when this name was split because it spoke for two organisations at one meeting.
-    pub split: bool,
+    pub(crate) split: bool,
 }
 
 /// Speeches that will become one person, before slugs are made unique.
@@ -44,7 +44,7 @@ impl Group {
 
 /// Groups every named speech into people. Returns the people (sorted by slug) and, for each
 /// (meeting, speech), the index of its person.
-pub fn identify(archive: &Archive) -> (Vec<Person>, BTreeMap<(usize, usize), usize>) {
+pub(crate) fn identify(archive: &Archive) -> (Vec<Person>, BTreeMap<(usize, usize), usize>) {
     // Key → speeches; key is the explicit id, or the name (later split by organisation).
     let mut by_name: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
     let mut by_id: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();

@@ -5,12 +5,12 @@ use crate::config::SiteConfig;
 use crate::render::templates::UrlScheme;
 
 /// The absolute URL of a site path.
-pub fn permalink(config: &SiteConfig, path: &str) -> String {
+pub(crate) fn permalink(config: &SiteConfig, path: &str) -> String {
     format!("{}{}", config.base_url, path.trim_start_matches('/'))
 }
 
 /// `https://host/archive/` → `/archive/`.
-pub fn base_path(base_url: &str) -> String {
+pub(crate) fn base_path(base_url: &str) -> String {
     let after_scheme = base_url.split_once("://").map(|(_, r)| r).unwrap_or(base_url);
     let path = if base_url.contains("://") {
         after_scheme.find('/').map(|i| &after_scheme[i..]).unwrap_or("/")

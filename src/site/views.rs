@@ -9,49 +9,49 @@ use crate::orgs::OrgKind;
 
 /// A meeting, with its speeches' summaries.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct MeetingView {
-    pub slug: String,
+pub(crate) struct MeetingView {
+    pub(crate) slug: String,
     /// Site path, `meetings/2024-10-21/`.
-    pub path: String,
-    pub title: String,
-    pub subtitle: Option<String>,
-    pub date: String,
-    pub summary: Option<String>,
-    pub publication: Option<String>,
-    pub source_url: Option<String>,
-    pub participants: Vec<String>,
-    pub body_html: String,
-    pub speeches: Vec<SpeechSummary>,
+    pub(crate) path: String,
+    pub(crate) title: String,
+    pub(crate) subtitle: Option<String>,
+    pub(crate) date: String,
+    pub(crate) summary: Option<String>,
+    pub(crate) publication: Option<String>,
+    pub(crate) source_url: Option<String>,
+    pub(crate) participants: Vec<String>,
+    pub(crate) body_html: String,
+    pub(crate) speeches: Vec<SpeechSummary>,
     /// The indicators any of its speeches reports, in dictionary order.
-    pub metric_keys: Vec<KeyLabel>,
-    pub extra: serde_json::Value,
+    pub(crate) metric_keys: Vec<KeyLabel>,
+    pub(crate) extra: serde_json::Value,
 }
 
 /// What lists show of a speech: the one copy of it, in its meeting's [`MeetingView`]; pages,
 /// feeds and analyses refer to it by (meeting, speech) indices.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SpeechSummary {
-    pub path: String,
-    pub order: u32,
-    pub title: String,
-    pub speaker: Option<String>,
-    pub speaker_path: Option<String>,
-    pub position: Option<String>,
-    pub org: Option<OrgLink>,
+pub(crate) struct SpeechSummary {
+    pub(crate) path: String,
+    pub(crate) order: u32,
+    pub(crate) title: String,
+    pub(crate) speaker: Option<String>,
+    pub(crate) speaker_path: Option<String>,
+    pub(crate) position: Option<String>,
+    pub(crate) org: Option<OrgLink>,
     /// The period as printed (前三季度), its canonical key (`1-9`, see [`period`]) and year.
-    pub period: Option<String>,
-    pub period_key: Option<&'static str>,
-    pub period_year: Option<i32>,
+    pub(crate) period: Option<String>,
+    pub(crate) period_key: Option<&'static str>,
+    pub(crate) period_year: Option<i32>,
     /// In dictionary order. Templates also see them as `metrics`, indicator key → value.
-    pub metric_list: Vec<MetricValue>,
-    pub meeting_path: String,
-    pub meeting_title: String,
-    pub date: String,
+    pub(crate) metric_list: Vec<MetricValue>,
+    pub(crate) meeting_path: String,
+    pub(crate) meeting_title: String,
+    pub(crate) date: String,
 }
 
 impl SpeechSummary {
     /// The value reported for indicator `key`, if any.
-    pub fn metric(&self, key: &str) -> Option<f64> {
+    pub(crate) fn metric(&self, key: &str) -> Option<f64> {
         self.metric_list.iter().find(|m| m.key == key).map(|m| m.value)
     }
 }
@@ -81,7 +81,7 @@ impl Serialize for SpeechSummary {
 
 /// Metrics serialised as a map, indicator key → value, keys in text order (as a `BTreeMap`
 /// would have them): a borrowed view of the list, not a second copy.
-pub struct MetricMap<'a>(pub &'a [MetricValue]);
+pub(crate) struct MetricMap<'a>(pub &'a [MetricValue]);
 
 impl Serialize for MetricMap<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -93,35 +93,35 @@ impl Serialize for MetricMap<'_> {
 
 /// A speech page's own data, beside its summary (which its meeting's view holds).
 #[derive(Debug, Clone, Serialize)]
-pub struct SpeechView {
+pub(crate) struct SpeechView {
     /// Characters of text; the body itself is rendered when its page is (see pages.rs), so
     /// the model never holds every speech's HTML at once.
-    pub chars: usize,
-    pub minutes: usize,
-    pub extra: serde_json::Value,
+    pub(crate) chars: usize,
+    pub(crate) minutes: usize,
+    pub(crate) extra: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct OrgLink {
-    pub name: String,
-    pub slug: String,
-    pub kind: OrgKind,
-    pub path: String,
-    pub known: bool,
+pub(crate) struct OrgLink {
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    pub(crate) kind: OrgKind,
+    pub(crate) path: String,
+    pub(crate) known: bool,
     /// The unit it belongs to (海淀区 → 北京市), when known.
-    pub parent: Option<String>,
+    pub(crate) parent: Option<String>,
 }
 
 /// An indicator with what its numbers measure.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct KeyLabel {
-    pub key: String,
-    pub label: String,
-    pub measure: &'static str,
+pub(crate) struct KeyLabel {
+    pub(crate) key: String,
+    pub(crate) label: String,
+    pub(crate) measure: &'static str,
 }
 
 impl KeyLabel {
-    pub fn new(key: &str, indicators: &Indicators) -> KeyLabel {
+    pub(crate) fn new(key: &str, indicators: &Indicators) -> KeyLabel {
         KeyLabel {
             key: key.to_string(),
             label: indicators.label(key).to_string(),
@@ -131,10 +131,10 @@ impl KeyLabel {
 }
 
 /// What every canonical metric is: year-on-year growth in percent.
-pub const METRIC_MEASURE: &str = "同比增速（%）";
+pub(crate) const METRIC_MEASURE: &str = "同比增速（%）";
 
 /// What a figure measures, from its unit and the basis its text prints.
-pub fn figure_measure(unit: &str, text: &str) -> &'static str {
+pub(crate) fn figure_measure(unit: &str, text: &str) -> &'static str {
     match unit {
         "个百分点" => "变化（个百分点）",
         "倍" => "增长倍数（倍）",
@@ -146,14 +146,14 @@ pub fn figure_measure(unit: &str, text: &str) -> &'static str {
 /// One metric of a speech, with the period it covers: the period printed beside its figure
 /// when there is one ("1—8月…，前三季度…"), else the speech's.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct MetricValue {
-    pub key: String,
-    pub label: String,
-    pub value: f64,
-    pub measure: &'static str,
-    pub period: Option<String>,
-    pub period_key: Option<&'static str>,
-    pub period_year: Option<i32>,
+pub(crate) struct MetricValue {
+    pub(crate) key: String,
+    pub(crate) label: String,
+    pub(crate) value: f64,
+    pub(crate) measure: &'static str,
+    pub(crate) period: Option<String>,
+    pub(crate) period_key: Option<&'static str>,
+    pub(crate) period_year: Option<i32>,
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ fn fixture_matches_ground_truth() {
 /// Compares an ingested meeting folder with the fixture's hand-read ground truth, the way
 /// ../shared/acceptance/check_ingest.py does. `with_speaker: false` skips the speakers' names
 /// (for layouts that print none) and checks they are left out instead.
-pub fn assert_ground_truth(folder: &Path, with_speaker: bool) {
+pub(crate) fn assert_ground_truth(folder: &Path, with_speaker: bool) {
     let expected: Value = serde_yaml::from_str(&fs::read_to_string(EXPECTED).unwrap()).unwrap();
 
     let index = fs::read_to_string(folder.join("_index.md")).unwrap();

@@ -6,19 +6,19 @@ use std::path::{Path, PathBuf};
 
 use yilu::site::{self, BuildOptions, BuildReport};
 
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites").join(name)
 }
 
 /// Copies a fixture site into a new temp folder and returns (guard, site root).
-pub fn copy_site(name: &str) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn copy_site(name: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
     copy_dir(&fixture(name), &root);
     (tmp, root)
 }
 
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
@@ -30,7 +30,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-pub fn build(root: &Path, output: &Path) -> anyhow::Result<BuildReport> {
+pub(crate) fn build(root: &Path, output: &Path) -> anyhow::Result<BuildReport> {
     site::build(&BuildOptions {
         root: root.to_path_buf(),
         output: Some(output.to_path_buf()),
@@ -39,7 +39,7 @@ pub fn build(root: &Path, output: &Path) -> anyhow::Result<BuildReport> {
 }
 
 /// Every file under `dir`, relative path → bytes.
-pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .map(Result::unwrap)
@@ -51,12 +51,12 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-pub fn read(dir: &Path, rel: &str) -> String {
+pub(crate) fn read(dir: &Path, rel: &str) -> String {
     fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 /// Every broken link, anchor or sitemap entry of `out` served under `base_url`, via the same
 /// checker `yilu check` uses.
-pub fn broken_links(out: &Path, base_url: &str) -> Vec<String> {
+pub(crate) fn broken_links(out: &Path, base_url: &str) -> Vec<String> {
     yilu::check::output(out, base_url).unwrap().iter().map(ToString::to_string).collect()
 }

@@ -4,17 +4,17 @@
 /// An axis-aligned box in chart units.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Box2 {
-    pub x0: f64,
-    pub y0: f64,
-    pub x1: f64,
-    pub y1: f64,
+    pub(crate) x0: f64,
+    pub(crate) y0: f64,
+    pub(crate) x1: f64,
+    pub(crate) y1: f64,
 }
 
 impl Box2 {
     /// The box of a text of width `w` whose baseline starts at `(x, y)` for `anchor` (start,
     /// middle, end), with a 14-unit (or `size`) font: from the ascent to a little below the
     /// baseline.
-    pub fn text(x: f64, y: f64, w: f64, size: f64, anchor: Anchor) -> Box2 {
+    pub(crate) fn text(x: f64, y: f64, w: f64, size: f64, anchor: Anchor) -> Box2 {
         let x0 = match anchor {
             Anchor::Start => x,
             Anchor::Middle => x - w / 2.0,
@@ -23,12 +23,12 @@ impl Box2 {
         Box2 { x0, y0: y - size * 0.85, x1: x0 + w, y1: y + size * 0.2 }
     }
 
-    pub fn overlaps(&self, other: &Box2) -> bool {
+    pub(crate) fn overlaps(&self, other: &Box2) -> bool {
         self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
     }
 
     /// Whether the segment from `a` to `b` passes through the box (Liang–Barsky clipping).
-    pub fn crosses(&self, a: (f64, f64), b: (f64, f64)) -> bool {
+    pub(crate) fn crosses(&self, a: (f64, f64), b: (f64, f64)) -> bool {
         let (dx, dy) = (b.0 - a.0, b.1 - a.1);
         let mut t = (0.0_f64, 1.0_f64);
         for (p, q) in
@@ -53,7 +53,7 @@ impl Box2 {
         true
     }
 
-    pub fn inside(&self, outer: &Box2) -> bool {
+    pub(crate) fn inside(&self, outer: &Box2) -> bool {
         self.x0 >= outer.x0 && self.x1 <= outer.x1 && self.y0 >= outer.y0 && self.y1 <= outer.y1
     }
 }
@@ -67,7 +67,7 @@ pub(crate) enum Anchor {
 }
 
 impl Anchor {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Anchor::Start => "start",
             Anchor::Middle => "middle",
@@ -85,22 +85,22 @@ pub(crate) struct Taken {
 }
 
 impl Taken {
-    pub fn add(&mut self, b: Box2) {
+    pub(crate) fn add(&mut self, b: Box2) {
         self.boxes.push(b);
     }
 
-    pub fn add_segment(&mut self, a: (f64, f64), b: (f64, f64)) {
+    pub(crate) fn add_segment(&mut self, a: (f64, f64), b: (f64, f64)) {
         self.segments.push((a, b));
     }
 
-    pub fn is_free(&self, b: &Box2, within: &Box2) -> bool {
+    pub(crate) fn is_free(&self, b: &Box2, within: &Box2) -> bool {
         b.inside(within)
             && !self.boxes.iter().any(|t| t.overlaps(b))
             && !self.segments.iter().any(|&(p, q)| b.crosses(p, q))
     }
 
     /// Takes the first free box of `candidates`, if any.
-    pub fn place(
+    pub(crate) fn place(
         &mut self,
         candidates: &[(Box2, f64, f64, Anchor)],
         within: &Box2,

@@ -21,24 +21,24 @@ use crate::render::templates::format_number;
 
 /// One point of a line chart.
 #[derive(Debug, Clone)]
-pub struct Point {
+pub(crate) struct Point {
     /// The date (`2024-10-21`) the x axis places it at; any other label gives equal steps.
-    pub label: String,
-    pub value: f64,
+    pub(crate) label: String,
+    pub(crate) value: f64,
     /// The period as printed (前三季度), shown in the point's title and the legend.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
     /// Which series the point belongs to (the canonical period, `1-9`): lines join only points
     /// of one group, and each group has its own mark. None: grouped by `note`.
-    pub group: Option<String>,
+    pub(crate) group: Option<String>,
 }
 
 /// One bar of a ranking chart.
 #[derive(Debug, Clone)]
-pub struct Bar {
-    pub label: String,
-    pub value: f64,
+pub(crate) struct Bar {
+    pub(crate) label: String,
+    pub(crate) value: f64,
     /// Drawn in the accent colour.
-    pub highlight: bool,
+    pub(crate) highlight: bool,
 }
 
 /// The largest magnitude a chart draws; content rejects non-finite values, and anything beyond
@@ -362,7 +362,7 @@ fn mark(s: &mut String, g: usize, x: f64, y: f64, title: &str) {
 /// full content width), so a 358 px column shows the 14 px text at about 12 px. Points sit at
 /// their dates; points of one group (period) are joined, others get their own mark and a legend.
 /// `words` gives the words: the separator of the description, a point's period.
-pub fn line(id: &str, title: &str, unit: &str, points: &[Point], words: &Strings) -> String {
+pub(crate) fn line(id: &str, title: &str, unit: &str, points: &[Point], words: &Strings) -> String {
     let l = layout_line(unit, points, words);
     let desc: Vec<String> = points
         .iter()
@@ -448,7 +448,7 @@ fn text(s: &mut String, label: &Label, class: &str, colour: &str, size: f64) {
 /// One small line for a grid of small multiples: every chart of the grid on the same value scale
 /// and time range (`scale`), the newest value written at the end. Only points of the newest
 /// point's group are joined.
-pub fn sparkline(
+pub(crate) fn sparkline(
     id: &str,
     title: &str,
     unit: &str,
@@ -528,16 +528,16 @@ pub fn sparkline(
 
 /// The common scale of a grid of sparklines.
 #[derive(Debug, Clone, Copy)]
-pub struct SparkScale {
-    pub lo: f64,
-    pub hi: f64,
-    pub first_day: i64,
-    pub last_day: i64,
+pub(crate) struct SparkScale {
+    pub(crate) lo: f64,
+    pub(crate) hi: f64,
+    pub(crate) first_day: i64,
+    pub(crate) last_day: i64,
 }
 
 impl SparkScale {
     /// One scale for every series: zero, every value, every date.
-    pub fn of<'a>(series: impl Iterator<Item = &'a [Point]> + Clone) -> SparkScale {
+    pub(crate) fn of<'a>(series: impl Iterator<Item = &'a [Point]> + Clone) -> SparkScale {
         let values = series.clone().flat_map(|ps| ps.iter().map(|p| p.value));
         let (lo, hi, _) = scale(values);
         let days: Vec<i64> = series
@@ -554,7 +554,7 @@ impl SparkScale {
 /// Sized for a phone like `line`: 420 units wide, 14 px text, the label column as wide as the
 /// longest label (at most 40% of the chart; longer labels are cut with an ellipsis, the full
 /// names being in the chart's description and the table beside it).
-pub fn bars(id: &str, title: &str, unit: &str, bars: &[Bar], words: &Strings) -> String {
+pub(crate) fn bars(id: &str, title: &str, unit: &str, bars: &[Bar], words: &Strings) -> String {
     let (w, row, right, top) = (420.0, 26.0, 56.0, 8.0);
     let widest = bars.iter().map(|b| text_width(&b.label)).fold(0.0, f64::max);
     let left = (widest + 12.0).clamp(48.0, (w * 0.4_f64).round());

@@ -38,8 +38,8 @@ const STEPS: [Step; 12] = [
 /// A tick on the time axis: its day number and label.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Tick {
-    pub day: i64,
-    pub label: String,
+    pub(crate) day: i64,
+    pub(crate) label: String,
 }
 
 /// The calendar ticks of one step between `first` and `last` (inclusive), at most `cap` + 1.

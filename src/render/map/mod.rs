@@ -35,19 +35,19 @@ const MUNICIPALITIES: [&str; 4] = ["11", "12", "31", "50"];
 
 /// What the map shows of one organisation.
 #[derive(Debug, Clone)]
-pub struct Area {
-    pub name: String,
+pub(crate) struct Area {
+    pub(crate) name: String,
     /// Its division code, when the registry knows it; else the name is matched.
-    pub code: Option<String>,
+    pub(crate) code: Option<String>,
     /// Its page (a site path already resolved for the page, as the `url` filter gives it).
-    pub href: Option<String>,
-    pub value: Option<f64>,
+    pub(crate) href: Option<String>,
+    pub(crate) value: Option<f64>,
     /// The period of the value, shown in its title (前三季度).
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// The division code of a province or prefecture city by name (`重庆市`, `重庆`, `福州市`).
-pub fn region_code(name: &str) -> Option<&'static str> {
+pub(crate) fn region_code(name: &str) -> Option<&'static str> {
     let name = name.trim();
     let hit = |s: &&Shape| {
         (s.level == "province" || s.level == "city")
@@ -61,7 +61,7 @@ pub fn region_code(name: &str) -> Option<&'static str> {
 /// The region whose map shows most of `names` (organisation names): the city or province whose
 /// divisions they are, preferring the smaller region on a tie; None when fewer than three names
 /// are divisions of one region. For sites that do not say their `region`.
-pub fn infer_region<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'static str> {
+pub(crate) fn infer_region<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'static str> {
     let mut tally: std::collections::BTreeMap<&'static str, usize> = Default::default();
     let shorts: std::collections::BTreeSet<&str> = names.map(short_name).collect();
     for shape in SHAPES.iter().filter(|s| s.level == "county" || s.level == "city") {
@@ -256,7 +256,7 @@ impl Classes {
 
 /// A choropleth of `region` (a division code such as `500000`) with `areas` coloured by value;
 /// None when there is no geometry for the region or no area of it has a value.
-pub fn choropleth(
+pub(crate) fn choropleth(
     id: &str,
     title: &str,
     unit: &str,
