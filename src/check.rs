@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 
-use crate::config::line_col;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::line_col;
 use crate::render::templates::{self, TemplateSource};
 use crate::site::{Page, PageKind, Site, base_path};
 
@@ -49,7 +49,7 @@ pub(crate) fn content(site: &Site) -> Vec<Diagnostic> {
             for key in s.front.metrics.keys() {
                 // A near miss of a known key already has its did-you-mean warning from load.
                 if site.indicators.get(key).is_none()
-                    && crate::content::front_matter::near_miss(key, &keys).is_none()
+                    && crate::diagnostic::near_miss(key, &keys).is_none()
                 {
                     out.push(d(
                         "unknown indicator; add it to site.toml [[indicators]] or use a known key".into()

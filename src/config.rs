@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::orgs::OrgKind;
+pub(crate) use crate::deploy::DeployEntry;
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean, line_col};
+pub use crate::orgs::OrganisationEntry;
 
 /// The whole of `site.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -89,19 +90,6 @@ impl MenuEntry {
     }
 }
 
-/// One `[[organisations]]` entry.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct OrganisationEntry {
-    pub(crate) name: String,
-    pub(crate) slug: String,
-    /// province | city | district | county | county_city | zone | department | other
-    #[serde(default)]
-    pub(crate) kind: Option<OrgKind>,
-    #[serde(default)]
-    pub(crate) aliases: Vec<String>,
-}
-
 /// One `[[indicators]]` entry.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -110,27 +98,6 @@ pub struct IndicatorEntry {
     pub(crate) label: String,
     #[serde(default)]
     pub(crate) phrasings: Vec<String>,
-}
-
-/// One `[[deploy]]` entry: a named place `yilu deploy` publishes the output to.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DeployEntry {
-    pub(crate) name: String,
-    /// `s3://bucket/prefix?endpoint=https://…&region=…&style=path|virtual`
-    pub(crate) url: crate::deploy::S3Url,
-    /// `[[deploy.headers]]`: Cache-Control by pattern, first match wins, before the defaults.
-    #[serde(default)]
-    pub(crate) headers: Vec<HeaderRule>,
-}
-
-/// One `[[deploy.headers]]` rule.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct HeaderRule {
-    /// `*.html` (a file name anywhere) or `search/*.js` (a path from the output root).
-    pub(crate) pattern: crate::deploy::PathPattern,
-    pub(crate) cache_control: String,
 }
 
 impl Default for SiteConfig {
@@ -410,19 +377,6 @@ fn check_theme_name(theme: &str) -> Result<(), Diagnostic> {
         .with_hint("write the folder's name only, e.g. theme = \"mytheme\" for themes/mytheme/"))
 }
 
-/// For serde's "unknown field `titel`, expected one of `title`, …" (and "unknown variant"), the
-/// known name the unknown one is most likely a slip for: "did you mean `title`?".
-pub(crate) fn did_you_mean(message: &str) -> Option<String> {
-    let rest =
-        message.find("unknown field `").map(|i| &message[i + "unknown field `".len()..]).or_else(
-            || message.find("unknown variant `").map(|i| &message[i + "unknown variant `".len()..]),
-        )?;
-    let (word, expected) = rest.split_once('`')?;
-    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let near = crate::content::front_matter::near_miss(word, &known)?;
-    Some(format!("did you mean `{near}`?"))
-}
-
 /// A TOML syntax or type error as a diagnostic, with hints for the slips people make.
 fn toml_diagnostic(text: &str, name: &str, e: &toml::de::Error) -> Diagnostic {
     // A credential typed into site.toml gets told where it belongs, not "unknown field".
@@ -463,14 +417,6 @@ fn toml_diagnostic(text: &str, name: &str, e: &toml::de::Error) -> Diagnostic {
     } else {
         d
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    (line, col)
 }
 
 #[cfg(test)]

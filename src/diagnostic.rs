@@ -111,6 +111,40 @@ pub(crate) fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
 }
 
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+/// The known key `word` is most likely a slip for, if any: one edit away (two for longer
+/// words), a swap of two letters counting as one edit, case ignored.
+pub(crate) fn near_miss<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    let allowed = if lower.chars().count() <= 4 { 1 } else { 2 };
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&lower, k), *k))
+        .filter(|(d, k)| *d <= allowed && *k != word)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// For serde's "unknown field `titel`, expected one of `title`, …" (and "unknown variant"), the
+/// known name the unknown one is most likely a slip for: "did you mean `title`?".
+pub(crate) fn did_you_mean(message: &str) -> Option<String> {
+    let rest =
+        message.find("unknown field `").map(|i| &message[i + "unknown field `".len()..]).or_else(
+            || message.find("unknown variant `").map(|i| &message[i + "unknown variant `".len()..]),
+        )?;
+    let (word, expected) = rest.split_once('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let near = near_miss(word, &known)?;
+    Some(format!("did you mean `{near}`?"))
+}
+
 /// Every problem of one run; an error whose message lists them all, sorted by place.
 #[derive(Debug, Default)]
 pub(crate) struct Diagnostics(pub Vec<Diagnostic>);

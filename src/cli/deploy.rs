@@ -50,7 +50,7 @@ impl DeployArgs {
     pub(crate) fn run(self, quiet: bool) -> Result<()> {
         let config_path = self.root.join("site.toml");
         let config = SiteConfig::load(&config_path)?;
-        let target = deploy::select_target(&config, &config_path, self.target.as_deref())?;
+        let target = deploy::select_target(&config.deploy, &config_path, self.target.as_deref())?;
         deploy::credentials(&target.url)?;
         let output = if self.no_build {
             self.output.clone().unwrap_or_else(|| self.root.join(&config.output_dir))

@@ -228,19 +228,6 @@ fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
     fields
 }
 
-/// The known key `word` is most likely a slip for, if any: one edit away (two for longer
-/// words), a swap of two letters counting as one edit, case ignored.
-pub(crate) fn near_miss<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
-    let lower = word.to_lowercase();
-    let allowed = if lower.chars().count() <= 4 { 1 } else { 2 };
-    known
-        .iter()
-        .map(|k| (strsim::damerau_levenshtein(&lower, k), *k))
-        .filter(|(d, k)| *d <= allowed && *k != word)
-        .min()
-        .map(|(_, k)| k)
-}
-
 /// The file line and column of a key in a file's front matter: `["speaker"]` for a top-level
 /// key, `["metrics", "gdp"]` for one inside a mapping (block or `{flow}` style). None when the
 /// key cannot be found as written (quoted oddly, say); callers then name the file alone.
@@ -395,7 +382,7 @@ fn yaml_error(e: &serde_yaml::Error, first_line: usize) -> FrontMatterError {
     let (line, column) =
         e.location().map(|l| (l.line() + first_line - 1, l.column())).unwrap_or((first_line, 1));
     let message = strip_yaml_positions(&e.to_string());
-    let hint = crate::config::did_you_mean(&message);
+    let hint = crate::diagnostic::did_you_mean(&message);
     FrontMatterError { hint, ..FrontMatterError::new(line, column, message) }
 }
 
@@ -763,9 +750,9 @@ mod tests {
             ("tags", None),
             ("speaker", None),
         ] {
-            assert_eq!(near_miss(word, keys), want, "{word}");
+            assert_eq!(crate::diagnostic::near_miss(word, keys), want, "{word}");
         }
-        assert_eq!(near_miss("gpd", &["gdp", "cpi"]), Some("gdp"));
+        assert_eq!(crate::diagnostic::near_miss("gpd", &["gdp", "cpi"]), Some("gdp"));
     }
 
     #[test]

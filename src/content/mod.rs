@@ -211,7 +211,7 @@ fn unknown_key_warnings<'a>(
 ) -> Vec<Diagnostic> {
     extra
         .filter_map(|key| {
-            let near = front_matter::near_miss(key, known)?;
+            let near = crate::diagnostic::near_miss(key, known)?;
             let d = Diagnostic::warning(
                 rel,
                 format!("unknown key `{key}` (did you mean `{near}`?)"),
@@ -238,7 +238,7 @@ pub(crate) fn metric_key_warnings(
     let mut out = Vec::new();
     for s in archive.meetings.iter().flat_map(|m| &m.speeches) {
         for key in s.front.metrics.keys().filter(|k| !known.contains(&k.as_str())) {
-            let Some(near) = front_matter::near_miss(key, known) else { continue };
+            let Some(near) = crate::diagnostic::near_miss(key, known) else { continue };
             let mut d = Diagnostic::warning(
                 &s.path,
                 format!("metrics.{key}: unknown indicator (did you mean `{near}`?)"),

@@ -39,7 +39,7 @@ pub(crate) fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or("");
-        let (line, col) = crate::config::line_col(valid, offset);
+        let (line, col) = crate::diagnostic::line_col(valid, offset);
         Diagnostic::new(relative(root, path), "not valid UTF-8").at(line, col)
     })?;
     // Characters no page, feed or chart may hold (NUL, other controls, U+FFFE/U+FFFF) are

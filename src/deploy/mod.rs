@@ -19,11 +19,10 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use futures_util::{StreamExt as _, TryStreamExt as _};
 
-use crate::config::{DeployEntry, SiteConfig};
 use crate::diagnostic::Diagnostic;
 pub(crate) use plan::{LocalFile, Plan, Reason, Upload, scan};
 pub(crate) use remote::{Patience, credentials};
-pub(crate) use target::{CREDENTIALS_NOT_HERE, PathPattern, S3Url, looks_like_credential};
+pub(crate) use target::{CREDENTIALS_NOT_HERE, DeployEntry, looks_like_credential};
 
 /// How a deploy runs.
 #[derive(Debug, Clone)]
@@ -73,11 +72,10 @@ pub(crate) struct DeployReport {
 
 /// The `[[deploy]]` target to use: the one named, or the only one.
 pub(crate) fn select_target<'a>(
-    config: &'a SiteConfig,
+    targets: &'a [DeployEntry],
     config_path: &Path,
     name: Option<&str>,
 ) -> Result<&'a DeployEntry> {
-    let targets = &config.deploy;
     let names = || targets.iter().map(|t| format!("`{}`", t.name)).collect::<Vec<_>>().join(", ");
     match name {
         _ if targets.is_empty() => Err(error(
@@ -287,8 +285,8 @@ mod tests {
         }
     }
 
-    fn config(text: &str) -> SiteConfig {
-        SiteConfig::from_str(text, "site.toml").unwrap()
+    fn config(text: &str) -> crate::config::SiteConfig {
+        crate::config::SiteConfig::from_str(text, "site.toml").unwrap()
     }
 
     #[test]
@@ -298,23 +296,23 @@ mod tests {
              [[deploy]]\nname = \"staging\"\nurl = \"s3://site/staging\"\n",
         );
         let path = Path::new("site.toml");
-        assert_eq!(select_target(&two, path, Some("staging")).unwrap().name, "staging");
-        let err = select_target(&two, path, Some("prodution")).unwrap_err().to_string();
+        assert_eq!(select_target(&two.deploy, path, Some("staging")).unwrap().name, "staging");
+        let err = select_target(&two.deploy, path, Some("prodution")).unwrap_err().to_string();
         assert_eq!(
             err,
             "site.toml: no deploy target named `prodution`\n  hint: did you mean `production`? (targets: `production`, `staging`)"
         );
-        let err = select_target(&two, path, Some("xyz")).unwrap_err().to_string();
+        let err = select_target(&two.deploy, path, Some("xyz")).unwrap_err().to_string();
         assert!(err.ends_with("hint: targets: `production`, `staging`"), "{err}");
-        let err = select_target(&two, path, None).unwrap_err().to_string();
+        let err = select_target(&two.deploy, path, None).unwrap_err().to_string();
         assert!(err.contains("2 deploy targets are configured"), "{err}");
         assert!(err.contains("pick one with --target: `production`, `staging`"), "{err}");
 
         let one = config("[[deploy]]\nname = \"production\"\nurl = \"s3://site\"\n");
-        assert_eq!(select_target(&one, path, None).unwrap().name, "production");
+        assert_eq!(select_target(&one.deploy, path, None).unwrap().name, "production");
 
         let none = config("title = \"x\"\n");
-        let err = select_target(&none, path, None).unwrap_err().to_string();
+        let err = select_target(&none.deploy, path, None).unwrap_err().to_string();
         assert!(err.starts_with("site.toml: no deploy target is configured"), "{err}");
         assert!(err.contains("[[deploy]]"), "{err}");
     }

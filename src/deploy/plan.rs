@@ -9,8 +9,7 @@ use anyhow::{Context as _, Result};
 use md5::{Digest as _, Md5};
 use rayon::prelude::*;
 
-use super::target::{PathPattern, S3Url};
-use crate::config::HeaderRule;
+use super::target::{HeaderRule, PathPattern, S3Url};
 
 /// Cache-Control when no `[[deploy.headers]]` rule matches: pages, feeds and data are short
 /// (they change with every meeting); styles, scripts and search shards a day (they are not

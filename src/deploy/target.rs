@@ -6,6 +6,27 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer};
 
+/// One `[[deploy]]` entry: a named place `yilu deploy` publishes the output to.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeployEntry {
+    pub(crate) name: String,
+    /// `s3://bucket/prefix?endpoint=https://…&region=…&style=path|virtual`
+    pub(crate) url: S3Url,
+    /// `[[deploy.headers]]`: Cache-Control by pattern, first match wins, before the defaults.
+    #[serde(default)]
+    pub(crate) headers: Vec<HeaderRule>,
+}
+
+/// One `[[deploy.headers]]` rule.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HeaderRule {
+    /// `*.html` (a file name anywhere) or `search/*.js` (a path from the output root).
+    pub(crate) pattern: PathPattern,
+    pub(crate) cache_control: String,
+}
+
 /// The environment variables `yilu deploy` reads credentials from.
 pub(crate) const CREDENTIAL_VARIABLES: &str = "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
 

@@ -60,7 +60,7 @@ impl IngestOptions {
             year: None,
             date: None,
             force: false,
-            registry: Registry::for_config(config)
+            registry: Registry::with_region(&config.organisations, config.region.as_deref())
                 .unwrap_or_else(|_| Registry::new(&config.organisations)),
             indicators: Indicators::new(&config.indicators),
             progress: None,

@@ -67,7 +67,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, InputProblem> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
         let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or("");
-        let (line, column) = crate::config::line_col(valid, offset);
+        let (line, column) = crate::diagnostic::line_col(valid, offset);
         InputProblem::NotUtf8 { line, column }
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -116,7 +116,7 @@ pub(crate) fn strip_invisible(text: &str) -> (String, usize, Option<(usize, usiz
     let Some(first) = text.find(is_invisible) else {
         return (text.to_string(), 0, None);
     };
-    let at = crate::config::line_col(text, first);
+    let at = crate::diagnostic::line_col(text, first);
     let mut removed = 0;
     let out: String = text
         .chars()

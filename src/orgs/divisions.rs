@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 
-use super::OrgKind;
+use super::kind::OrgKind;
 use super::names::NameIndex;
 
 /// One unit of the table.

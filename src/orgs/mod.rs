@@ -11,6 +11,7 @@
 pub(crate) mod chongqing;
 pub(crate) mod departments;
 pub(crate) mod divisions;
+mod kind;
 mod names;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -18,88 +19,9 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::OrganisationEntry;
 use divisions::DIVISIONS;
+pub use kind::OrgKind;
 use names::NameIndex;
-
-/// What kind of unit an organisation is; drives grouping on `/districts/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrgKind {
-    /// A province-level unit (省, 自治区, 直辖市).
-    Province,
-    /// A prefecture-level city (地级市, 自治州, 地区, 盟).
-    City,
-    /// A county-level unit (区, 县, 县级市, 旗).
-    District,
-    /// 县, 旗, 自治县, 自治旗, 特区, 林区.
-    County,
-    /// A county-level city (县级市).
-    CountyCity,
-    /// A functional zone: 新区, 开发区, 高新区, 经开区.
-    Zone,
-    /// A department of a government or party committee (市财政局).
-    Department,
-    /// Anything else.
-    Other,
-}
-
-impl OrgKind {
-    /// Every kind, in the order `/districts/` shows them.
-    pub(crate) const ALL: [OrgKind; 8] = [
-        OrgKind::Province,
-        OrgKind::City,
-        OrgKind::District,
-        OrgKind::County,
-        OrgKind::CountyCity,
-        OrgKind::Zone,
-        OrgKind::Department,
-        OrgKind::Other,
-    ];
-
-    pub(crate) fn parse(s: &str) -> Option<OrgKind> {
-        OrgKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The kind's key in URLs, data files and string tables.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrgKind::Province => "province",
-            OrgKind::City => "city",
-            OrgKind::District => "district",
-            OrgKind::County => "county",
-            OrgKind::CountyCity => "county_city",
-            OrgKind::Zone => "zone",
-            OrgKind::Department => "department",
-            OrgKind::Other => "other",
-        }
-    }
-
-    /// The heading a reader sees for this kind.
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            OrgKind::Province => "省",
-            OrgKind::City => "市",
-            OrgKind::District => "区",
-            OrgKind::County => "县",
-            OrgKind::CountyCity => "县级市",
-            OrgKind::Zone => "功能区",
-            OrgKind::Department => "部门",
-            OrgKind::Other => "其他",
-        }
-    }
-
-    /// How specific a unit of this kind is: a department inside a district inside a city inside
-    /// a province. A position naming several units speaks for the most specific.
-    fn depth(self) -> u8 {
-        match self {
-            OrgKind::Province => 0,
-            OrgKind::City => 1,
-            OrgKind::Department => 3,
-            _ => 2,
-        }
-    }
-}
 
 /// One known organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,15 +74,24 @@ pub struct Registry {
     hints: Arc<Mutex<HashMap<String, Vec<String>>>>,
 }
 
+/// One `[[organisations]]` entry of site.toml: a name the registry lacks, or a slug or kind
+/// that overrides the built-in one.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationEntry {
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    /// province | city | district | county | county_city | zone | department | other
+    #[serde(default)]
+    pub(crate) kind: Option<OrgKind>,
+    #[serde(default)]
+    pub(crate) aliases: Vec<String>,
+}
+
 impl Registry {
     /// The built-in registry with site.toml's entries applied (same name: replaced), no region.
     pub fn new(overrides: &[OrganisationEntry]) -> Registry {
         Registry::build(overrides, None)
-    }
-
-    /// The registry of a site: its `[[organisations]]` within its `region`.
-    pub(crate) fn for_config(config: &crate::config::SiteConfig) -> anyhow::Result<Registry> {
-        Registry::with_region(&config.organisations, config.region.as_deref())
     }
 
     /// The registry with short names resolved inside `region` (a province, city or county by

@@ -131,7 +131,7 @@ fn parse(text: &str, shown: &str) -> Result<Parsed, Vec<Diagnostic>> {
         let d = Diagnostic::new(shown, e.message().trim().to_string());
         vec![match e.span() {
             Some(span) => {
-                let (line, col) = crate::config::line_col(text, span.start);
+                let (line, col) = crate::diagnostic::line_col(text, span.start);
                 d.at(line, col)
             }
             None => d,
@@ -153,7 +153,7 @@ fn flatten(
 ) {
     for (key, value) in table.iter() {
         let name = format!("{prefix}{}", key.get_ref());
-        let at = crate::config::line_col(text, key.span().start);
+        let at = crate::diagnostic::line_col(text, key.span().start);
         match value.get_ref() {
             DeValue::String(s) => entries.push((name, Text::Plain(s.to_string()), at)),
             DeValue::Table(t) if is_plural(t) => {

@@ -77,7 +77,7 @@ impl Stopper {
     /// Makes `run` return: sets the flag, then wakes the blocked `accept` with a connection.
     pub(crate) fn stop(&self) {
         self.stopping.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect_timeout(&super::local(self.addr), Duration::from_secs(1));
+        let _ = TcpStream::connect_timeout(&local(self.addr), Duration::from_secs(1));
     }
 }
 
@@ -576,6 +576,19 @@ pub(crate) fn content_type(path: &Path) -> String {
         format!("{}; charset=utf-8", mime.essence_str())
     } else {
         mime.essence_str().into()
+    }
+}
+
+/// `addr`, or loopback on its port when it is unspecified (`0.0.0.0`, `::`).
+pub(crate) fn local(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+            (std::net::Ipv4Addr::LOCALHOST, addr.port()).into()
+        }
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+            (std::net::Ipv6Addr::LOCALHOST, addr.port()).into()
+        }
+        _ => addr,
     }
 }
 

@@ -117,7 +117,7 @@ impl Handle {
 
     /// `http://127.0.0.1:1111/` (loopback when bound to every address).
     pub(crate) fn url(&self) -> String {
-        format!("http://{}/", local(self.addr))
+        format!("http://{}/", http::local(self.addr))
     }
 
     /// Blocks until the server stops.
@@ -226,19 +226,8 @@ fn serve_build_options(given: &BuildOptions, addr: SocketAddr) -> Result<(BuildO
         }
     };
     build.output = Some(output.clone());
-    build.base_url = Some(format!("http://{}/", local(addr)));
+    build.base_url = Some(format!("http://{}/", http::local(addr)));
     Ok((build, output))
-}
-
-/// `addr`, or loopback on its port when it is unspecified (`0.0.0.0`, `::`).
-fn local(addr: SocketAddr) -> SocketAddr {
-    match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
-        IpAddr::V6(ip) if ip.is_unspecified() => {
-            (std::net::Ipv6Addr::LOCALHOST, addr.port()).into()
-        }
-        _ => addr,
-    }
 }
 
 /// The rebuild thread's state: the site in memory once it has built.

@@ -118,7 +118,7 @@ impl Site {
         }
         let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
         output::check_target(&root, &output, options.force)?;
-        let registry = Registry::for_config(&config)?;
+        let registry = Registry::with_region(&config.organisations, config.region.as_deref())?;
         let indicators = Indicators::new(&config.indicators);
         let mut timings = Vec::new();
         let mut lap = Instant::now();
