@@ -14,6 +14,9 @@ use std::time::Instant;
 use yilu::content::front_matter::{self, MeetingFrontMatter, SpeechFrontMatter};
 use yilu::site::BuildOptions;
 
+mod common;
+use common::{KEYS, Lcg, body, paragraphs, speaker};
+
 const ORGS: &[&str] = &[
     "万州区",
     "涪陵区",
@@ -51,46 +54,7 @@ const ORGS: &[&str] = &[
     "石柱县",
     "两江新区",
 ];
-const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘";
-const GIVEN: &str = "红洪斌英伟军华明强平芳燕玲桂兰春秀建国志勇";
-const KEYS: &[&str] = &["gdp", "industrial_value_added", "fixed_asset_investment", "retail_sales"];
 const PERIODS: &[&str] = &["前三季度", "上半年", "1—8月", "全年"];
-
-/// A small deterministic generator (no dependency for a benchmark's dice).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((self.0 >> 33) % n as u64) as usize
-    }
-}
-
-fn paragraphs() -> Vec<String> {
-    let text = include_str!("../tests/fixtures/chongqing-2024-10-21.txt");
-    text.lines().map(str::trim).filter(|l| l.chars().count() > 60).map(str::to_string).collect()
-}
-
-fn body(rng: &mut Lcg, paras: &[String]) -> String {
-    let mut out = String::new();
-    let mut section = 0;
-    while out.chars().count() < 1500 {
-        if out.is_empty() || rng.next(3) == 0 {
-            section += 1;
-            let numeral = ["一", "二", "三", "四", "五", "六", "七", "八"][(section - 1) % 8];
-            out.push_str(&format!("## {numeral}、第{section}部分\n\n"));
-        }
-        out.push_str(&paras[rng.next(paras.len())]);
-        out.push_str("\n\n");
-    }
-    out
-}
-
-fn speaker(rng: &mut Lcg) -> String {
-    let s: Vec<char> = SURNAMES.chars().collect();
-    let g: Vec<char> = GIVEN.chars().collect();
-    format!("{}{}{}", s[rng.next(s.len())], g[rng.next(g.len())], g[rng.next(g.len())])
-}
 
 fn generate(root: &Path, meetings: usize) {
     let _ = std::fs::remove_dir_all(root);
