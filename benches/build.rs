@@ -15,45 +15,8 @@ use yilu::content::front_matter::{self, MeetingFrontMatter, SpeechFrontMatter};
 use yilu::site::BuildOptions;
 
 mod common;
-use common::{KEYS, Lcg, body, paragraphs, speaker};
+use common::{KEYS, Lcg, ORGS, body, paragraphs, speaker};
 
-const ORGS: &[&str] = &[
-    "万州区",
-    "涪陵区",
-    "渝中区",
-    "大渡口区",
-    "江北区",
-    "沙坪坝区",
-    "九龙坡区",
-    "南岸区",
-    "北碚区",
-    "渝北区",
-    "巴南区",
-    "长寿区",
-    "江津区",
-    "合川区",
-    "永川区",
-    "南川区",
-    "綦江区",
-    "大足区",
-    "璧山区",
-    "铜梁区",
-    "潼南区",
-    "荣昌区",
-    "开州区",
-    "梁平区",
-    "武隆区",
-    "城口县",
-    "丰都县",
-    "垫江县",
-    "忠县",
-    "云阳县",
-    "奉节县",
-    "巫山县",
-    "巫溪县",
-    "石柱县",
-    "两江新区",
-];
 const PERIODS: &[&str] = &["前三季度", "上半年", "1—8月", "全年"];
 
 fn generate(root: &Path, meetings: usize) {

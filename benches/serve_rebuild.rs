@@ -18,50 +18,8 @@ use yilu::serve::Rebuilder;
 use yilu::site::BuildOptions;
 
 mod common;
-use common::{KEYS, Lcg, body, paragraphs, speaker};
+use common::{KEYS, Lcg, ORGS, body, paragraphs, speaker};
 
-const ORGS: &[&str] = &[
-    "万州区",
-    "涪陵区",
-    "渝中区",
-    "大渡口区",
-    "江北区",
-    "沙坪坝区",
-    "九龙坡区",
-    "南岸区",
-    "北碚区",
-    "渝北区",
-    "巴南区",
-    "长寿区",
-    "江津区",
-    "合川区",
-    "永川区",
-    "南川区",
-    "綦江区",
-    "大足区",
-    "璧山区",
-    "铜梁区",
-    "潼南区",
-    "荣昌区",
-    "开州区",
-    "梁平区",
-    "武隆区",
-    "城口县",
-    "丰都县",
-    "垫江县",
-    "忠县",
-    "云阳县",
-    "奉节县",
-    "巫山县",
-    "巫溪县",
-    "石柱县",
-    "秀山县",
-    "酉阳县",
-    "彭水县",
-    "两江新区",
-    "重庆高新区",
-    "万盛经开区",
-];
 fn generate(root: &Path, meetings: usize) {
     let _ = std::fs::remove_dir_all(root);
     std::fs::create_dir_all(root).unwrap();
@@ -209,21 +167,25 @@ fn main() {
     let paras = paragraphs();
     let mut rng = Lcg(2);
     let mut speakers: Vec<String> = ORGS.iter().map(|_| speaker(&mut rng)).collect();
-    let mut added = Vec::new();
-    for n in 0..5 {
-        let dir = write_meeting(&root, meetings + n, &paras, &mut rng, &mut speakers);
-        let t = Instant::now();
-        let report = rebuilder.apply_pages(std::slice::from_ref(&dir)).unwrap().unwrap();
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        rebuilder.refresh_search().unwrap();
-        eprintln!(
-            "new meeting: rendered {} pages{}, wrote {} files in {ms:.1} ms",
-            report.pages,
-            if report.full { " (all)" } else { "" },
-            report.written
-        );
-        added.push(ms);
-    }
+    let mut add_meetings = |rebuilder: &mut Rebuilder, numbers: std::ops::Range<usize>, label| {
+        let mut times = Vec::new();
+        for n in numbers {
+            let dir = write_meeting(&root, meetings + n, &paras, &mut rng, &mut speakers);
+            let t = Instant::now();
+            let report = rebuilder.apply_pages(std::slice::from_ref(&dir)).unwrap().unwrap();
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            rebuilder.refresh_search().unwrap();
+            eprintln!(
+                "{label}: rendered {} pages{}, wrote {} files in {ms:.1} ms",
+                report.pages,
+                if report.full { " (all)" } else { "" },
+                report.written
+            );
+            times.push(ms);
+        }
+        times
+    };
+    let mut added = add_meetings(&mut rebuilder, 0..5, "new meeting");
     // The same with a theme whose footer counts meetings: every page changes with a new
     // meeting, so every page is rendered (the default footer does not count).
     let base = include_str!("../themes/default/templates/base.html");
@@ -234,19 +196,7 @@ fn main() {
     let counting = format!("{{{{ site.meeting_count }}}} · {footer}");
     std::fs::write(theme.join("base.html"), base.replace(footer, &counting)).unwrap();
     rebuilder.apply(&[theme.join("base.html")]).unwrap().unwrap();
-    let mut counted = Vec::new();
-    for n in 5..10 {
-        let dir = write_meeting(&root, meetings + n, &paras, &mut rng, &mut speakers);
-        let t = Instant::now();
-        let report = rebuilder.apply_pages(std::slice::from_ref(&dir)).unwrap().unwrap();
-        let ms = t.elapsed().as_secs_f64() * 1000.0;
-        rebuilder.refresh_search().unwrap();
-        eprintln!(
-            "new meeting, footer counting meetings: rendered {} pages, wrote {} files in {ms:.1} ms",
-            report.pages, report.written
-        );
-        counted.push(ms);
-    }
+    let mut counted = add_meetings(&mut rebuilder, 5..10, "new meeting, footer counting meetings");
     let gone = dirs[dirs.len() / 2].clone();
     std::fs::remove_dir_all(&gone).unwrap();
     let report = rebuilder.apply_pages(&[gone]).unwrap().unwrap();
