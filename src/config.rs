@@ -132,6 +132,165 @@ struct Places {
     paginate_by: Option<toml::Spanned<toml::Value>>,
     organisations: Vec<toml::Spanned<toml::Table>>,
     indicators: Vec<toml::Spanned<toml::Table>>,
+    menu: Vec<toml::Spanned<toml::Table>>,
+    deploy: Vec<toml::Spanned<toml::Table>>,
+}
+
+/// The checks a parsed `site.toml` goes through, each placing its problems at the value's
+/// line and column in the text when the file sets it.
+struct Checks<'a> {
+    text: &'a str,
+    name: &'a str,
+    places: Places,
+    problems: Diagnostics,
+}
+
+impl Checks<'_> {
+    /// Records `d`, placed at the start of `span` when there is one.
+    fn push(&mut self, d: Diagnostic, span: Option<std::ops::Range<usize>>) {
+        let d = match span {
+            Some(span) => {
+                let (line, col) = line_col(self.text, span.start);
+                d.at(line, col)
+            }
+            None => d,
+        };
+        self.problems.push(in_file(d, self.name));
+    }
+
+    fn base_url(&mut self, config: &mut SiteConfig) {
+        match check_base_url(&config.base_url) {
+            Ok(url) => config.base_url = url,
+            Err(d) => self.push(d, self.places.base_url.as_ref().map(toml::Spanned::span)),
+        }
+    }
+
+    fn theme(&mut self, config: &SiteConfig, root: Option<&Path>) {
+        let span = self.places.theme.as_ref().map(toml::Spanned::span);
+        match (check_theme_name(&config.theme), root) {
+            (Err(d), _) => self.push(d, span),
+            // The embedded theme stands in for a missing themes/default/ only.
+            (Ok(()), Some(root))
+                if config.theme != "default"
+                    && !root.join("themes").join(&config.theme).is_dir() =>
+            {
+                let d = Diagnostic::new(
+                    self.name,
+                    format!("theme {:?}: there is no folder themes/{}/", config.theme, config.theme),
+                )
+                .with_hint(format!(
+                    "create themes/{}/templates/ (`yilu init --theme` writes a copy of the default theme), or set theme = \"default\" for the built-in theme",
+                    config.theme
+                ));
+                self.push(d, span);
+            }
+            _ => {}
+        }
+    }
+
+    /// The UI language: one of the embedded tables, or one the site or its theme adds
+    /// (i18n/LANG.toml; only known with the site's root).
+    fn language(&mut self, config: &SiteConfig, root: Option<&Path>) {
+        let available = match root {
+            Some(root) => {
+                crate::render::i18n::available(root, &root.join("themes").join(&config.theme))
+            }
+            None => crate::render::i18n::EMBEDDED.iter().map(|(l, _)| l.to_string()).collect(),
+        };
+        if let Err(d) = crate::render::i18n::check_language(&config.language, &available) {
+            self.push(d, self.places.language.as_ref().map(toml::Spanned::span));
+        }
+    }
+
+    fn paginate_by(&mut self, config: &SiteConfig) {
+        if config.paginate_by == 0 {
+            let d = Diagnostic::new(self.name, "paginate_by must be at least 1");
+            self.push(d, self.places.paginate_by.as_ref().map(toml::Spanned::span));
+        }
+    }
+
+    /// Slugs become URL segments: checked here, where the user can be told which entry is
+    /// wrong, rather than when a page would be written outside the output. The region must be
+    /// one the registry knows.
+    fn organisations(&mut self, config: &SiteConfig) {
+        for (i, org) in config.organisations.iter().enumerate() {
+            if let Some(problem) = crate::slug::problem(&org.slug) {
+                let d = Diagnostic::new(
+                    self.name,
+                    format!("organisations[{i}] ({}): slug {problem}", org.name),
+                );
+                self.push(d, self.places.organisations.get(i).map(toml::Spanned::span));
+            }
+        }
+        if let Some(region) = &config.region
+            && let Err(e) = crate::orgs::Registry::with_region(&[], Some(region))
+        {
+            let d = Diagnostic::new(self.name, e.to_string());
+            let line = self.text.lines().position(|l| l.trim_start().starts_with("region"));
+            self.problems.push(match line {
+                Some(l) => d.at(l + 1, 1),
+                None => d,
+            });
+        }
+    }
+
+    /// Keys become URL segments too.
+    fn indicators(&mut self, config: &SiteConfig) {
+        for (i, ind) in config.indicators.iter().enumerate() {
+            if !crate::slug::is_valid(&ind.key.replace('_', "-")) {
+                let d = Diagnostic::new(
+                    self.name,
+                    format!(
+                        "indicators[{i}] ({}): key {:?} must be lowercase ASCII letters, digits and underscores",
+                        ind.label, ind.key
+                    ),
+                );
+                self.push(d, self.places.indicators.get(i).map(toml::Spanned::span));
+            }
+        }
+    }
+
+    /// A menu link is a site path or an http(s) URL: anything with another scheme
+    /// (`javascript:`, `data:`) is refused, as is a protocol-relative `//host` link.
+    fn menu(&mut self, config: &SiteConfig) {
+        for (i, entry) in config.menu.iter().enumerate() {
+            let url = entry.url.trim();
+            let scheme = url.split_once(':').map(|(s, _)| s).filter(|s| !s.contains('/'));
+            if entry.name.trim().is_empty()
+                || (!entry.is_external() && (scheme.is_some() || url.starts_with("//")))
+            {
+                let d = Diagnostic::new(
+                    self.name,
+                    format!(
+                        "menu[{i}] ({}): url {:?} must be a site path such as \"about/\" or an http(s) URL, and name must not be empty",
+                        entry.name, entry.url
+                    ),
+                );
+                self.push(d, self.places.menu.get(i).map(toml::Spanned::span));
+            }
+        }
+    }
+
+    /// Target names are typed on the command line (`yilu deploy NAME`): plain and unique.
+    fn deploy(&mut self, config: &SiteConfig) {
+        for (i, entry) in config.deploy.iter().enumerate() {
+            let span = || self.places.deploy.get(i).map(toml::Spanned::span);
+            let mut found = Vec::new();
+            if !crate::slug::is_valid(&entry.name) {
+                found.push(format!(
+                    "deploy[{i}]: name {:?} must be lowercase ASCII letters, digits and hyphens",
+                    entry.name
+                ));
+            }
+            if config.deploy[..i].iter().any(|e| e.name == entry.name) {
+                found.push(format!("deploy[{i}]: a second target named {:?}", entry.name));
+            }
+            let span = span();
+            for message in found {
+                self.push(Diagnostic::new(self.name, message), span.clone());
+            }
+        }
+    }
 }
 
 /// Keys whose value is `true` or `false`: a bare `no` or `yes` there gets a hint saying so.
@@ -149,128 +308,20 @@ impl SiteConfig {
         let mut config: SiteConfig =
             toml::from_str(text).map_err(|e| Diagnostics(vec![toml_diagnostic(text, name, &e)]))?;
         let places: Places = toml::from_str(text).unwrap_or_default();
-        let at = |d: Diagnostic, span: Option<std::ops::Range<usize>>| match span {
-            Some(span) => {
-                let (line, col) = line_col(text, span.start);
-                d.at(line, col)
-            }
-            None => d,
-        };
-        let base_url_span = places.base_url.as_ref().map(toml::Spanned::span);
+        let mut checks = Checks { text, name, places, problems: Diagnostics::default() };
         config.source = ConfigSource {
             name: name.to_string(),
-            base_url_at: base_url_span.clone().map(|s| line_col(text, s.start)),
+            base_url_at: checks.places.base_url.as_ref().map(|v| line_col(text, v.span().start)),
         };
-        let mut problems = Diagnostics::default();
-        match check_base_url(&config.base_url) {
-            Ok(url) => config.base_url = url,
-            Err(d) => problems.push(at(in_file(d, name), base_url_span)),
-        }
-        let theme_span = places.theme.as_ref().map(toml::Spanned::span);
-        match (check_theme_name(&config.theme), root) {
-            (Err(d), _) => problems.push(at(in_file(d, name), theme_span)),
-            // The embedded theme stands in for a missing themes/default/ only.
-            (Ok(()), Some(root))
-                if config.theme != "default"
-                    && !root.join("themes").join(&config.theme).is_dir() =>
-            {
-                let d = Diagnostic::new(
-                    name,
-                    format!("theme {:?}: there is no folder themes/{}/", config.theme, config.theme),
-                )
-                .with_hint(format!(
-                    "create themes/{}/templates/ (`yilu init --theme` writes a copy of the default theme), or set theme = \"default\" for the built-in theme",
-                    config.theme
-                ));
-                problems.push(at(d, theme_span));
-            }
-            _ => {}
-        }
-        // The UI language: one of the embedded tables, or one the site or its theme adds
-        // (i18n/LANG.toml; only known with the site's root).
-        let available = match root {
-            Some(root) => {
-                crate::render::i18n::available(root, &root.join("themes").join(&config.theme))
-            }
-            None => crate::render::i18n::EMBEDDED.iter().map(|(l, _)| l.to_string()).collect(),
-        };
-        if let Err(d) = crate::render::i18n::check_language(&config.language, &available) {
-            problems.push(at(in_file(d, name), places.language.as_ref().map(toml::Spanned::span)));
-        }
-        if config.paginate_by == 0 {
-            problems.push(at(
-                Diagnostic::new(name, "paginate_by must be at least 1"),
-                places.paginate_by.as_ref().map(toml::Spanned::span),
-            ));
-        }
-        // Slugs and keys become URL segments: check them here, where the user can be told
-        // which entry is wrong, rather than when a page would be written outside the output.
-        for (i, org) in config.organisations.iter().enumerate() {
-            if let Some(problem) = crate::slug::problem(&org.slug) {
-                let d = Diagnostic::new(
-                    name,
-                    format!("organisations[{i}] ({}): slug {problem}", org.name),
-                );
-                problems.push(at(d, places.organisations.get(i).map(toml::Spanned::span)));
-            }
-        }
-        if let Some(region) = &config.region
-            && let Err(e) = crate::orgs::Registry::with_region(&[], Some(region))
-        {
-            let d = Diagnostic::new(name, e.to_string());
-            let line = text.lines().position(|l| l.trim_start().starts_with("region"));
-            problems.push(match line {
-                Some(l) => d.at(l + 1, 1),
-                None => d,
-            });
-        }
-        for (i, ind) in config.indicators.iter().enumerate() {
-            if !crate::slug::is_valid(&ind.key.replace('_', "-")) {
-                let d = Diagnostic::new(
-                    name,
-                    format!(
-                        "indicators[{i}] ({}): key {:?} must be lowercase ASCII letters, digits and underscores",
-                        ind.label, ind.key
-                    ),
-                );
-                problems.push(at(d, places.indicators.get(i).map(toml::Spanned::span)));
-            }
-        }
-        for (i, entry) in config.menu.iter().enumerate() {
-            let url = entry.url.trim();
-            // A site path has no scheme; anything with one other than http(s) (javascript:,
-            // data:) is refused, as is a protocol-relative `//host` link.
-            let scheme = url.split_once(':').map(|(s, _)| s).filter(|s| !s.contains('/'));
-            if entry.name.trim().is_empty()
-                || (!entry.is_external() && (scheme.is_some() || url.starts_with("//")))
-            {
-                problems.push(Diagnostic::new(
-                    name,
-                    format!(
-                        "menu[{i}] ({}): url {:?} must be a site path such as \"about/\" or an http(s) URL, and name must not be empty",
-                        entry.name, entry.url
-                    ),
-                ));
-            }
-        }
-        for (i, entry) in config.deploy.iter().enumerate() {
-            if !crate::slug::is_valid(&entry.name) {
-                problems.push(Diagnostic::new(
-                    name,
-                    format!(
-                        "deploy[{i}]: name {:?} must be lowercase ASCII letters, digits and hyphens",
-                        entry.name
-                    ),
-                ));
-            }
-            if config.deploy[..i].iter().any(|e| e.name == entry.name) {
-                problems.push(Diagnostic::new(
-                    name,
-                    format!("deploy[{i}]: a second target named {:?}", entry.name),
-                ));
-            }
-        }
-        problems.into_result()?;
+        checks.base_url(&mut config);
+        checks.theme(&config, root);
+        checks.language(&config, root);
+        checks.paginate_by(&config);
+        checks.organisations(&config);
+        checks.indicators(&config);
+        checks.menu(&config);
+        checks.deploy(&config);
+        checks.problems.into_result()?;
         Ok(config)
     }
 
@@ -516,7 +567,7 @@ mod tests {
             ),
             (
                 "[[deploy]]\nname = \"a\"\nurl = \"s3://site\"\n[[deploy]]\nname = \"a\"\nurl = \"s3://other\"\n",
-                "site.toml: deploy[1]: a second target named \"a\"",
+                "site.toml:4:1: deploy[1]: a second target named \"a\"",
             ),
         ];
         for (text, want) in table {

@@ -101,7 +101,7 @@ fn menu_typos_and_unsafe_urls_are_refused() {
     append(&root, "site.toml", "\n[[menu]]\nname = \"x\"\nurl = \"javascript:alert(1)\"\n");
     let o = yilu(&["build"], &root);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("menu[0] (x)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("site.toml:12:1: menu[0] (x)"), "{}", stderr(&o));
 }
 
 #[test]
