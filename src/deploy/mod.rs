@@ -170,37 +170,9 @@ async fn run(
     options: &DeployOptions,
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<DeployReport> {
-    let url = &target.url;
-    let remote = remote::Remote::connect(url, options.patience)?;
-    let listing = remote.list().await?;
-    let diff = plan::diff(local, &listing);
-
-    // Same size, ETag not the MD5: the stored hash decides.
-    let stored: Vec<(LocalFile, Option<String>)> = futures_util::stream::iter(diff.suspect)
-        .map(|file| {
-            let remote = &remote;
-            async move {
-                let md5 = remote.stored_md5(&file.rel).await?;
-                anyhow::Ok((file, md5))
-            }
-        })
-        .buffered(options.jobs.max(1))
-        .try_collect()
-        .await?;
-    let mut plan = Plan { deletes: diff.deletes, unchanged: diff.unchanged, ..Plan::default() };
-    let upload = |file, reason| plan::upload(url, &target.headers, file, reason);
-    plan.uploads.extend(diff.new.into_iter().map(|f| upload(f, Reason::New)));
-    plan.uploads.extend(diff.changed.into_iter().map(|f| upload(f, Reason::Changed)));
-    for (file, md5) in stored {
-        if md5.as_deref() == Some(file.md5.as_str()) {
-            plan.unchanged += 1;
-        } else {
-            plan.uploads.push(upload(file, Reason::Changed));
-        }
-    }
-    plan.uploads.sort_by(|a, b| a.file.rel.cmp(&b.file.rel));
+    let remote = remote::Remote::connect(&target.url, options.patience)?;
+    let plan = plan_against(&remote, target, local, options.jobs).await?;
     on_event(Event::Planned(&plan));
-
     let mut report = DeployReport {
         uploaded: 0,
         deleted: 0,
@@ -213,40 +185,9 @@ async fn run(
         report.plan = plan;
         return Ok(report);
     }
-    if plan.deletes.len() > options.max_deletes && !options.force {
-        return Err(anyhow!(
-            "deploying would delete {} from {url} (more than --max-deletes {}); nothing was \
-             changed. Check the output folder and the target, then pass --force or a larger \
-             --max-deletes",
-            crate::diagnostic::count(plan.deletes.len(), "file", "files"),
-            options.max_deletes
-        ));
-    }
-
-    // Uploads first, so that pages never link to files not there yet; stops at the first
-    // failure (the next deploy picks up where this one stopped).
-    let mut uploads = futures_util::stream::iter(&plan.uploads)
-        .map(|u| {
-            let remote = &remote;
-            async move { remote.put(u).await.map(|()| u) }
-        })
-        .buffer_unordered(options.jobs.max(1));
-    let mut bytes = 0;
-    while let Some(done) = uploads.next().await {
-        let done = done.map_err(|e| {
-            e.context(format!(
-                "the deploy stopped after {} of {}; run it again to finish",
-                report.uploaded,
-                crate::diagnostic::count(plan.uploads.len(), "upload", "uploads")
-            ))
-        })?;
-        report.uploaded += 1;
-        bytes += done.file.size;
-        on_event(Event::Uploaded(done));
-    }
-    drop(uploads);
-    report.bytes = bytes;
-
+    refuse_mass_delete(&plan, &target.url, options)?;
+    // Uploads first, so that pages never link to files not there yet.
+    (report.uploaded, report.bytes) = upload_all(&remote, &plan, options.jobs, on_event).await?;
     let mut deleted = 0;
     remote
         .delete(&plan.deletes, &mut |rel| {
@@ -257,6 +198,80 @@ async fn run(
     report.deleted = deleted;
     report.plan = plan;
     Ok(report)
+}
+
+/// What to upload and delete: new and changed files by size and ETag; a file of the same size
+/// whose ETag is not its MD5 (a multipart upload) is decided by the hash stored beside it.
+async fn plan_against(
+    remote: &remote::Remote,
+    target: &DeployEntry,
+    local: Vec<LocalFile>,
+    jobs: usize,
+) -> Result<Plan> {
+    let listing = remote.list().await?;
+    let diff = plan::diff(local, &listing);
+    let stored: Vec<(LocalFile, Option<String>)> = futures_util::stream::iter(diff.suspect)
+        .map(|file| async move {
+            let md5 = remote.stored_md5(&file.rel).await?;
+            anyhow::Ok((file, md5))
+        })
+        .buffered(jobs.max(1))
+        .try_collect()
+        .await?;
+    let mut plan = Plan { deletes: diff.deletes, unchanged: diff.unchanged, ..Plan::default() };
+    let upload = |file, reason| plan::upload(&target.url, &target.headers, file, reason);
+    plan.uploads.extend(diff.new.into_iter().map(|f| upload(f, Reason::New)));
+    plan.uploads.extend(diff.changed.into_iter().map(|f| upload(f, Reason::Changed)));
+    for (file, md5) in stored {
+        if md5.as_deref() == Some(file.md5.as_str()) {
+            plan.unchanged += 1;
+        } else {
+            plan.uploads.push(upload(file, Reason::Changed));
+        }
+    }
+    plan.uploads.sort_by(|a, b| a.file.rel.cmp(&b.file.rel));
+    Ok(plan)
+}
+
+/// A plan deleting more than `--max-deletes` files (an empty or wrong output folder, the wrong
+/// target) is refused before anything changes, unless `--force`.
+fn refuse_mass_delete(plan: &Plan, url: &target::S3Url, options: &DeployOptions) -> Result<()> {
+    if plan.deletes.len() > options.max_deletes && !options.force {
+        return Err(anyhow!(
+            "deploying would delete {} from {url} (more than --max-deletes {}); nothing was \
+             changed. Check the output folder and the target, then pass --force or a larger \
+             --max-deletes",
+            crate::diagnostic::count(plan.deletes.len(), "file", "files"),
+            options.max_deletes
+        ));
+    }
+    Ok(())
+}
+
+/// Uploads the plan's files, `jobs` at a time; returns how many and their bytes. Stops at the
+/// first failure, saying how far it got (the next deploy picks up where this one stopped).
+async fn upload_all(
+    remote: &remote::Remote,
+    plan: &Plan,
+    jobs: usize,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> Result<(usize, u64)> {
+    let mut uploads = futures_util::stream::iter(&plan.uploads)
+        .map(|u| async move { remote.put(u).await.map(|()| u) })
+        .buffer_unordered(jobs.max(1));
+    let (mut uploaded, mut bytes) = (0, 0);
+    while let Some(done) = uploads.next().await {
+        let done = done.map_err(|e| {
+            e.context(format!(
+                "the deploy stopped after {uploaded} of {}; run it again to finish",
+                crate::diagnostic::count(plan.uploads.len(), "upload", "uploads")
+            ))
+        })?;
+        uploaded += 1;
+        bytes += done.file.size;
+        on_event(Event::Uploaded(done));
+    }
+    Ok((uploaded, bytes))
 }
 
 #[cfg(test)]
