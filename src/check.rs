@@ -109,9 +109,20 @@ fn finding(page: &str, link: Option<&str>, problem: Diagnostic) -> Finding {
 }
 
 fn scan_output(out: &Path, base_url: &str) -> Result<Vec<Finding>> {
-    let base = base_path(base_url);
-    let origin = origin(base_url);
-    let mut files: BTreeSet<String> = BTreeSet::new();
+    let (base, origin) = (base_path(base_url), origin(base_url));
+    let files = list_files(out)?;
+    let mut problems = Vec::new();
+    let pages = scan_pages(out, &files, &mut problems);
+    check_links(&pages, &files, &base, &origin, &mut problems);
+    if files.contains("sitemap.xml") {
+        check_sitemap(out, &files, &base, &origin, &mut problems)?;
+    }
+    Ok(problems)
+}
+
+/// Every file under `out`, as `/`-separated paths relative to it.
+fn list_files(out: &Path) -> Result<BTreeSet<String>> {
+    let mut files = BTreeSet::new();
     for entry in walkdir::WalkDir::new(out) {
         let entry = entry.with_context(|| format!("cannot list {}", out.display()))?;
         if entry.file_type().is_file() {
@@ -119,12 +130,22 @@ fn scan_output(out: &Path, base_url: &str) -> Result<Vec<Finding>> {
             files.insert(rel.replace('\\', "/"));
         }
     }
-    let mut problems = Vec::new();
-    let mut ids: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut links: Vec<(String, String)> = Vec::new();
+    Ok(files)
+}
+
+/// What the HTML pages hold: the ids (and anchor names) of each page, and every link with the
+/// page it is on.
+#[derive(Default)]
+struct Pages {
+    ids: BTreeMap<String, BTreeSet<String>>,
+    links: Vec<(String, String)>,
+}
+
+/// Reads every HTML page. A page that cannot be read or is not UTF-8 (a static file, say) is
+/// reported and passed over; an id used twice on a page is a warning.
+fn scan_pages(out: &Path, files: &BTreeSet<String>, problems: &mut Vec<Finding>) -> Pages {
+    let mut pages = Pages::default();
     for rel in files.iter().filter(|f| f.ends_with(".html")) {
-        // A page that cannot be read or is not UTF-8 (a static file, say) is reported and
-        // passed over; the rest of the site is still checked.
         let text = match std::fs::read(out.join(rel)).map(String::from_utf8) {
             Ok(Ok(text)) => text,
             Ok(Err(_)) => {
@@ -154,11 +175,22 @@ fn scan_output(out: &Path, base_url: &str) -> Result<Vec<Finding>> {
                 problems.push(finding(rel, None, d));
             }
         }
-        ids.insert(rel.clone(), scan.ids.into_iter().chain(scan.names).collect());
-        links.extend(scan.links.into_iter().map(|l| (rel.clone(), l)));
+        pages.ids.insert(rel.clone(), scan.ids.into_iter().chain(scan.names).collect());
+        pages.links.extend(scan.links.into_iter().map(|l| (rel.clone(), l)));
     }
-    for (page, link) in &links {
-        let Some((target, fragment)) = resolve(page, link, &base, &origin) else { continue };
+    pages
+}
+
+/// Every internal link must reach a file, and a `#fragment` on a page an id there.
+fn check_links(
+    pages: &Pages,
+    files: &BTreeSet<String>,
+    base: &str,
+    origin: &str,
+    problems: &mut Vec<Finding>,
+) {
+    for (page, link) in &pages.links {
+        let Some((target, fragment)) = resolve(page, link, base, origin) else { continue };
         let file = match target {
             Ok(file) => file,
             Err(why) => {
@@ -172,29 +204,37 @@ fn scan_output(out: &Path, base_url: &str) -> Result<Vec<Finding>> {
             problems.push(finding(page, Some(link), d));
         } else if let Some(f) = fragment.filter(|f| !f.is_empty() && file.ends_with(".html")) {
             let id = percent_decode(&f);
-            if !ids.get(&file).is_some_and(|set| set.contains(&id)) {
+            if !pages.ids.get(&file).is_some_and(|set| set.contains(&id)) {
                 let d =
                     Diagnostic::new("", format!("broken anchor {link:?}: no id {id:?} on {file}"));
                 problems.push(finding(page, Some(link), d));
             }
         }
     }
-    if files.contains("sitemap.xml") {
-        let xml =
-            std::fs::read_to_string(out.join("sitemap.xml")).context("cannot read sitemap.xml")?;
-        for loc in xml.split("<loc>").skip(1).filter_map(|s| s.split("</loc>").next()) {
-            let loc = loc.replace("&amp;", "&");
-            match resolve("sitemap.xml", &loc, &base, &origin) {
-                Some((Ok(file), _)) if files.contains(&file) => {}
-                _ => problems.push(finding(
-                    "sitemap.xml",
-                    None,
-                    Diagnostic::new("", format!("sitemap entry {loc} has no page")),
-                )),
-            }
+}
+
+/// Every `<loc>` of sitemap.xml must be a page of the output.
+fn check_sitemap(
+    out: &Path,
+    files: &BTreeSet<String>,
+    base: &str,
+    origin: &str,
+    problems: &mut Vec<Finding>,
+) -> Result<()> {
+    let xml =
+        std::fs::read_to_string(out.join("sitemap.xml")).context("cannot read sitemap.xml")?;
+    for loc in xml.split("<loc>").skip(1).filter_map(|s| s.split("</loc>").next()) {
+        let loc = loc.replace("&amp;", "&");
+        match resolve("sitemap.xml", &loc, base, origin) {
+            Some((Ok(file), _)) if files.contains(&file) => {}
+            _ => problems.push(finding(
+                "sitemap.xml",
+                None,
+                Diagnostic::new("", format!("sitemap entry {loc} has no page")),
+            )),
         }
     }
-    Ok(problems)
+    Ok(())
 }
 
 /// `https://host:port` of a base URL, or "" for a path-only one.
