@@ -132,32 +132,11 @@ fn new_speech(date: NaiveDate, org: &str, common: &Common) -> Result<(PathBuf, V
     if org.is_empty() {
         return Err(anyhow!("the organisation is empty; name it, e.g. 万州区"));
     }
-    let mut warnings = Vec::new();
     let (name, org_slug, kind) = match registry.lookup(org) {
         Some(o) => (o.name.clone(), o.slug.clone(), Some(o.kind)),
         None => (org.to_string(), slug::ascii_slug(org), None),
     };
-
-    // The meeting as a build reads it: each speech's order and URL slug.
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(&dir))
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    files.sort();
-    let meeting = content::load_meeting(
-        root,
-        &root.join(&dir),
-        &files,
-        &registry,
-        LoadOptions { drafts: true },
-    )
-    .map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        anyhow!("{}\nfix the meeting's files first; nothing was written", list.join("\n"))
-    })?;
-    let speeches = meeting.map(|m| m.speeches).unwrap_or_default();
-
+    let speeches = meeting_speeches(root, &dir, &registry)?;
     let (rel, order) = match speeches.iter().find(|s| s.slug == org_slug) {
         Some(same) if !common.force => {
             return Err(anyhow!(
@@ -176,16 +155,9 @@ fn new_speech(date: NaiveDate, org: &str, common: &Common) -> Result<(PathBuf, V
             (dir.join(format!("{order:02}-{org_slug}.md")), order)
         }
     };
+    let mut warnings = Vec::new();
     if kind.is_none() {
-        warnings.push(
-            Diagnostic::warning(
-                &rel,
-                format!("{name} is not in the organisation registry; its URL slug is `{org_slug}`"),
-            )
-            .with_hint(format!(
-                "to choose the slug, add [[organisations]] name = \"{name}\" slug = \"…\" to site.toml"
-            )),
-        );
+        warnings.push(unregistered(&rel, &name, &org_slug));
     }
     let front = SpeechFrontMatter {
         title: SPEECH_TITLE.into(),
@@ -198,6 +170,40 @@ fn new_speech(date: NaiveDate, org: &str, common: &Common) -> Result<(PathBuf, V
     };
     write_new(root, &rel, &front_matter::write_speech(&front, ""), common.force)?;
     Ok((rel, warnings))
+}
+
+/// The meeting's speeches as a build reads them (each one's order and URL slug), drafts too.
+/// A meeting whose files do not load is an error: nothing is written next to them.
+fn meeting_speeches(root: &Path, dir: &Path, registry: &Registry) -> Result<Vec<content::Speech>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    let meeting = content::load_meeting(
+        root,
+        &root.join(dir),
+        &files,
+        registry,
+        LoadOptions { drafts: true },
+    )
+    .map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow!("{}\nfix the meeting's files first; nothing was written", list.join("\n"))
+    })?;
+    Ok(meeting.map(|m| m.speeches).unwrap_or_default())
+}
+
+/// The warning for an organisation the registry does not know: its slug was made up.
+fn unregistered(rel: &Path, name: &str, slug: &str) -> Diagnostic {
+    Diagnostic::warning(
+        rel,
+        format!("{name} is not in the organisation registry; its URL slug is `{slug}`"),
+    )
+    .with_hint(format!(
+        "to choose the slug, add [[organisations]] name = \"{name}\" slug = \"…\" to site.toml"
+    ))
 }
 
 #[cfg(test)]
