@@ -250,28 +250,37 @@ enum Outcome {
     CloseAfterError,
 }
 
-/// Answers the request whose head is `head`.
-fn request(stream: &mut TcpStream, head: &[u8], context: &Context) -> Outcome {
-    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut parsed = httparse::Request::new(&mut headers);
-    let refuse = |stream: &mut TcpStream, status: u16, why: &str| {
-        let _ = respond(stream, &Reply::text(status, why), false, true);
-        Outcome::CloseAfterError
-    };
+/// What the server needs of a request's head.
+struct Head<'a> {
+    method: &'a str,
+    target: &'a str,
+    host: &'a str,
+    /// A body is never read: the connection closes after answering rather than parse the
+    /// body as the next request.
+    has_body: bool,
+    close: bool,
+}
+
+/// Parses a request head; a malformed one is the status and text to refuse it with.
+fn parse_head<'h>(
+    head: &'h [u8],
+    headers: &'h mut [httparse::Header<'h>; MAX_HEADERS],
+) -> Result<Head<'h>, (u16, &'static str)> {
+    let mut parsed = httparse::Request::new(headers);
     match parsed.parse(head) {
         Ok(httparse::Status::Complete(_)) => {}
-        Err(httparse::Error::TooManyHeaders) => return refuse(stream, 431, reason(431)),
+        Err(httparse::Error::TooManyHeaders) => return Err((431, reason(431))),
         // Control characters (CR, LF…) or spaces in the target end up here.
-        Ok(httparse::Status::Partial) | Err(_) => return refuse(stream, 400, reason(400)),
+        Ok(httparse::Status::Partial) | Err(_) => return Err((400, reason(400))),
     }
     let (Some(method), Some(target), Some(version)) = (parsed.method, parsed.path, parsed.version)
     else {
-        return refuse(stream, 400, reason(400));
+        return Err((400, reason(400)));
     };
     let mut hosts = parsed.headers.iter().filter(|h| h.name.eq_ignore_ascii_case("host"));
     let host = match (hosts.next(), hosts.next()) {
         (Some(h), None) => std::str::from_utf8(h.value).unwrap_or(""),
-        _ => return refuse(stream, 400, "one Host header is required\n"),
+        _ => return Err((400, "one Host header is required\n")),
     };
     let header = |name: &str| {
         parsed
@@ -281,29 +290,41 @@ fn request(stream: &mut TcpStream, head: &[u8], context: &Context) -> Outcome {
             .map(|h| String::from_utf8_lossy(h.value).to_ascii_lowercase())
             .collect::<Vec<_>>()
     };
-    // A body is never read: close after answering rather than parse it as the next request.
     let has_body = !header("transfer-encoding").is_empty()
         || header("content-length").iter().any(|v| v.trim() != "0");
     let close = version == 0
         || has_body
         || header("connection").iter().any(|v| v.split(',').any(|t| t.trim() == "close"));
+    Ok(Head { method, target, host, has_body, close })
+}
 
-    if !host_allowed(host, context.addr) {
+/// Answers the request whose head is `head`.
+fn request(stream: &mut TcpStream, head: &[u8], context: &Context) -> Outcome {
+    let refuse = |stream: &mut TcpStream, status: u16, why: &str| {
+        let _ = respond(stream, &Reply::text(status, why), false, true);
+        Outcome::CloseAfterError
+    };
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let head = match parse_head(head, &mut headers) {
+        Ok(head) => head,
+        Err((status, why)) => return refuse(stream, status, why),
+    };
+    if !host_allowed(head.host, context.addr) {
         let why = "this preview answers only to localhost, 127.0.0.1, [::1] or its own address \
                    (with its port)\n";
         let _ = respond(stream, &Reply::text(403, why), false, true);
         return Outcome::Close;
     }
-    let head_only = match method {
+    let head_only = match head.method {
         "GET" => false,
         "HEAD" => true,
         _ => {
             let reply = Reply::text(405, "method not allowed\n").header("Allow", "GET, HEAD");
             let _ = respond(stream, &reply, false, true);
-            return if has_body { Outcome::CloseAfterError } else { Outcome::Close };
+            return if head.has_body { Outcome::CloseAfterError } else { Outcome::Close };
         }
     };
-    if target.split('?').next() == Some(reload::EVENTS_PATH) {
+    if head.target.split('?').next() == Some(reload::EVENTS_PATH) {
         if head_only {
             let _ = respond(stream, &Reply::new(200, "text/event-stream", Vec::new()), true, true);
         } else {
@@ -311,12 +332,25 @@ fn request(stream: &mut TcpStream, head: &[u8], context: &Context) -> Outcome {
         }
         return Outcome::Close;
     }
-    let reply = match resolve(&context.output, target) {
+    let Some(reply) = page_reply(&context.output, head.target) else {
+        return refuse(stream, 400, reason(400));
+    };
+    match respond(stream, &reply, head_only, head.close) {
+        Ok(()) if !head.close => Outcome::KeepAlive,
+        // A body was sent and not read: let it drain, so the answer is not lost to a reset.
+        Ok(()) if head.has_body => Outcome::CloseAfterError,
+        _ => Outcome::Close,
+    }
+}
+
+/// The answer to a GET of `target` under `output`; None for a malformed target.
+fn page_reply(output: &Path, target: &str) -> Option<Reply> {
+    Some(match resolve(output, target) {
         Resolved::File(file) => file_reply(200, &file),
         Resolved::Redirect(location) => Reply::text(301, "moved\n").header("Location", &location),
         Resolved::Forbidden => Reply::text(403, "forbidden\n"),
-        Resolved::BadRequest => return refuse(stream, 400, reason(400)),
-        Resolved::NotFound => match context.output.join("404.html").canonicalize() {
+        Resolved::BadRequest => return None,
+        Resolved::NotFound => match output.join("404.html").canonicalize() {
             Ok(file) if file.is_file() => file_reply(404, &file),
             // No site yet (the first build failed): a page that still carries the live-reload
             // script, so the error shows in its overlay and the fix reloads it.
@@ -330,13 +364,7 @@ fn request(stream: &mut TcpStream, head: &[u8], context: &Context) -> Outcome {
                 ),
             ),
         },
-    };
-    match respond(stream, &reply, head_only, close) {
-        Ok(()) if !close => Outcome::KeepAlive,
-        // A body was sent and not read: let it drain, so the answer is not lost to a reset.
-        Ok(()) if has_body => Outcome::CloseAfterError,
-        _ => Outcome::Close,
-    }
+    })
 }
 
 /// A file's bytes as a response, the live-reload script injected into HTML.
