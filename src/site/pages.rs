@@ -402,7 +402,7 @@ pub(crate) fn insert_globals(
     ctx.insert("nav", &nav);
     ctx.insert("search_messages", &text.search_messages());
     ctx.insert("menu", &menu);
-    ctx.insert("og_locale", &config.language.replace('-', "_"));
+    ctx.insert("og_locale", &text.text("site.og_locale", &[]));
     ctx.insert("indicators", &list);
 }
 

@@ -174,7 +174,7 @@ fn navigation_headings_and_dates_read_in_english() {
         assert!(home.contains(nav), "{nav}");
     }
     assert!(home.contains("<h2 id=\"latest-h\">Latest meetings</h2>"));
-    assert!(home.contains("<meta property=\"og:locale\" content=\"en\">"));
+    assert!(home.contains("<meta property=\"og:locale\" content=\"en_GB\">"));
     assert!(home.contains("2 meetings · 5 speeches · "), "plural forms");
     let meeting = read(&out, "meetings/2024-10-21/index.html");
     assert!(
