@@ -10,12 +10,20 @@ times full builds of yilu, Hugo and Zola into empty output folders, alternating 
 run so that machine noise falls on all of them alike, plus `cp -r` of yilu's output as a floor.
 It prints medians of wall time and peak memory and the ratios the performance targets are
 stated in (yilu/Hugo, yilu/Zola, yilu/cp). Measure on tmpfs (/dev/shm) on an idle machine.
+
+With --serve it also starts `yilu serve` and `hugo server --renderToDisk --disableFastRender`
+on the same archive and times, from each server's own report ("rebuilt … in N ms", "Total in
+N ms"), a one-speech edit (the body of a speech in a middle meeting) and a new meeting (a copy
+of the newest meeting under a later date, the weekly case; then removed again).
 Standard library only.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import queue
+import re
+import threading
 import shutil
 import statistics
 import subprocess
@@ -105,6 +113,110 @@ def bench_size(m: int, args) -> dict:
     }
 
 
+class Server:
+    """A dev server whose output lines are read in the background, to wait on a pattern."""
+
+    def __init__(self, argv: list[str]):
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def wait_for(self, pattern: str, timeout: float = 120.0) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.stop()
+                sys.exit(f"no line matching {pattern!r} within {timeout:.0f} s")
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            found = re.search(pattern, line)
+            if found:
+                return found
+
+    def quiet(self, seconds: float) -> None:
+        """Lets the server settle (yilu refreshes its search index after the pages), dropping its lines."""
+        time.sleep(seconds)
+        while not self.lines.empty():
+            self.lines.get_nowait()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def meeting_dirs(content: Path) -> list[Path]:
+    return sorted(p for p in (content / "meetings").iterdir() if p.is_dir())
+
+
+def serve_timings(argv: list[str], content: Path, ready: str, done: str, runs: int) -> dict:
+    """Milliseconds the server reports for a one-speech edit and for a new meeting (medians)."""
+    server = Server(argv)
+    server.wait_for(ready, timeout=600)
+    server.quiet(2.0)
+    meetings = meeting_dirs(content)
+    middle = meetings[len(meetings) // 2]
+    speech = sorted(p for p in middle.glob("*.md") if p.name != "_index.md")[0]
+    original = speech.read_text(encoding="utf-8")
+    edits, news = [], []
+    try:
+        for k in range(runs):
+            speech.write_text(original + f"\n\n本次会议补充说明第{k + 1}条。\n", encoding="utf-8")
+            edits.append(float(server.wait_for(done).group(1)))
+            server.quiet(1.5)
+        speech.write_text(original, encoding="utf-8")
+        server.wait_for(done)
+        server.quiet(1.5)
+        newest = meetings[-1]
+        for k in range(runs):
+            date = f"2031-0{k + 1}-15"
+            target = content / "meetings" / date
+            staging = content.parent / f".new-{date}"
+            shutil.copytree(newest, staging)
+            for f in staging.glob("*.md"):
+                text = f.read_text(encoding="utf-8")
+                f.write_text(re.sub(r"(?m)^date: .*$", f"date: {date}", text), encoding="utf-8")
+            staging.rename(target)  # appears at once, as a finished folder
+            news.append(float(server.wait_for(done).group(1)))
+            server.quiet(1.5)
+            shutil.rmtree(target)
+            server.wait_for(done)
+            server.quiet(1.5)
+    finally:
+        speech.write_text(original, encoding="utf-8")
+        server.stop()
+    return {"edit": median(edits), "new": median(news)}
+
+
+def bench_serve(m: int, args) -> dict:
+    corpus = args.work / f"c{m}"
+    found = {}
+    port = 18111
+    out = args.work / "serve-out"
+    found["yilu"] = serve_timings(
+        [str(args.yilu), "serve", "--root", str(corpus / "yilu"), "--output", str(out / "yilu"),
+         "--port", "0"],
+        corpus / "yilu" / "content", r"^built ", r"^rebuilt .* in (\d+) ms", args.serve_runs)
+    if shutil.which("hugo"):
+        found["hugo"] = serve_timings(
+            ["hugo", "server", "--source", str(corpus / "hugo"), "--destination", str(out / "hugo"),
+             "--renderToDisk", "--disableFastRender", "--disableLiveReload", "--port", str(port),
+             "--bind", "127.0.0.1"],
+            corpus / "hugo" / "content", r"Web Server is available", r"Total in (\d+) ms",
+            args.serve_runs)
+    return found
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--meetings", default="100,1000,3000")
@@ -112,6 +224,9 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/dev/shm/yilu-bench"))
     ap.add_argument("--gen", type=Path, default=ROOT.parent / "shared" / "bench" / "gen_corpus.py")
     ap.add_argument("--yilu", type=Path, default=ROOT / "target" / "release" / "yilu")
+    ap.add_argument("--serve", action="store_true",
+                    help="also time serve's incremental paths against hugo server")
+    ap.add_argument("--serve-runs", type=int, default=5)
     args = ap.parse_args()
     if not args.yilu.exists():
         subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
@@ -129,6 +244,13 @@ def main() -> None:
             if peer in r["wall"]:
                 print(f"  yilu / {peer}: {y / r['wall'][peer]:.2f}x wall, {r['peak']['yilu'] / r['peak'][peer]:.2f}x memory")
         print(f"  yilu / cp -r: {y / r['cp']:.1f}x")
+        if args.serve:
+            sv = bench_serve(m, args)
+            for name, t in sv.items():
+                print(f"  serve {name:5s} one-speech edit {t['edit']:6.0f} ms   new meeting {t['new']:6.0f} ms")
+            if "hugo" in sv:
+                print(f"  serve yilu / hugo: {sv['yilu']['edit'] / sv['hugo']['edit']:.2f}x edit, "
+                      f"{sv['yilu']['new'] / sv['hugo']['new']:.2f}x new meeting")
 
 
 if __name__ == "__main__":
