@@ -146,6 +146,9 @@ impl IngestArgs {
                 _ => {}
             }
         }
+        // The process ends here: freeing every meeting's text one allocation at a time is
+        // serial work after the parallel part, and the OS takes the memory back at once.
+        std::mem::forget(report);
         Ok(())
     }
 }

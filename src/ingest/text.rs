@@ -2,6 +2,8 @@
 //! binary and non-UTF-8 input, the BOM, CR/CRLF line ends, full-width and no-break indentation,
 //! and the punctuation-normalised *detection* form the parser reads (text itself is kept as written).
 
+use std::borrow::Cow;
+
 /// Why raw input is not text we can read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum InputProblem {
@@ -162,7 +164,11 @@ pub(crate) fn numbered_blocks(text: &str) -> Vec<(usize, String)> {
 
 /// The detection form: ASCII punctuation mapped to full width, char for char, so indices in
 /// it are indices in the original. `.` stays (it is also the decimal point).
-pub(crate) fn detection(text: &str) -> String {
+pub(crate) fn detection(text: &str) -> Cow<'_, str> {
+    // Most blocks print full-width punctuation already: borrowed, not copied.
+    if !text.bytes().any(|b| matches!(b, b',' | b';' | b':' | b'!' | b'?' | b'(' | b')')) {
+        return Cow::Borrowed(text);
+    }
     // The mapped characters are ASCII, so a byte scan finds them and every cut is a char
     // boundary; runs between them are copied whole.
     let mut out = String::with_capacity(text.len() + 8);
@@ -183,7 +189,7 @@ pub(crate) fn detection(text: &str) -> String {
         from = i + 1;
     }
     out.push_str(&text[from..]);
-    out
+    Cow::Owned(out)
 }
 
 /// True when a block ends a sentence, so the next block starts a new paragraph.

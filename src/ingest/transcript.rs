@@ -13,6 +13,8 @@
 //! - numbered speeches: `1.`/`（1）`/`之一` before the headline or speaker line, or on a line of
 //!   their own, numbered 1, 2, 3 … through the text (so a numbered body line is never taken).
 
+use std::borrow::Cow;
+
 use super::text::{detection, ends_sentence};
 
 /// The structure of one digest.
@@ -489,7 +491,7 @@ pub(crate) fn parse(input: &[String]) -> Result<Transcript, NotADigest> {
     let cleaned = clean(input);
     let origin: Vec<usize> = cleaned.iter().map(|(i, _)| *i).collect();
     let blocks: Vec<String> = cleaned.into_iter().map(|(_, b)| b).collect();
-    let det: Vec<String> = blocks.iter().map(|b| detection(b)).collect();
+    let det: Vec<Cow<'_, str>> = blocks.iter().map(|b| detection(b)).collect();
     let speakers: Vec<usize> =
         (0..det.len()).filter(|&i| speaker_line(&det[i]).is_some()).collect();
     let bylines: Vec<usize> = (0..det.len()).filter(|&i| byline(&det[i]).is_some()).collect();
@@ -582,7 +584,7 @@ fn strip_bullets(s: &str) -> String {
 }
 
 /// Speeches opened by speaker lines (headline before, after or on the speaker line).
-fn speaker_places(blocks: &[String], det: &[String], speakers: &[usize]) -> Vec<Place> {
+fn speaker_places(blocks: &[String], det: &[Cow<'_, str>], speakers: &[usize]) -> Vec<Place> {
     let headline_at = |i: usize| det.get(i).is_some_and(|l| is_headline(l));
     let before = speakers.iter().filter(|&&s| s > 0 && headline_at(s - 1)).count();
     let after = speakers.iter().filter(|&&s| headline_at(s + 1)).count();
@@ -613,7 +615,7 @@ fn speaker_places(blocks: &[String], det: &[String], speakers: &[usize]) -> Vec<
 
 /// Speeches closed by bylines: each runs from the end of the one before (the first from the end
 /// of the lead) to its byline; a headline opens it, a name line may follow the headline.
-fn byline_places(blocks: &[String], det: &[String], bylines: &[usize]) -> Vec<Place> {
+fn byline_places(blocks: &[String], det: &[Cow<'_, str>], bylines: &[usize]) -> Vec<Place> {
     let floors: Vec<usize> = (0..bylines.len())
         .map(|k| if k == 0 { first_speech_start(det, bylines[0]) } else { bylines[k - 1] + 1 })
         .collect();
@@ -658,7 +660,7 @@ fn byline_places(blocks: &[String], det: &[String], bylines: &[usize]) -> Vec<Pl
 
 /// Where the first speech of a byline layout starts: the first headline-like block after the
 /// lead (the first block that ends a sentence), before the first byline.
-fn first_speech_start(det: &[String], first_byline: usize) -> usize {
+fn first_speech_start(det: &[Cow<'_, str>], first_byline: usize) -> usize {
     let lead_end = (0..first_byline).find(|&i| ends_sentence(&det[i]));
     let from = lead_end.map_or(1.min(first_byline), |i| i + 1);
     (from..first_byline)

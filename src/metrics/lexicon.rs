@@ -481,6 +481,10 @@ pub(crate) fn period_at(s: &[char], i: usize) -> Option<usize> {
 
 /// A period's comparable core: without 今年, 份, 累计 and 当月, dashes as `-`.
 pub(crate) fn period_core(p: &str) -> String {
+    // Most periods ("前三季度", "1-9月") are their own core: nothing to replace.
+    if !p.contains(['今', '第', '份', '累', '当', '—', '–', '~', '至', '到', '―']) {
+        return p.to_string();
+    }
     p.replace("今年", "")
         .replace("第一季度", "一季度")
         .replace("第二季度", "二季度")

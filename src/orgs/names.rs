@@ -3,12 +3,13 @@
 //! automaton over thousands of names, which start-up and `serve` would pay on every run; a
 //! position of a few dozen characters takes a few hundred lookups.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Names with a payload each.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NameIndex<T> {
-    map: HashMap<String, T>,
+    /// Fx, not SipHash: thousands of short keys hashed per position read; order never matters.
+    map: FxHashMap<String, T>,
     /// Byte lengths of the names, longest first.
     lens: Vec<usize>,
 }
@@ -24,7 +25,7 @@ pub(crate) struct Found<'a, T> {
 impl<T> NameIndex<T> {
     /// The index of `names`; of two equal names the first is kept.
     pub(crate) fn new(names: impl IntoIterator<Item = (String, T)>) -> NameIndex<T> {
-        let mut map = HashMap::new();
+        let mut map = FxHashMap::default();
         for (name, payload) in names {
             if !name.is_empty() {
                 map.entry(name).or_insert(payload);
