@@ -264,56 +264,87 @@ pub(crate) fn choropleth(
     areas: &[Area],
     text: &crate::render::i18n::Strings,
 ) -> Option<String> {
+    let shapes = region_shapes(region)?;
+    let values: Vec<f64> = shapes.iter().filter_map(|s| area_of(areas, s)?.value).collect();
+    let classes = Classes::new(&values)?;
+    let decoded: Vec<Vec<Vec<(i64, i64)>>> = shapes.iter().map(|s| rings(s)).collect();
+    let frame = Frame::of(&decoded);
+    let legend = Legend::new(&classes, unit, Frame::WIDTH, text.text("map.not_reported", &[]));
+    let h = frame.map_h + 2.0 * Frame::PAD + legend.height();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {h:.0}" aria-labelledby="{id}-t" class="chart-map"><title id="{id}-t">{}</title>"#,
+        Frame::WIDTH,
+        escape(title)
+    );
+    for (shape, rings) in shapes.iter().zip(&decoded) {
+        let d = frame.path(rings);
+        let area = area_of(areas, shape);
+        let look = Look::of(shape, area, &classes, unit, text);
+        let path = format!(
+            r##"<path d="{d}" class="{}" fill="{}" stroke="#ffffff" stroke-width="0.8"><title>{}</title></path>"##,
+            look.class,
+            look.fill,
+            escape(&look.title)
+        );
+        link(&mut s, area, &look.title, &path);
+    }
+    legend.draw(&mut s, frame.map_h + 2.0 * Frame::PAD + 6.0);
+    s.push_str("</svg>");
+    Some(s)
+}
+
+/// The divisions a map of `region` (six digits) shows; None when it has none.
+fn region_shapes(region: &str) -> Option<Vec<&'static Shape>> {
     if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let shapes = children(region);
-    if shapes.is_empty() {
-        return None;
-    }
-    let area_of = |s: &Shape| {
-        areas.iter().find(|a| a.code.as_deref() == Some(s.code)).or_else(|| {
-            areas.iter().find(|a| {
-                a.code.is_none() && (a.name == s.name || short_name(&a.name) == short_name(s.name))
-            })
+    (!shapes.is_empty()).then_some(shapes)
+}
+
+/// The area shown on `shape`: the one with its code, else one without a code by name.
+fn area_of<'a>(areas: &'a [Area], shape: &Shape) -> Option<&'a Area> {
+    areas.iter().find(|a| a.code.as_deref() == Some(shape.code)).or_else(|| {
+        areas.iter().find(|a| {
+            a.code.is_none() && (a.name == shape.name || short_name(&a.name) == short_name(shape.name))
         })
-    };
-    let values: Vec<f64> = shapes.iter().filter_map(|s| area_of(s)?.value).collect();
-    let classes = Classes::new(&values)?;
+    })
+}
 
-    let decoded: Vec<Vec<Vec<(i64, i64)>>> = shapes.iter().map(|s| rings(s)).collect();
-    let all = decoded.iter().flatten().flatten();
-    let (x0, x1) = all.clone().fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-    let (y0, y1) = all.fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    let mid_lat = ((y0 + y1) as f64 / 2000.0).to_radians();
-    let (w, pad) = (420.0, 6.0);
-    let legend = Legend::new(&classes, unit, w, text.text("map.not_reported", &[]));
-    let legend_h = legend.height();
-    let kx = mid_lat.cos();
-    let scale = (w - 2.0 * pad) / (((x1 - x0) as f64 * kx).max(1.0));
-    let map_h = ((y1 - y0) as f64 * scale).ceil();
-    let h = map_h + 2.0 * pad + legend_h;
-    let project =
-        |(x, y): (i64, i64)| (pad + (x - x0) as f64 * kx * scale, pad + (y1 - y) as f64 * scale);
-
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h:.0}" aria-labelledby="{id}-t" class="chart-map"><title id="{id}-t">{}</title>"#,
-        escape(title)
-    );
-    for (shape, rings) in shapes.iter().zip(&decoded) {
-        let mut d = String::new();
-        for ring in rings {
-            for (i, &p) in ring.iter().enumerate() {
-                let (x, y) = project(p);
-                let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
-            }
-            d.push('Z');
+/// `shape` (`inner`, already drawn) wrapped in a link to the area's page when it has one.
+fn link(s: &mut String, area: Option<&Area>, title: &str, inner: &str) {
+    match area.and_then(|a| a.href.as_deref()) {
+        Some(href) => {
+            let _ = write!(
+                s,
+                r#"<a href="{}" aria-label="{}">{inner}</a>"#,
+                escape(href),
+                escape(title)
+            );
         }
-        let area = area_of(shape);
+        None => s.push_str(inner),
+    }
+}
+
+/// How one division is drawn: its colour class, fallback fill and title.
+struct Look {
+    class: String,
+    fill: &'static str,
+    title: String,
+}
+
+impl Look {
+    fn of(
+        shape: &Shape,
+        area: Option<&Area>,
+        classes: &Classes,
+        unit: &str,
+        text: &crate::render::i18n::Strings,
+    ) -> Look {
         let name = area.map_or(shape.name, |a| a.name.as_str());
-        let (class, fill, text) = match area.and_then(|a| a.value.map(|v| (a, v))) {
+        match area.and_then(|a| a.value.map(|v| (a, v))) {
             Some((a, v)) => {
                 let c = classes.of(v);
                 let note = a
@@ -321,37 +352,66 @@ pub(crate) fn choropleth(
                     .as_deref()
                     .map(|n| text.text("period.note", &[("period", n)]))
                     .unwrap_or_default();
-                (
-                    format!("map-area map-c{c}"),
-                    FALLBACK[c - 1],
-                    format!("{name} {}{unit}{note}", format_number(v)),
-                )
+                Look {
+                    class: format!("map-area map-c{c}"),
+                    fill: FALLBACK[c - 1],
+                    title: format!("{name} {}{unit}{note}", format_number(v)),
+                }
             }
-            None => (
-                "map-area map-none".to_string(),
-                "#e8e6e1",
-                text.text("map.not_reported_area", &[("name", name)]),
-            ),
-        };
-        let path = format!(
-            r##"<path d="{d}" class="{class}" fill="{fill}" stroke="#ffffff" stroke-width="0.8"><title>{}</title></path>"##,
-            escape(&text)
-        );
-        match area.and_then(|a| a.href.as_deref()) {
-            Some(href) => {
-                let _ = write!(
-                    s,
-                    r#"<a href="{}" aria-label="{}">{path}</a>"#,
-                    escape(href),
-                    escape(&text)
-                );
-            }
-            None => s.push_str(&path),
+            None => Look {
+                class: "map-area map-none".to_string(),
+                fill: "#e8e6e1",
+                title: text.text("map.not_reported_area", &[("name", name)]),
+            },
         }
     }
-    legend.draw(&mut s, map_h + 2.0 * pad + 6.0);
-    s.push_str("</svg>");
-    Some(s)
+}
+
+/// Where a region's divisions go on a map `WIDTH` wide: longitude scaled by the cosine of the
+/// middle latitude, north up.
+struct Frame {
+    x0: i64,
+    y1: i64,
+    kx: f64,
+    scale: f64,
+    /// The height of the drawn divisions, without the padding.
+    map_h: f64,
+}
+
+impl Frame {
+    const WIDTH: f64 = 420.0;
+    const PAD: f64 = 6.0;
+
+    fn of(decoded: &[Vec<Vec<(i64, i64)>>]) -> Frame {
+        let all = decoded.iter().flatten().flatten();
+        let (x0, x1) = all.clone().fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+        let (y0, y1) = all.fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+        let mid_lat = ((y0 + y1) as f64 / 2000.0).to_radians();
+        let kx = mid_lat.cos();
+        let scale = (Self::WIDTH - 2.0 * Self::PAD) / (((x1 - x0) as f64 * kx).max(1.0));
+        let map_h = ((y1 - y0) as f64 * scale).ceil();
+        Frame { x0, y1, kx, scale, map_h }
+    }
+
+    fn project(&self, (x, y): (i64, i64)) -> (f64, f64) {
+        (
+            Self::PAD + (x - self.x0) as f64 * self.kx * self.scale,
+            Self::PAD + (self.y1 - y) as f64 * self.scale,
+        )
+    }
+
+    /// The path data of a shape's rings, to a tenth of a unit.
+    fn path(&self, rings: &[Vec<(i64, i64)>]) -> String {
+        let mut d = String::new();
+        for ring in rings {
+            for (i, &p) in ring.iter().enumerate() {
+                let (x, y) = self.project(p);
+                let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
+            }
+            d.push('Z');
+        }
+        d
+    }
 }
 
 /// Fill colours when no stylesheet applies; the theme sets them through --map-1 … --map-5.
