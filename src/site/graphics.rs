@@ -1,14 +1,14 @@
-//! The graphics of the analysis pages that carry links: an indicator's choropleth map and its
-//! small multiples (one sparkline per organisation). They are drawn per page, because a link's
+//! The graphics of the analysis pages that carry links: an indicator's choropleth map, its
+//! history as small maps and its small multiples (one sparkline per organisation). They are drawn per page, because a link's
 //! form depends on the page it is on (`relative_urls`), from the indicator's rankings.
 
 use serde::Serialize;
 
-use super::analysis::MetricView;
+use super::analysis::{MetricMeeting, MetricView};
 use super::model::SiteModel;
 use crate::render::chart::{self, Point, SparkScale};
 use crate::render::i18n::Strings;
-use crate::render::map::{self, Area};
+use crate::render::map::{self, Area, SmallMap};
 use crate::render::templates::UrlScheme;
 
 /// The region the site's maps show: site.toml's `region` when it names one with outlines, else
@@ -30,7 +30,21 @@ pub(crate) fn metric_map(
 ) -> Option<MapView> {
     let region = region?;
     let latest = metric.meetings.first()?;
-    let areas: Vec<Area> = latest
+    let areas = areas_of(latest, urls, current);
+    let title = map_title(metric, latest, text);
+    let svg = map::choropleth(&format!("map-{}", metric.key), &title, "%", region, &areas, text)?;
+    Some(MapView {
+        svg,
+        date: latest.date.clone(),
+        meeting_path: latest.meeting_path.clone(),
+        title,
+    })
+}
+
+/// What a meeting's map shows: every organisation of its main period's ranking, linked from
+/// the page at `current`.
+fn areas_of(meeting: &MetricMeeting, urls: &UrlScheme, current: &str) -> Vec<Area> {
+    meeting
         .ranking
         .iter()
         .map(|r| Area {
@@ -40,22 +54,86 @@ pub(crate) fn metric_map(
             value: Some(r.value),
             note: r.period.clone(),
         })
-        .collect();
-    let title = text.text(
+        .collect()
+}
+
+fn map_title(metric: &MetricView, meeting: &MetricMeeting, text: &Strings) -> String {
+    text.text(
         "chart.map_title",
         &[
-            ("date", &text.date(&latest.date)),
-            ("meeting", &latest.meeting_title),
+            ("date", &text.date(&meeting.date)),
+            ("meeting", &meeting.meeting_title),
             ("label", &metric.label),
         ],
-    );
-    let svg = map::choropleth(&format!("map-{}", metric.key), &title, "%", region, &areas, text)?;
-    Some(MapView {
-        svg,
-        date: latest.date.clone(),
-        meeting_path: latest.meeting_path.clone(),
-        title,
+    )
+}
+
+/// How many of an indicator's newest meetings get a small map in its history: enough to see
+/// the change, few enough that the page of a long archive stays small (a map costs ~5 KB).
+pub(crate) const HISTORY_MAPS: usize = 12;
+
+/// The small maps of an indicator's history, for the page at `current`: one per meeting, the
+/// newest [`HISTORY_MAPS`] meetings, on one colour scale. None with fewer than two meetings
+/// (the big map shows the one) or no map of the region.
+pub(crate) fn history_maps(
+    metric: &MetricView,
+    region: Option<&str>,
+    urls: &UrlScheme,
+    current: &str,
+    text: &Strings,
+) -> Option<HistoryMaps> {
+    let region = region?;
+    if metric.meetings.len() < 2 {
+        return None;
+    }
+    let shown = &metric.meetings[..metric.meetings.len().min(HISTORY_MAPS)];
+    let areas: Vec<Vec<Area>> = shown.iter().map(|m| areas_of(m, urls, current)).collect();
+    let series: Vec<SmallMap<'_>> = shown
+        .iter()
+        .zip(&areas)
+        .map(|(m, areas)| SmallMap { title: map_title(metric, m, text), areas })
+        .collect();
+    let maps = map::small_maps(&format!("hist-{}", metric.key), "%", region, &series, text)?;
+    Some(HistoryMaps {
+        maps: shown
+            .iter()
+            .zip(maps.maps)
+            .enumerate()
+            .map(|(i, (m, svg))| HistoryMap {
+                svg,
+                date: m.date.clone(),
+                period_label: m.period_label.clone(),
+                // The id of the meeting's ranking section on the page (metric.html).
+                anchor: format!("m-{}-{}", m.date, i + 1),
+            })
+            .collect(),
+        defs: maps.defs,
+        legend: maps.legend,
+        shown: shown.len(),
+        total: metric.meetings.len(),
     })
+}
+
+/// An indicator's history as small maps.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct HistoryMaps {
+    /// The outlines the maps use, written once.
+    pub(crate) defs: String,
+    pub(crate) legend: String,
+    /// Newest first.
+    pub(crate) maps: Vec<HistoryMap>,
+    pub(crate) shown: usize,
+    /// The indicator's meetings, shown or not.
+    pub(crate) total: usize,
+}
+
+/// One meeting's small map.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct HistoryMap {
+    pub(crate) svg: String,
+    pub(crate) date: String,
+    pub(crate) period_label: String,
+    pub(crate) anchor: String,
 }
 
 /// A map and what it shows.

@@ -142,6 +142,9 @@ impl Page {
                 let urls = url_scheme(from.config);
                 let map = graphics::metric_map(metric, shared.region, &urls, &self.path, text);
                 context.insert("map", &map);
+                let history =
+                    graphics::history_maps(metric, shared.region, &urls, &self.path, text);
+                context.insert("history_maps", &history);
                 context.insert("multiples", &graphics::multiples(metric, text));
                 Some(metric.label.clone())
             }

@@ -1,9 +1,9 @@
 // Charts and maps of an archive of 30 meetings over eleven years (tests/fixtures/archive30,
 // ingested and built by tests/e2e/run into YILU_SITE_ARCHIVE), in headless Chromium at 390 and
-// 1280 px: the GDP indicator page (time-scaled series, small multiples, the choropleth), a
-// district page with a long series and the home page. Each page: no sideways scrolling, no
-// serious axe-core violation, a screenshot in YILU_ARTEFACTS; and a click on a map shape reaches
-// that district's page. Required in CI; skips only with YILU_SKIP_BROWSER=1.
+// 1280 px: the GDP indicator page (time-scaled series, small multiples, the choropleth and its
+// row of small maps per meeting), a district page with a long series and the home page. Each
+// page: no sideways scrolling, no serious axe-core violation, a screenshot in YILU_ARTEFACTS;
+// and a click on a shape of the big map and of a small map reaches that district's page. Required in CI; skips only with YILU_SKIP_BROWSER=1.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -62,6 +62,38 @@ test("charts and maps of a 30-meeting archive", { skip: SKIP, timeout: 180_000 }
       assert.ok(target, "a map shape that can be clicked");
       assert.match(target.href, /\/districts\/[a-z0-9-]+\/$/);
       await Promise.all([page.waitForURL(origin + target.href), page.mouse.click(target.x, target.y)]);
+      assert.equal(await page.locator("h1").count(), 1);
+
+      // The history: a capped row of small maps drawn from outlines defined once, each shape a
+      // link that reaches its district page.
+      await page.goto(`${origin}/metrics/gdp/`);
+      const small = page.locator("svg.chart-map-small");
+      const count = await small.count();
+      assert.ok(count >= 2 && count <= 12, `a row of 2 to 12 small maps, not ${count}`);
+      assert.equal(await page.locator("svg.map-defs").count(), 1, "outlines defined once");
+      const row = page.locator("ul.map-history");
+      await row.scrollIntoViewIfNeeded();
+      const box = await row.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= size.width, "the row fits the page");
+      const hit = await page.evaluate(() => {
+        for (const use of document.querySelectorAll("svg.chart-map-small a use")) {
+          const r = use.getBoundingClientRect();
+          for (let i = 1; i < 8; i++) {
+            for (let j = 1; j < 8; j++) {
+              const x = r.left + (r.width * i) / 8;
+              const y = r.top + (r.height * j) / 8;
+              const at = document.elementFromPoint(x, y);
+              if (at && at.closest("a") === use.parentElement) {
+                return { x, y, href: use.parentElement.getAttribute("href") };
+              }
+            }
+          }
+        }
+        return null;
+      });
+      assert.ok(hit, "a small-map shape that can be clicked");
+      assert.match(hit.href, /\/districts\/[a-z0-9-]+\/$/);
+      await Promise.all([page.waitForURL(origin + hit.href), page.mouse.click(hit.x, hit.y)]);
       assert.equal(await page.locator("h1").count(), 1);
 
       await page.goto(`${origin}/districts/qijiang/`);

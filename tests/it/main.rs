@@ -6,6 +6,7 @@ mod authoring;
 mod build;
 mod deploy;
 mod figures_dev;
+mod history_maps;
 mod hostile;
 mod ingest;
 mod ingest_cli;

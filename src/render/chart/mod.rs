@@ -125,20 +125,7 @@ fn layout_line(unit: &str, points: &[Point], words: &Strings) -> LineLayout {
         .iter()
         .map(|p| groups.iter().position(|g| *g == group_name(p)).unwrap_or(0))
         .collect();
-    // The legend (only when there are several groups) wraps into as many rows as it needs.
-    let mut legend_at = Vec::new();
-    if groups.len() > 1 {
-        let (mut lx, mut row) = (8.0, 0usize);
-        for name in &groups {
-            let w = 12.0 + width_at(&group_label_of(points, name, words), NOTE);
-            if lx > 8.0 && lx + w > width - 8.0 {
-                lx = 8.0;
-                row += 1;
-            }
-            legend_at.push((lx, row));
-            lx += w + 14.0;
-        }
-    }
+    let legend_at = legend_positions(points, &groups, width, words);
     let legend_row = legend_at.last().map_or(0.0, |&(_, row)| 20.0 * (row + 1) as f64 + 2.0);
     let (lo, hi, step) = scale(points.iter().map(|p| p.value));
     let tick_values: Vec<f64> = ticks(lo, hi, step).collect();
@@ -172,83 +159,10 @@ fn layout_line(unit: &str, points: &[Point], words: &Strings) -> LineLayout {
         })
         .collect();
 
-    // X positions: in proportion to time when every label is a date, else equal steps.
-    let days: Option<Vec<i64>> = points.iter().map(|p| time_axis::day_number(&p.label)).collect();
-    let (plot_x0, plot_w) = (plot.x0 + 8.0, plot.x1 - plot.x0 - 16.0);
-    let (xs, x_ticks): (Vec<f64>, Vec<(f64, Label)>) = match &days {
-        Some(days) if !days.is_empty() => {
-            let (first, last) =
-                (*days.iter().min().expect("some"), *days.iter().max().expect("some"));
-            let x = |d: i64| {
-                if first == last {
-                    plot_x0 + plot_w / 2.0
-                } else {
-                    plot_x0 + plot_w * (d - first) as f64 / (last - first) as f64
-                }
-            };
-            let max = ((plot_w / 48.0) as usize).clamp(2, 12);
-            let ticks = time_axis::ticks(first, last, max, 10.0, x, text_width);
-            let xs = days.iter().map(|&d| x(d)).collect();
-            let at = |t: time_axis::Tick| {
-                let xx = x(t.day);
-                (xx, Label::new(xx, plot.y1 + 24.0, Anchor::Middle, t.label, TEXT))
-            };
-            (xs, ticks.into_iter().map(at).collect())
-        }
-        _ => {
-            let x = |i: usize| {
-                if n <= 1 {
-                    plot_x0 + plot_w / 2.0
-                } else {
-                    plot_x0 + plot_w * i as f64 / (n - 1) as f64
-                }
-            };
-            let xs: Vec<f64> = (0..n).map(x).collect();
-            // Every k-th label counted back from the last, the smallest k that does not collide.
-            let widest = points.iter().map(|p| text_width(&p.label)).fold(0.0, f64::max);
-            let every = (1..=n.max(1))
-                .find(|k| n <= 1 || plot_w / (n - 1) as f64 * *k as f64 >= widest + 10.0)
-                .unwrap_or(n.max(1));
-            let ticks = (0..n)
-                .filter(|i| (n - 1 - i).is_multiple_of(every))
-                .map(|i| {
-                    (
-                        xs[i],
-                        Label::new(
-                            xs[i],
-                            plot.y1 + 24.0,
-                            Anchor::Middle,
-                            points[i].label.clone(),
-                            TEXT,
-                        ),
-                    )
-                })
-                .collect();
-            (xs, ticks)
-        }
-    };
-    // Keep the outermost tick labels inside the chart.
-    let x_ticks: Vec<(f64, Label)> = x_ticks
-        .into_iter()
-        .map(|(xx, mut l)| {
-            if l.area.x0 < 2.0 {
-                l = Label::new(2.0, l.y, Anchor::Start, l.text, TEXT);
-            } else if l.area.x1 > width - 2.0 {
-                l = Label::new(width - 2.0, l.y, Anchor::End, l.text, TEXT);
-            }
-            taken.add(l.area);
-            (xx, l)
-        })
-        .collect();
-
+    let (xs, x_ticks) = x_positions(points, &plot);
+    let x_ticks = keep_inside(x_ticks, width, &mut taken);
     let xy: Vec<(f64, f64)> = xs.iter().zip(points).map(|(&xx, p)| (xx, y(p.value))).collect();
-    let lines: Vec<Vec<usize>> = (0..groups.len())
-        .map(|g| {
-            let mut members: Vec<usize> = (0..n).filter(|&i| group_of[i] == g).collect();
-            members.sort_by(|&a, &b| xy[a].0.total_cmp(&xy[b].0));
-            members
-        })
-        .collect();
+    let lines = join_groups(groups.len(), &group_of, &xy);
     for w in lines.iter().flat_map(|members| members.windows(2)) {
         taken.add_segment(xy[w[0]], xy[w[1]]);
     }
@@ -265,9 +179,125 @@ fn layout_line(unit: &str, points: &[Point], words: &Strings) -> LineLayout {
         legend.push((lx, ly - 5.0, label));
     }
 
-    // Value labels, newest first (the newest matters most), each where it is free.
     let within = Box2 { x0: 0.0, y0: legend_row, x1: width, y1: plot.y1 };
-    let mut order: Vec<usize> = (0..n).collect();
+    let values = place_values(points, &xy, &mut taken, &within);
+    LineLayout { width, height, xy, group_of, lines, y_ticks, x_ticks, values, legend, plot }
+}
+
+/// Where each legend entry starts (x, row): only when there are several groups, wrapped into
+/// as many rows as the chart's width needs.
+fn legend_positions(
+    points: &[Point],
+    groups: &[String],
+    width: f64,
+    words: &Strings,
+) -> Vec<(f64, usize)> {
+    let mut legend_at = Vec::new();
+    if groups.len() > 1 {
+        let (mut lx, mut row) = (8.0, 0usize);
+        for name in groups {
+            let w = 12.0 + width_at(&group_label_of(points, name, words), NOTE);
+            if lx > 8.0 && lx + w > width - 8.0 {
+                lx = 8.0;
+                row += 1;
+            }
+            legend_at.push((lx, row));
+            lx += w + 14.0;
+        }
+    }
+    legend_at
+}
+
+/// X positions of the points and the x-axis ticks: in proportion to time when every label is a
+/// date, else equal steps.
+fn x_positions(points: &[Point], plot: &Box2) -> (Vec<f64>, Vec<(f64, Label)>) {
+    let days: Option<Vec<i64>> = points.iter().map(|p| time_axis::day_number(&p.label)).collect();
+    let (plot_x0, plot_w) = (plot.x0 + 8.0, plot.x1 - plot.x0 - 16.0);
+    match &days {
+        Some(days) if !days.is_empty() => time_x(days, plot_x0, plot_w, plot.y1),
+        _ => even_x(points, plot_x0, plot_w, plot.y1),
+    }
+}
+
+/// Dates in proportion to time, with the time axis's ticks (never more than fit).
+fn time_x(days: &[i64], plot_x0: f64, plot_w: f64, base: f64) -> (Vec<f64>, Vec<(f64, Label)>) {
+    let (first, last) = (*days.iter().min().expect("some"), *days.iter().max().expect("some"));
+    let x = |d: i64| {
+        if first == last {
+            plot_x0 + plot_w / 2.0
+        } else {
+            plot_x0 + plot_w * (d - first) as f64 / (last - first) as f64
+        }
+    };
+    let max = ((plot_w / 48.0) as usize).clamp(2, 12);
+    let ticks = time_axis::ticks(first, last, max, 10.0, x, text_width);
+    let xs = days.iter().map(|&d| x(d)).collect();
+    let at = |t: time_axis::Tick| {
+        let xx = x(t.day);
+        (xx, Label::new(xx, base + 24.0, Anchor::Middle, t.label, TEXT))
+    };
+    (xs, ticks.into_iter().map(at).collect())
+}
+
+/// Labels that are not dates at equal steps, labelled every k-th counted back from the last,
+/// the smallest k that does not collide.
+fn even_x(points: &[Point], plot_x0: f64, plot_w: f64, base: f64) -> (Vec<f64>, Vec<(f64, Label)>) {
+    let n = points.len();
+    let x = |i: usize| {
+        if n <= 1 { plot_x0 + plot_w / 2.0 } else { plot_x0 + plot_w * i as f64 / (n - 1) as f64 }
+    };
+    let xs: Vec<f64> = (0..n).map(x).collect();
+    let widest = points.iter().map(|p| text_width(&p.label)).fold(0.0, f64::max);
+    let every = (1..=n.max(1))
+        .find(|k| n <= 1 || plot_w / (n - 1) as f64 * *k as f64 >= widest + 10.0)
+        .unwrap_or(n.max(1));
+    let ticks = (0..n)
+        .filter(|i| (n - 1 - i).is_multiple_of(every))
+        .map(|i| {
+            let label =
+                Label::new(xs[i], base + 24.0, Anchor::Middle, points[i].label.clone(), TEXT);
+            (xs[i], label)
+        })
+        .collect();
+    (xs, ticks)
+}
+
+/// The x tick labels with the outermost moved inside the chart, each taken.
+fn keep_inside(x_ticks: Vec<(f64, Label)>, width: f64, taken: &mut Taken) -> Vec<(f64, Label)> {
+    x_ticks
+        .into_iter()
+        .map(|(xx, mut l)| {
+            if l.area.x0 < 2.0 {
+                l = Label::new(2.0, l.y, Anchor::Start, l.text, TEXT);
+            } else if l.area.x1 > width - 2.0 {
+                l = Label::new(width - 2.0, l.y, Anchor::End, l.text, TEXT);
+            }
+            taken.add(l.area);
+            (xx, l)
+        })
+        .collect()
+}
+
+/// Per group, its points' indices in x order: the line that joins them.
+fn join_groups(groups: usize, group_of: &[usize], xy: &[(f64, f64)]) -> Vec<Vec<usize>> {
+    (0..groups)
+        .map(|g| {
+            let mut members: Vec<usize> = (0..xy.len()).filter(|&i| group_of[i] == g).collect();
+            members.sort_by(|&a, &b| xy[a].0.total_cmp(&xy[b].0));
+            members
+        })
+        .collect()
+}
+
+/// Value labels, newest first (the newest matters most), each at the first free place around
+/// its point; a value with no free place goes unlabelled (the table has it). In point order.
+fn place_values(
+    points: &[Point],
+    xy: &[(f64, f64)],
+    taken: &mut Taken,
+    within: &Box2,
+) -> Vec<(usize, Label)> {
+    let mut order: Vec<usize> = (0..points.len()).collect();
     order.sort_by(|&a, &b| xy[b].0.total_cmp(&xy[a].0).then(b.cmp(&a)));
     let mut values = Vec::new();
     for i in order {
@@ -285,12 +315,12 @@ fn layout_line(unit: &str, points: &[Point], words: &Strings) -> LineLayout {
             (px, py + 35.0, Anchor::Middle),
         ]
         .map(|(x, y, a)| (Box2::text(x, y, w, TEXT, a), x, y, a));
-        if let Some((x, y, anchor)) = taken.place(&candidates, &within) {
+        if let Some((x, y, anchor)) = taken.place(&candidates, within) {
             values.push((i, Label::new(x, y, anchor, text, TEXT)));
         }
     }
     values.sort_by_key(|(i, _)| *i);
-    LineLayout { width, height, xy, group_of, lines, y_ticks, x_ticks, values, legend, plot }
+    values
 }
 
 fn group_name(p: &Point) -> String {

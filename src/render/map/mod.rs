@@ -264,56 +264,172 @@ pub(crate) fn choropleth(
     areas: &[Area],
     text: &crate::render::i18n::Strings,
 ) -> Option<String> {
+    let shapes = region_shapes(region)?;
+    let values: Vec<f64> = shapes.iter().filter_map(|s| area_of(areas, s)?.value).collect();
+    let classes = Classes::new(&values)?;
+    let decoded: Vec<Vec<Vec<(i64, i64)>>> = shapes.iter().map(|s| rings(s)).collect();
+    let frame = Frame::of(&decoded);
+    let legend = Legend::new(&classes, unit, Frame::WIDTH, text.text("map.not_reported", &[]));
+    let h = frame.map_h + 2.0 * Frame::PAD + legend.height();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {h:.0}" aria-labelledby="{id}-t" class="chart-map"><title id="{id}-t">{}</title>"#,
+        Frame::WIDTH,
+        escape(title)
+    );
+    for (shape, rings) in shapes.iter().zip(&decoded) {
+        let d = frame.path(rings);
+        let area = area_of(areas, shape);
+        let look = Look::of(shape, area, &classes, unit, text);
+        let path = format!(
+            r##"<path d="{d}" class="{}" fill="{}" stroke="#ffffff" stroke-width="0.8"><title>{}</title></path>"##,
+            look.class,
+            look.fill,
+            escape(&look.title)
+        );
+        link(&mut s, area, &look.title, &path);
+    }
+    legend.draw(&mut s, frame.map_h + 2.0 * Frame::PAD + 6.0);
+    s.push_str("</svg>");
+    Some(s)
+}
+
+/// A row of small maps of one region, one per entry of a series (an indicator's meetings): the
+/// outlines written once (`defs`, a hidden SVG of `<path id>`s) and every small map made of
+/// `<use>`s of them, coloured on one scale with one legend, so a map costs a few KB.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct SmallMaps {
+    /// The hidden SVG with the outlines; must come before the maps on the page.
+    pub(crate) defs: String,
+    /// The shared colour scale, an SVG of its own.
+    pub(crate) legend: String,
+    /// One SVG per entry of the series, in its order.
+    pub(crate) maps: Vec<String>,
+}
+
+/// One entry of a series of small maps: the map's title and what each area reported.
+pub(crate) struct SmallMap<'a> {
+    pub(crate) title: String,
+    pub(crate) areas: &'a [Area],
+}
+
+/// Small maps of `region` for `series`, ids starting `id` (unique on the page); None when the
+/// region has no outlines or no area of any map has a value.
+pub(crate) fn small_maps(
+    id: &str,
+    unit: &str,
+    region: &str,
+    series: &[SmallMap<'_>],
+    text: &crate::render::i18n::Strings,
+) -> Option<SmallMaps> {
+    let shapes = region_shapes(region)?;
+    let values: Vec<f64> = series
+        .iter()
+        .flat_map(|m| shapes.iter().filter_map(|s| area_of(m.areas, s)?.value))
+        .collect();
+    let classes = Classes::new(&values)?;
+    let decoded: Vec<Vec<Vec<(i64, i64)>>> = shapes.iter().map(|s| rings(s)).collect();
+    let frame = Frame::of(&decoded);
+    let id = escape(id);
+    let mut defs = String::from(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0" aria-hidden="true" class="map-defs"><defs>"#,
+    );
+    for (shape, rings) in shapes.iter().zip(&decoded) {
+        let _ =
+            write!(defs, r#"<path id="{id}-{}" d="{}"/>"#, shape.code, frame.compact_path(rings));
+    }
+    defs.push_str("</defs></svg>");
+    let h = frame.map_h + 2.0 * Frame::PAD;
+    let maps = series
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut s = format!(
+                r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {h:.0}" aria-labelledby="{id}-{i}-t" class="chart-map chart-map-small"><title id="{id}-{i}-t">{}</title><g stroke="#ffffff" stroke-width="1.5">"##,
+                Frame::WIDTH,
+                escape(&m.title)
+            );
+            for shape in &shapes {
+                let area = area_of(m.areas, shape);
+                let look = Look::of(shape, area, &classes, unit, text);
+                let inner = format!(
+                    r##"<use href="#{id}-{}" class="{}" fill="{}"><title>{}</title></use>"##,
+                    shape.code,
+                    look.class,
+                    look.fill,
+                    escape(&look.title)
+                );
+                link(&mut s, area, &look.title, &inner);
+            }
+            s.push_str("</g></svg>");
+            s
+        })
+        .collect();
+    let not_reported = text.text("map.not_reported", &[]);
+    let legend = Legend::new(&classes, unit, Frame::WIDTH, not_reported);
+    let mut key = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {:.0}" aria-labelledby="{id}-key" class="chart-map-legend"><title id="{id}-key">{}</title>"#,
+        Frame::WIDTH,
+        legend.height(),
+        escape(&text.text("map.legend", &[]))
+    );
+    legend.draw(&mut key, 6.0);
+    key.push_str("</svg>");
+    Some(SmallMaps { defs, legend: key, maps })
+}
+
+/// The divisions a map of `region` (six digits) shows; None when it has none.
+fn region_shapes(region: &str) -> Option<Vec<&'static Shape>> {
     if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let shapes = children(region);
-    if shapes.is_empty() {
-        return None;
-    }
-    let area_of = |s: &Shape| {
-        areas.iter().find(|a| a.code.as_deref() == Some(s.code)).or_else(|| {
-            areas.iter().find(|a| {
-                a.code.is_none() && (a.name == s.name || short_name(&a.name) == short_name(s.name))
-            })
+    (!shapes.is_empty()).then_some(shapes)
+}
+
+/// The area shown on `shape`: the one with its code, else one without a code by name.
+fn area_of<'a>(areas: &'a [Area], shape: &Shape) -> Option<&'a Area> {
+    areas.iter().find(|a| a.code.as_deref() == Some(shape.code)).or_else(|| {
+        areas.iter().find(|a| {
+            a.code.is_none()
+                && (a.name == shape.name || short_name(&a.name) == short_name(shape.name))
         })
-    };
-    let values: Vec<f64> = shapes.iter().filter_map(|s| area_of(s)?.value).collect();
-    let classes = Classes::new(&values)?;
+    })
+}
 
-    let decoded: Vec<Vec<Vec<(i64, i64)>>> = shapes.iter().map(|s| rings(s)).collect();
-    let all = decoded.iter().flatten().flatten();
-    let (x0, x1) = all.clone().fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-    let (y0, y1) = all.fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
-    let mid_lat = ((y0 + y1) as f64 / 2000.0).to_radians();
-    let (w, pad) = (420.0, 6.0);
-    let legend = Legend::new(&classes, unit, w, text.text("map.not_reported", &[]));
-    let legend_h = legend.height();
-    let kx = mid_lat.cos();
-    let scale = (w - 2.0 * pad) / (((x1 - x0) as f64 * kx).max(1.0));
-    let map_h = ((y1 - y0) as f64 * scale).ceil();
-    let h = map_h + 2.0 * pad + legend_h;
-    let project =
-        |(x, y): (i64, i64)| (pad + (x - x0) as f64 * kx * scale, pad + (y1 - y) as f64 * scale);
-
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h:.0}" aria-labelledby="{id}-t" class="chart-map"><title id="{id}-t">{}</title>"#,
-        escape(title)
-    );
-    for (shape, rings) in shapes.iter().zip(&decoded) {
-        let mut d = String::new();
-        for ring in rings {
-            for (i, &p) in ring.iter().enumerate() {
-                let (x, y) = project(p);
-                let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
-            }
-            d.push('Z');
+/// `shape` (`inner`, already drawn) wrapped in a link to the area's page when it has one.
+fn link(s: &mut String, area: Option<&Area>, title: &str, inner: &str) {
+    match area.and_then(|a| a.href.as_deref()) {
+        Some(href) => {
+            let _ = write!(
+                s,
+                r#"<a href="{}" aria-label="{}">{inner}</a>"#,
+                escape(href),
+                escape(title)
+            );
         }
-        let area = area_of(shape);
+        None => s.push_str(inner),
+    }
+}
+
+/// How one division is drawn: its colour class, fallback fill and title.
+struct Look {
+    class: String,
+    fill: &'static str,
+    title: String,
+}
+
+impl Look {
+    fn of(
+        shape: &Shape,
+        area: Option<&Area>,
+        classes: &Classes,
+        unit: &str,
+        text: &crate::render::i18n::Strings,
+    ) -> Look {
         let name = area.map_or(shape.name, |a| a.name.as_str());
-        let (class, fill, text) = match area.and_then(|a| a.value.map(|v| (a, v))) {
+        match area.and_then(|a| a.value.map(|v| (a, v))) {
             Some((a, v)) => {
                 let c = classes.of(v);
                 let note = a
@@ -321,37 +437,101 @@ pub(crate) fn choropleth(
                     .as_deref()
                     .map(|n| text.text("period.note", &[("period", n)]))
                     .unwrap_or_default();
-                (
-                    format!("map-area map-c{c}"),
-                    FALLBACK[c - 1],
-                    format!("{name} {}{unit}{note}", format_number(v)),
-                )
+                Look {
+                    class: format!("map-area map-c{c}"),
+                    fill: FALLBACK[c - 1],
+                    title: format!("{name} {}{unit}{note}", format_number(v)),
+                }
             }
-            None => (
-                "map-area map-none".to_string(),
-                "#e8e6e1",
-                text.text("map.not_reported_area", &[("name", name)]),
-            ),
-        };
-        let path = format!(
-            r##"<path d="{d}" class="{class}" fill="{fill}" stroke="#ffffff" stroke-width="0.8"><title>{}</title></path>"##,
-            escape(&text)
-        );
-        match area.and_then(|a| a.href.as_deref()) {
-            Some(href) => {
-                let _ = write!(
-                    s,
-                    r#"<a href="{}" aria-label="{}">{path}</a>"#,
-                    escape(href),
-                    escape(&text)
-                );
-            }
-            None => s.push_str(&path),
+            None => Look {
+                class: "map-area map-none".to_string(),
+                fill: "#e8e6e1",
+                title: text.text("map.not_reported_area", &[("name", name)]),
+            },
         }
     }
-    legend.draw(&mut s, map_h + 2.0 * pad + 6.0);
-    s.push_str("</svg>");
-    Some(s)
+}
+
+/// Where a region's divisions go on a map `WIDTH` wide: longitude scaled by the cosine of the
+/// middle latitude, north up.
+struct Frame {
+    x0: i64,
+    y1: i64,
+    kx: f64,
+    scale: f64,
+    /// The height of the drawn divisions, without the padding.
+    map_h: f64,
+}
+
+impl Frame {
+    const WIDTH: f64 = 420.0;
+    const PAD: f64 = 6.0;
+
+    fn of(decoded: &[Vec<Vec<(i64, i64)>>]) -> Frame {
+        let all = decoded.iter().flatten().flatten();
+        let (x0, x1) = all.clone().fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+        let (y0, y1) = all.fold((i64::MAX, i64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+        let mid_lat = ((y0 + y1) as f64 / 2000.0).to_radians();
+        let kx = mid_lat.cos();
+        let scale = (Self::WIDTH - 2.0 * Self::PAD) / (((x1 - x0) as f64 * kx).max(1.0));
+        let map_h = ((y1 - y0) as f64 * scale).ceil();
+        Frame { x0, y1, kx, scale, map_h }
+    }
+
+    fn project(&self, (x, y): (i64, i64)) -> (f64, f64) {
+        (
+            Self::PAD + (x - self.x0) as f64 * self.kx * self.scale,
+            Self::PAD + (self.y1 - y) as f64 * self.scale,
+        )
+    }
+
+    /// The path data of a shape's rings in whole units, each point relative to the one before
+    /// (`l`), repeated points dropped, rings that shrink below a triangle left out: about a
+    /// third of `path`'s size, fine at small sizes.
+    fn compact_path(&self, rings: &[Vec<(i64, i64)>]) -> String {
+        let mut d = String::new();
+        for ring in rings {
+            let mut points: Vec<(i64, i64)> = ring
+                .iter()
+                .map(|&p| {
+                    let (x, y) = self.project(p);
+                    (x.round() as i64, y.round() as i64)
+                })
+                .collect();
+            points.dedup();
+            if points.len() < 3 {
+                continue;
+            }
+            let _ = write!(d, "M{} {}l", points[0].0, points[0].1);
+            for (i, w) in points.windows(2).enumerate() {
+                let (dx, dy) = (w[1].0 - w[0].0, w[1].1 - w[0].1);
+                // A minus sign separates numbers by itself.
+                if i > 0 && dx >= 0 {
+                    d.push(' ');
+                }
+                let _ = write!(d, "{dx}");
+                if dy >= 0 {
+                    d.push(' ');
+                }
+                let _ = write!(d, "{dy}");
+            }
+            d.push('z');
+        }
+        d
+    }
+
+    /// The path data of a shape's rings, to a tenth of a unit.
+    fn path(&self, rings: &[Vec<(i64, i64)>]) -> String {
+        let mut d = String::new();
+        for ring in rings {
+            for (i, &p) in ring.iter().enumerate() {
+                let (x, y) = self.project(p);
+                let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
+            }
+            d.push('Z');
+        }
+        d
+    }
 }
 
 /// Fill colours when no stylesheet applies; the theme sets them through --map-1 … --map-5.
@@ -509,6 +689,86 @@ mod tests {
         let guangdong = ["深圳市", "茂名市", "广州市", "珠海市"];
         assert_eq!(infer_region(guangdong.into_iter()), Some("440000"));
         assert_eq!(infer_region(["万州区", "市财政局"].into_iter()), None);
+    }
+
+    fn area(name: &str, value: Option<f64>) -> Area {
+        Area {
+            name: name.into(),
+            code: None,
+            href: Some(format!("/districts/{name}/")),
+            value,
+            note: Some("1—9月".into()),
+        }
+    }
+
+    #[test]
+    fn small_maps_share_outlines_and_one_scale() {
+        let first = [area("万州区", Some(1.0)), area("渝中区", Some(2.0))];
+        let second = [area("万州区", Some(10.0)), area("石柱县", None)];
+        let series = [
+            SmallMap { title: "2024 <一>".into(), areas: &first },
+            SmallMap { title: "2023".into(), areas: &second },
+        ];
+        let maps = small_maps("h", "%", "500000", &series, &zh()).unwrap();
+        assert_eq!(maps.defs.matches("<path id=\"h-").count(), 38, "each outline once");
+        assert!(maps.defs.contains(r#"aria-hidden="true""#));
+        assert_eq!(maps.maps.len(), 2);
+        for m in &maps.maps {
+            assert_eq!(m.matches("<use href=\"#h-").count(), 38, "every division on every map");
+            assert!(!m.contains(" d=\""), "no geometry of its own");
+        }
+        assert!(maps.maps[0].contains("<title id=\"h-0-t\">2024 &lt;一&gt;</title>"));
+        // One scale over both maps: 1 is in the lowest class, 10 in the highest.
+        let top = format!("map-c{}", Classes::new(&[1.0, 2.0, 10.0]).unwrap().count());
+        assert!(
+            maps.maps[0]
+                .contains(r##"class="map-area map-c1" fill="#fbe9e7"><title>万州区 1%（1—9月）"##)
+        );
+        assert!(maps.maps[1].contains(&format!(r#"class="map-area {top}""#)));
+        assert!(!maps.maps[0].contains(&format!(r#"class="map-area {top}""#)));
+        // Reporting areas are links with their title; a silent one is grey, not linked.
+        assert_eq!(maps.maps[0].matches("<a href=").count(), 2);
+        assert_eq!(
+            maps.maps[1].matches("<a href=").count(),
+            2,
+            "石柱县 reported nothing but has a page; the 36 divisions without an area are no links"
+        );
+        assert!(maps.maps[1].contains("<title>石柱县：未报告</title>"));
+        assert!(maps.legend.contains("未报告") && maps.legend.contains("map-c1"));
+        let total: usize = maps.maps.iter().map(String::len).sum();
+        assert!(total / 2 < 8 * 1024, "{} bytes a map", total / 2);
+        assert!(maps.defs.len() < 40 * 1024, "outlines of {} bytes", maps.defs.len());
+        assert_eq!(
+            Some(maps.maps.clone()),
+            small_maps("h", "%", "500000", &series, &zh()).map(|m| m.maps)
+        );
+    }
+
+    #[test]
+    fn small_maps_need_outlines_and_a_value() {
+        let none = [area("万州区", None)];
+        let series = [SmallMap { title: "t".into(), areas: &none }];
+        assert!(small_maps("h", "%", "500000", &series, &zh()).is_none(), "no value, no maps");
+        let some = [area("万州区", Some(1.0))];
+        let series = [SmallMap { title: "t".into(), areas: &some }];
+        assert!(small_maps("h", "%", "990000", &series, &zh()).is_none(), "no outlines");
+        assert!(small_maps("h", "%", "50000x", &series, &zh()).is_none(), "not a code");
+    }
+
+    #[test]
+    fn compact_paths_are_relative_whole_units_without_repeats() {
+        let frame = Frame { x0: 0, y1: 100, kx: 1.0, scale: 1.0, map_h: 100.0 };
+        for (rings, want) in [
+            // A square: absolute start, then steps; the PAD of 6 shifts everything.
+            (vec![vec![(0, 100), (10, 100), (10, 90), (0, 90)]], "M6 6l10 0 0 10-10 0z"),
+            // Repeated points after rounding are dropped.
+            (vec![vec![(0, 100), (0, 100), (5, 100), (5, 95)]], "M6 6l5 0 0 5z"),
+            // A ring that shrinks below a triangle is left out.
+            (vec![vec![(0, 100), (0, 100)], vec![(0, 100), (1, 100), (1, 99)]], "M6 6l1 0 0 1z"),
+            (vec![vec![(0, 100)]], ""),
+        ] {
+            assert_eq!(frame.compact_path(&rings), want, "{rings:?}");
+        }
     }
 
     #[test]
