@@ -11,6 +11,7 @@
 //! The library never prints: what happens is told to the `report` callback given to [`start`],
 //! which returns a [`Handle`], so tests run a server in-process.
 
+mod archive;
 pub(crate) mod http;
 pub(crate) mod rebuild;
 pub(crate) mod reload;

@@ -26,6 +26,7 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 
+use super::archive::{self, DataFiles};
 use super::uses::{self, TemplateUses};
 use super::watch::{Change, classify};
 use crate::content::{self, LoadOptions, Meeting, Speech};
@@ -59,6 +60,8 @@ pub struct Rebuilder {
     out: InPlace,
     /// Which global values each template may show.
     uses: TemplateUses,
+    /// The data files, a part per meeting.
+    data: DataFiles,
     /// Paths of changes that failed, tried again with the next change.
     pending: BTreeSet<PathBuf>,
     /// Set when the output may lag the model (a failed incremental write): write all next time.
@@ -76,11 +79,13 @@ impl Rebuilder {
         let site = Site::load(&options)?;
         let out = write_whole(&site)?;
         let uses = TemplateUses::load(&site)?;
+        let data = DataFiles::new(&site)?;
         Ok(Rebuilder {
             options,
             site,
             out,
             uses,
+            data,
             pending: BTreeSet::new(),
             stale: false,
             search_stale: false,
@@ -166,6 +171,7 @@ impl Rebuilder {
         let site = Site::load(&self.options)?;
         let out = write_whole(&site)?;
         self.uses = TemplateUses::load(&site)?;
+        self.data = DataFiles::new(&site)?;
         self.site = site;
         self.out = out;
         self.stale = false;
@@ -313,7 +319,14 @@ impl Rebuilder {
             }
         };
         let pages: Vec<Page> = site.plan.iter().filter(|p| shows(p)).cloned().collect();
-        self.write_rendered(&pages, true, started)
+        // The data records that may show something new: those of the speeches rendered again
+        // (their meeting was touched, their speaker link or their changes moved).
+        let mut records = touched_meetings;
+        records.extend(pages.iter().filter_map(|p| match p.kind {
+            PageKind::Speech(i, _) => Some(i),
+            _ => None,
+        }));
+        self.write_rendered(&pages, Archive::All(records), started)
     }
 
     /// The common edit, fast: each touched folder still holds its meeting with the same speeches
@@ -366,19 +379,27 @@ impl Rebuilder {
             .filter(|p| matches!(p.kind, PageKind::Speech(i, _) if touched.contains(&i)))
             .cloned()
             .collect();
-        Ok(self.write_rendered(&pages, false, started))
+        Ok(self.write_rendered(&pages, Archive::SpeechDetail(touched), started))
     }
 
-    /// Renders `pages`, then writes those whose bytes changed and the archive files, and
-    /// removes the pages and archive files the site no longer makes. Every page is rendered
-    /// before anything is written, so a page that fails to render leaves the output as it was.
-    /// `replanned`: the set of pages may have changed (else no page file is removed).
+    /// Renders `pages`, then writes those whose bytes changed and the archive files `archive`
+    /// names, and removes the pages and archive files the site no longer makes. Every page is
+    /// rendered before anything is written, so a page that fails to render leaves the output
+    /// as it was.
     fn write_rendered(
         &mut self,
         pages: &[Page],
-        replanned: bool,
+        archive: Archive,
         started: Instant,
     ) -> Result<RebuildReport> {
+        let (records, replanned) = match &archive {
+            Archive::SpeechDetail(records) => (records, false),
+            Archive::All(records) => (records, true),
+        };
+        if let Err(e) = self.data.refresh(&self.site, records.iter().copied()) {
+            self.stale = true;
+            return Err(e);
+        }
         let site = &self.site;
         let rendered: Vec<Result<(String, Vec<u8>), Diagnostic>> = pages
             .par_iter()
@@ -396,7 +417,7 @@ impl Rebuilder {
             self.stale = true;
             return Err(e);
         }
-        let out = &self.out;
+        let (out, data) = (&self.out, &self.data);
         let written = AtomicUsize::new(0);
         let count = |wrote: bool| {
             if wrote {
@@ -413,11 +434,16 @@ impl Rebuilder {
             files
                 .par_iter()
                 .try_for_each(|(file, html)| out.write(Part::Pages, file, html).map(count))?;
-            site.write_archive_files(&|rel, bytes| {
+            let write = |rel: &str, bytes: &[u8]| {
                 archive_files.add(rel);
                 out.write(Part::Archive, rel, bytes).map(count)
-            })?;
-            removed += out.retain(Part::Archive, &archive_files.into_set())?;
+            };
+            if replanned {
+                archive::write_all(site, data, &write)?;
+                removed += out.retain(Part::Archive, &archive_files.into_set())?;
+            } else {
+                data.write(site, true, &write)?;
+            }
             Ok(removed)
         })();
         let removed = result.inspect_err(|_| self.stale = true)?;
@@ -548,6 +574,16 @@ fn touched_since(path: &Path, since: SystemTime) -> bool {
 /// What people are identified by (see `site::people`): unchanged, so are the speaker pages.
 fn identity(s: &Speech) -> impl PartialEq + '_ {
     (&s.slug, s.order, s.speaker_name(), s.front.extra.get("speaker_id"), &s.org, &s.front.position)
+}
+
+/// Which archive files a rebuild writes, and the meetings (indices into the model) whose data
+/// records may have changed.
+enum Archive {
+    /// The data files that show a speech's details (figures, extra fields, character count):
+    /// the meetings' views are unchanged, and so are the pages, feeds and other data files.
+    SpeechDetail(BTreeSet<usize>),
+    /// Every archive file; the set of pages may have changed.
+    All(BTreeSet<usize>),
 }
 
 /// What some speeches show on other pages: their organisations, speakers and indicators.

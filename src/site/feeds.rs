@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
+use std::ops::Range;
 
 use serde::Serialize;
 
@@ -227,11 +228,25 @@ pub(crate) fn speeches_json(
     archive: &Archive,
     model: &SiteModel,
 ) -> io::Result<()> {
+    speeches_json_of(out, config, archive, model, 0..model.meetings.len())
+}
+
+/// [`speeches_json`] of the speeches of the meetings in `meetings` (indices into the model):
+/// `yilu serve` keeps each meeting's part and rewrites only the parts an edit touched.
+pub(crate) fn speeches_json_of(
+    out: &mut dyn Write,
+    config: &SiteConfig,
+    archive: &Archive,
+    model: &SiteModel,
+    meetings: Range<usize>,
+) -> io::Result<()> {
     let records = model
         .speeches
         .iter()
         .zip(&archive.meetings)
         .enumerate()
+        .skip(meetings.start)
+        .take(meetings.len())
         .flat_map(|(i, (views, source))| {
             let meeting = &model.meetings[i];
             let speeches = meeting.speeches.iter().zip(views).zip(&source.speeches);
@@ -315,7 +330,17 @@ pub(crate) fn meetings_json(
     config: &SiteConfig,
     model: &SiteModel,
 ) -> io::Result<()> {
-    let records = model.meetings.iter().map(|m| MeetingRecord {
+    meetings_json_of(out, config, model, 0..model.meetings.len())
+}
+
+/// [`meetings_json`] of the meetings in `meetings` (indices into the model).
+pub(crate) fn meetings_json_of(
+    out: &mut dyn Write,
+    config: &SiteConfig,
+    model: &SiteModel,
+    meetings: Range<usize>,
+) -> io::Result<()> {
+    let records = model.meetings[meetings].iter().map(|m| MeetingRecord {
         url: permalink(config, &m.path),
         path: &m.path,
         slug: &m.slug,
@@ -438,8 +463,19 @@ pub(crate) fn metrics_csv(
     model: &SiteModel,
     indicators: &crate::metrics::Indicators,
 ) -> io::Result<()> {
+    metrics_csv_of(out, config, model, indicators, 0..model.meetings.len())
+}
+
+/// [`metrics_csv`] with the rows of the meetings in `meetings` (indices into the model).
+pub(crate) fn metrics_csv_of(
+    out: &mut dyn Write,
+    config: &SiteConfig,
+    model: &SiteModel,
+    indicators: &crate::metrics::Indicators,
+    meetings: Range<usize>,
+) -> io::Result<()> {
     csv_file(out, METRICS_COLUMNS, |row| {
-        for meeting in &model.meetings {
+        for meeting in &model.meetings[meetings] {
             for m in &meeting.speeches {
                 let url = permalink(config, &m.path);
                 for v in &m.metric_list {
@@ -495,8 +531,20 @@ pub(crate) fn figures_csv(
     archive: &Archive,
     model: &SiteModel,
 ) -> io::Result<()> {
+    figures_csv_of(out, config, archive, model, 0..model.meetings.len())
+}
+
+/// [`figures_csv`] with the rows of the meetings in `meetings` (indices into the model).
+pub(crate) fn figures_csv_of(
+    out: &mut dyn Write,
+    config: &SiteConfig,
+    archive: &Archive,
+    model: &SiteModel,
+    meetings: Range<usize>,
+) -> io::Result<()> {
     csv_file(out, FIGURES_COLUMNS, |row| {
-        for (meeting, source) in model.meetings.iter().zip(&archive.meetings) {
+        let sources = &archive.meetings[meetings.clone()];
+        for (meeting, source) in model.meetings[meetings].iter().zip(sources) {
             for (m, speech) in meeting.speeches.iter().zip(&source.speeches) {
                 let url = permalink(config, &m.path);
                 for f in &speech.front.figures {

@@ -3,7 +3,7 @@
 //! staging folder that replaces the output only when everything succeeded.
 
 pub(crate) mod analysis;
-mod feeds;
+pub(crate) mod feeds;
 mod graphics;
 pub(crate) mod model;
 pub(crate) mod output;

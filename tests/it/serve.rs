@@ -103,10 +103,33 @@ fn assert_same_as_full_build(root: &Path, output: &Path, step: &str) {
     }
 }
 
+/// A site with a host, so that its feeds and sitemap are written too.
+fn with_host(root: &Path) {
+    write(root, "site.toml", "title = \"测试\"\nbase_url = \"https://yilu.example.org/\"\n");
+}
+
+/// A speech's figures and extra fields, which its page and the data files show but no other
+/// page does.
+fn with_details(speech: &str, figure: &str) -> String {
+    let details = format!(
+        "figures:\n- subject: 招商引资\n  value: 120\n  unit: 亿元\n  text: {figure}\nsource_note: 据会议材料\n---\n"
+    );
+    speech.replacen("---\n\n", &details, 1)
+}
+
 #[test]
 fn incremental_rebuilds_write_what_a_full_build_writes() {
+    for host in [false, true] {
+        incremental_rebuilds(host);
+    }
+}
+
+fn incremental_rebuilds(host: bool) {
     let tmp = make_site();
     let root = tmp.path().canonicalize().unwrap();
+    if host {
+        with_host(&root);
+    }
     let output = root.join("public");
     let mut rebuilder = Rebuilder::new(BuildOptions {
         root: root.clone(),
@@ -118,6 +141,32 @@ fn incremental_rebuilds_write_what_a_full_build_writes() {
     let wanzhou = format!("{m}/01-wanzhou.md");
     type Edit = Box<dyn Fn(&Path)>;
     let steps: Vec<(&str, Edit, &str, bool)> = vec![
+        (
+            "figures and extra fields added",
+            Box::new(|r| {
+                let text = speech("卢红", "万州区", 1, 6.6, "万州区坚持用好改革关键一招。");
+                write(
+                    r,
+                    "content/meetings/2024-10-21/01-wanzhou.md",
+                    &with_details(&text, "招商引资120亿元"),
+                )
+            }),
+            &wanzhou,
+            false,
+        ),
+        (
+            "a figure's text edited",
+            Box::new(|r| {
+                let text = speech("卢红", "万州区", 1, 6.6, "万州区坚持用好改革关键一招。");
+                write(
+                    r,
+                    "content/meetings/2024-10-21/01-wanzhou.md",
+                    &with_details(&text, "全年招商引资120亿元"),
+                )
+            }),
+            &wanzhou,
+            false,
+        ),
         (
             "body edit",
             Box::new(|r| {
@@ -205,11 +254,17 @@ fn incremental_rebuilds_write_what_a_full_build_writes() {
             true,
         ),
     ];
-    for (step, edit, changed, full) in steps {
+    for (n, (step, edit, changed, full)) in steps.into_iter().enumerate() {
         edit(&root);
         let report = rebuilder.apply(&[root.join(changed)]).unwrap().expect("a source changed");
         assert_eq!(report.full, full, "{step}: {report:?}");
-        assert_same_as_full_build(&root, &output, step);
+        if n < 3 {
+            // Only the speech's meeting's speech pages show an edit that leaves what other
+            // pages show as it was.
+            assert_eq!(report.pages, 2, "{step}: {report:?}");
+        }
+        let step = format!("{step} (host: {host})");
+        assert_same_as_full_build(&root, &output, &step);
     }
     assert!(rebuilder.apply(&[root.join("README.md")]).unwrap().is_none());
 }
@@ -238,11 +293,14 @@ fn inode(path: &Path) -> u64 {
 /// rendered; with a footer that counts the meetings, every page.
 #[test]
 fn meetings_added_renamed_and_deleted_write_what_a_full_build_writes() {
-    for counting in [false, true] {
+    for (counting, host) in [(false, false), (false, true), (true, false)] {
         let tmp = make_site();
         let root = tmp.path().canonicalize().unwrap();
         if counting {
             counting_theme(&root);
+        }
+        if host {
+            with_host(&root);
         }
         let output = root.join("public");
         let mut rebuilder = Rebuilder::new(BuildOptions {
@@ -337,7 +395,8 @@ fn meetings_added_renamed_and_deleted_write_what_a_full_build_writes() {
             ),
         ];
         for (step, edit, new_page) in steps {
-            let step = format!("{step} ({} footer)", if counting { "counting" } else { "default" });
+            let footer = if counting { "counting" } else { "default" };
+            let step = format!("{step} ({footer} footer, host: {host})");
             let changed = edit(&root);
             let report = rebuilder.apply(&changed).unwrap().expect("a source changed");
             assert_same_as_full_build(&root, &output, &step);

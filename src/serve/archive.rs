@@ -1,0 +1,261 @@
+//! The archive files of a site that `yilu serve` keeps up to date: the data files (data/*.json,
+//! data/*.csv) held as one part per meeting, so that an edit serialises only the meetings it
+//! touched and joins the parts again, instead of every speech of the archive; and the feeds,
+//! sitemap and robots.txt. The joined bytes are exactly those `yilu build` writes.
+
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::ops::Range;
+
+use anyhow::{Context as _, Result, anyhow};
+use rayon::prelude::*;
+
+use crate::site::{Site, WriteFn, feeds};
+
+/// How a data file's parts join.
+#[derive(Clone, Copy)]
+enum Layout {
+    /// A pretty JSON array: `[`, the records separated by `,` and new lines, `]`.
+    JsonArray,
+    /// A CSV file: its head (BOM and header row), then the rows.
+    Csv,
+}
+
+/// Writes a data file's records of the meetings in a range (indices into the model).
+type MakeFn = fn(&Site, &mut dyn io::Write, Range<usize>) -> io::Result<()>;
+
+/// One data file.
+struct DataFile {
+    name: &'static str,
+    layout: Layout,
+    /// True when it shows more of a speech than the meeting view does (its figures, character
+    /// count, extra fields): a body edit that leaves the meeting view as it was changes only
+    /// these.
+    speech_detail: bool,
+    make: MakeFn,
+}
+
+/// The data files, as `Site::write_archive_files` writes them.
+const DATA_FILES: &[DataFile] = &[
+    DataFile {
+        name: "data/speeches.json",
+        layout: Layout::JsonArray,
+        speech_detail: true,
+        make: |site, out, r| {
+            feeds::speeches_json_of(out, &site.config, &site.archive, &site.model, r)
+        },
+    },
+    DataFile {
+        name: "data/metrics.csv",
+        layout: Layout::Csv,
+        speech_detail: false,
+        make: |site, out, r| {
+            feeds::metrics_csv_of(out, &site.config, &site.model, &site.indicators, r)
+        },
+    },
+    DataFile {
+        name: "data/figures.csv",
+        layout: Layout::Csv,
+        speech_detail: true,
+        make: |site, out, r| {
+            feeds::figures_csv_of(out, &site.config, &site.archive, &site.model, r)
+        },
+    },
+    DataFile {
+        name: "data/meetings.json",
+        layout: Layout::JsonArray,
+        speech_detail: false,
+        make: |site, out, r| feeds::meetings_json_of(out, &site.config, &site.model, r),
+    },
+];
+
+/// What a pretty JSON array of no records is.
+const EMPTY_JSON_ARRAY: &[u8] = b"[]\n";
+
+/// The data files of a site, as parts per meeting.
+pub(crate) struct DataFiles {
+    /// Per data file (in [`DATA_FILES`] order): the bytes before the first record (CSV).
+    heads: Vec<Vec<u8>>,
+    /// Meeting slug → its part of each data file.
+    parts: HashMap<String, Vec<Vec<u8>>>,
+}
+
+impl DataFiles {
+    /// Makes every meeting's parts.
+    pub(crate) fn new(site: &Site) -> Result<DataFiles> {
+        let heads = DATA_FILES
+            .iter()
+            .map(|file| {
+                let mut head = Vec::new();
+                (file.make)(site, &mut head, 0..0)
+                    .with_context(|| format!("cannot make {}", file.name))?;
+                Ok(match file.layout {
+                    Layout::Csv => head,
+                    Layout::JsonArray => Vec::new(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut files = DataFiles { heads, parts: HashMap::new() };
+        files.refresh(site, 0..site.model.meetings.len())?;
+        Ok(files)
+    }
+
+    /// Makes again the parts of the meetings `touched` (indices into the model) and of every
+    /// meeting that has none, and forgets those of meetings gone.
+    pub(crate) fn refresh(
+        &mut self,
+        site: &Site,
+        touched: impl IntoIterator<Item = usize>,
+    ) -> Result<()> {
+        let meetings = &site.model.meetings;
+        let mut todo: Vec<usize> = touched.into_iter().filter(|&i| i < meetings.len()).collect();
+        todo.extend((0..meetings.len()).filter(|&i| !self.parts.contains_key(&meetings[i].slug)));
+        todo.sort_unstable();
+        todo.dedup();
+        let made: Vec<(String, Vec<Vec<u8>>)> = todo
+            .par_iter()
+            .map(|&i| Ok((meetings[i].slug.clone(), self.parts_of(site, i)?)))
+            .collect::<Result<_>>()?;
+        self.parts.extend(made);
+        let slugs: HashSet<&str> = meetings.iter().map(|m| m.slug.as_str()).collect();
+        self.parts.retain(|slug, _| slugs.contains(slug.as_str()));
+        Ok(())
+    }
+
+    /// Meeting `i`'s part of each data file.
+    fn parts_of(&self, site: &Site, i: usize) -> Result<Vec<Vec<u8>>> {
+        DATA_FILES
+            .iter()
+            .zip(&self.heads)
+            .map(|(file, head)| {
+                let mut bytes = Vec::new();
+                (file.make)(site, &mut bytes, i..i + 1)
+                    .with_context(|| format!("cannot make {}", file.name))?;
+                let part = match file.layout {
+                    Layout::Csv => bytes.strip_prefix(head.as_slice()).map(<[u8]>::to_vec),
+                    Layout::JsonArray if bytes == EMPTY_JSON_ARRAY => Some(Vec::new()),
+                    Layout::JsonArray => bytes
+                        .strip_prefix(b"[\n")
+                        .and_then(|b| b.strip_suffix(b"\n]\n"))
+                        .map(<[u8]>::to_vec),
+                };
+                part.ok_or_else(|| anyhow!("{}: a meeting's part is not as expected", file.name))
+            })
+            .collect()
+    }
+
+    /// Data file `k` whole, joined from its parts in the model's order of meetings.
+    fn join(&self, site: &Site, k: usize) -> Result<Vec<u8>> {
+        let mut parts = Vec::with_capacity(site.model.meetings.len());
+        for m in &site.model.meetings {
+            let part = self.parts.get(&m.slug).map(|p| p[k].as_slice());
+            parts.push(part.ok_or_else(|| anyhow!("no data of meeting {} yet", m.slug))?);
+        }
+        let len: usize = parts.iter().map(|p| p.len() + 2).sum::<usize>() + self.heads[k].len();
+        let mut out = Vec::with_capacity(len + 4);
+        match DATA_FILES[k].layout {
+            Layout::Csv => {
+                out.extend_from_slice(&self.heads[k]);
+                parts.iter().for_each(|p| out.extend_from_slice(p));
+            }
+            Layout::JsonArray => {
+                let mut records = parts.into_iter().filter(|p| !p.is_empty());
+                match records.next() {
+                    None => out.extend_from_slice(EMPTY_JSON_ARRAY),
+                    Some(first) => {
+                        out.extend_from_slice(b"[\n");
+                        out.extend_from_slice(first);
+                        for p in records {
+                            out.extend_from_slice(b",\n");
+                            out.extend_from_slice(p);
+                        }
+                        out.extend_from_slice(b"\n]\n");
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes the data files (only those that show a speech's details when `speech_detail`).
+    pub(crate) fn write(
+        &self,
+        site: &Site,
+        speech_detail: bool,
+        write: &WriteFn<'_>,
+    ) -> Result<()> {
+        let chosen: Vec<usize> = (0..DATA_FILES.len())
+            .filter(|&k| !speech_detail || DATA_FILES[k].speech_detail)
+            .collect();
+        chosen.par_iter().try_for_each(|&k| write(DATA_FILES[k].name, &self.join(site, k)?))
+    }
+}
+
+/// Writes every archive file: the data files from their parts, and the feeds, sitemap and
+/// robots.txt as `Site::write_archive_files` makes them.
+pub(crate) fn write_all(site: &Site, data: &DataFiles, write: &WriteFn<'_>) -> Result<()> {
+    let (config, model) = (&site.config, &site.model);
+    let (data, feeds) = rayon::join(
+        || data.write(site, false, write),
+        || -> Result<()> {
+            // Feeds and sitemaps need absolute URLs: without a host they are left out.
+            if config.has_host() {
+                write("atom.xml", feeds::atom(config, model).as_bytes())?;
+                for (path, xml) in feeds::follow_feeds(config, model) {
+                    write(&path, xml.as_bytes())?;
+                }
+                write("sitemap.xml", feeds::sitemap(config, model, &site.plan).as_bytes())?;
+            }
+            write("robots.txt", feeds::robots(config).as_bytes())
+        },
+    );
+    data.and(feeds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::BuildOptions;
+
+    /// The joined files are the files a build makes, for the example site's archive and for one
+    /// without meetings.
+    #[test]
+    fn joined_parts_are_the_built_files() {
+        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let empty = tempfile::tempdir().unwrap();
+        std::fs::write(empty.path().join("site.toml"), "title = \"t\"\nbase_url = \"/\"\n")
+            .unwrap();
+        for root in [example, empty.path()] {
+            let out = tempfile::tempdir().unwrap();
+            let options = BuildOptions {
+                root: root.to_path_buf(),
+                output: Some(out.path().join("public")),
+                ..Default::default()
+            };
+            let site = Site::load(&options).unwrap();
+            let built = std::sync::Mutex::new(HashMap::new());
+            site.write_archive_files(&|rel, bytes| {
+                built.lock().unwrap().insert(rel.to_string(), bytes.to_vec());
+                Ok(())
+            })
+            .unwrap();
+            let built = built.into_inner().unwrap();
+            let data = DataFiles::new(&site).unwrap();
+            let joined = std::sync::Mutex::new(HashMap::new());
+            write_all(&site, &data, &|rel, bytes| {
+                joined.lock().unwrap().insert(rel.to_string(), bytes.to_vec());
+                Ok(())
+            })
+            .unwrap();
+            let joined = joined.into_inner().unwrap();
+            let mut names: Vec<&String> = built.keys().collect();
+            names.sort();
+            let mut joined_names: Vec<&String> = joined.keys().collect();
+            joined_names.sort();
+            assert_eq!(names, joined_names, "{}", root.display());
+            for (name, bytes) in &built {
+                assert!(joined[name] == *bytes, "{}: {name} differs", root.display());
+            }
+        }
+    }
+}
