@@ -68,6 +68,9 @@ pub struct Rebuilder {
     stale: bool,
     /// Set when pages were rewritten but the search index not yet.
     search_stale: bool,
+    /// A body edit's data files (speeches.json, figures.csv: tens of MB at 10,000 speeches)
+    /// are left, like the search index, for [`refresh_search`](Self::refresh_search).
+    data_stale: bool,
     /// When the last rebuild started reading the sources.
     scanned: SystemTime,
 }
@@ -89,6 +92,7 @@ impl Rebuilder {
             pending: BTreeSet::new(),
             stale: false,
             search_stale: false,
+            data_stale: false,
             scanned,
         })
     }
@@ -176,6 +180,7 @@ impl Rebuilder {
         self.out = out;
         self.stale = false;
         self.search_stale = false;
+        self.data_stale = false;
         let pages = self.site.plan.len();
         Ok(RebuildReport {
             pages,
@@ -441,12 +446,11 @@ impl Rebuilder {
             if replanned {
                 archive::write_all(site, data, &write)?;
                 removed += out.retain(Part::Archive, &archive_files.into_set())?;
-            } else {
-                data.write(site, true, &write)?;
             }
             Ok(removed)
         })();
         let removed = result.inspect_err(|_| self.stale = true)?;
+        self.data_stale = !replanned;
         // The search index holds the body text, so it follows every edit, just not at once.
         self.search_stale = true;
         Ok(RebuildReport {
@@ -459,9 +463,16 @@ impl Rebuilder {
         })
     }
 
-    /// Rewrites the search index if an incremental rebuild left it behind; returns whether it
-    /// did. Only files whose bytes changed are written; index files no longer made are removed.
+    /// Writes what an incremental rebuild left behind: a body edit's data files, and the search
+    /// index; returns whether the index was rewritten. Only files whose bytes changed are
+    /// written; index files no longer made are removed.
     pub fn refresh_search(&mut self) -> Result<bool> {
+        if self.data_stale {
+            let out = &self.out;
+            let write = |rel: &str, bytes: &[u8]| out.write(Part::Archive, rel, bytes).map(|_| ());
+            self.data.write(&self.site, true, &write).inspect_err(|_| self.stale = true)?;
+            self.data_stale = false;
+        }
         if !self.search_stale {
             return Ok(false);
         }
