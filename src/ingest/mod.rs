@@ -12,13 +12,15 @@
 
 pub(crate) mod date;
 pub(crate) mod html;
+mod meeting;
 pub(crate) mod sections;
 pub(crate) mod source;
 pub(crate) mod text;
 pub mod transcript;
 mod write;
 
-pub use write::{IngestReport, WriteMode, ingest, is_generated_name};
+pub use meeting::{IngestedMeeting, IngestedSpeech, OutputFile};
+pub use write::{IngestReport, WriteMode, is_generated_name};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -26,10 +28,10 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::config::SiteConfig;
-use crate::content::front_matter::{
-    MeetingFrontMatter, SpeechFrontMatter, write_meeting, write_speech,
-};
-use crate::diagnostic::Diagnostic;
+use rayon::prelude::*;
+
+use crate::content::front_matter::{MeetingFrontMatter, SpeechFrontMatter};
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::{Indicators, extract};
 use crate::orgs::Registry;
 
@@ -75,74 +77,41 @@ impl Default for IngestOptions {
     }
 }
 
-/// One transcript, ingested: the meeting and its speeches, ready to write.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IngestedMeeting {
-    /// The file it came from.
-    pub(crate) source: PathBuf,
-    /// The day it met.
-    pub date: NaiveDate,
-    /// What `_index.md` holds.
-    pub meeting: MeetingFrontMatter,
-    /// The speeches, in speaking order.
-    pub speeches: Vec<IngestedSpeech>,
-    /// Warnings against the transcript, at its line where known.
-    pub warnings: Vec<Diagnostic>,
+/// Ingests every file and writes them all under `out`, or nothing: every input is parsed
+/// (problems of all files reported together), then [`write::write_all`] checks every target
+/// before the first write and stages each meeting.
+pub fn ingest(
+    paths: &[PathBuf],
+    out: &Path,
+    options: &IngestOptions,
+    mode: WriteMode,
+) -> anyhow::Result<IngestReport> {
+    let meetings = read_all(paths, options)?;
+    write::write_all(meetings, out, mode)
 }
 
-/// One speech, ready to write.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IngestedSpeech {
-    /// `NN-SLUG.md`.
-    pub file_name: String,
-    /// What the speech file's YAML holds.
-    pub front_matter: SpeechFrontMatter,
-    /// The speech's Markdown text, escaped.
-    pub body: String,
-}
-
-/// A file ingest would write.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Where it goes, under the content folder.
-    pub path: PathBuf,
-    /// Its bytes.
-    pub contents: String,
-}
-
-impl IngestedMeeting {
-    /// The meeting's folder under `out`: `OUT/meetings/YYYY-MM-DD`.
-    pub(crate) fn folder(&self, out: &Path) -> PathBuf {
-        out.join("meetings").join(self.date.format("%Y-%m-%d").to_string())
-    }
-
-    /// Where each file of the meeting goes: `_index.md`, then the speeches in order.
-    pub(crate) fn paths(&self, out: &Path) -> Vec<PathBuf> {
-        let folder = self.folder(out);
-        std::iter::once(folder.join("_index.md"))
-            .chain(self.speeches.iter().map(|s| folder.join(&s.file_name)))
-            .collect()
-    }
-
-    /// The text of the meeting's file number `k` in [`IngestedMeeting::paths`]' order.
-    pub(crate) fn contents(&self, k: usize) -> String {
-        match k.checked_sub(1) {
-            None => write_meeting(&self.meeting, ""),
-            Some(s) => {
-                let speech = &self.speeches[s];
-                write_speech(&speech.front_matter, &speech.body)
+/// Reads and parses every file, in parallel (files are independent), in input order.
+fn read_all(paths: &[PathBuf], options: &IngestOptions) -> anyhow::Result<Vec<IngestedMeeting>> {
+    let results: Vec<Result<IngestedMeeting, Diagnostic>> = paths
+        .par_iter()
+        .map(|path| {
+            let result = ingest_file(path, options);
+            if let Some(bar) = &options.progress {
+                bar.inc(1);
             }
+            result
+        })
+        .collect();
+    let mut problems = Diagnostics::default();
+    let mut meetings = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(m) => meetings.push(m),
+            Err(d) => problems.push(d),
         }
     }
-
-    /// Every file of the meeting: `_index.md`, then the speeches in order.
-    pub fn files(&self, out: &Path) -> Vec<OutputFile> {
-        self.paths(out)
-            .into_iter()
-            .enumerate()
-            .map(|(k, path)| OutputFile { path, contents: self.contents(k) })
-            .collect()
-    }
+    problems.into_result()?;
+    Ok(meetings)
 }
 
 /// Reads and ingests one file (plain text or an HTML page). Errors name the file.

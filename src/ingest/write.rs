@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result};
 use indexmap::IndexMap;
 use rayon::prelude::*;
 
-use super::{IngestOptions, IngestedMeeting, ingest_file};
+use super::meeting::IngestedMeeting;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// How `ingest` treats existing files.
@@ -80,18 +80,16 @@ fn existing_files(folder: &Path) -> std::io::Result<Option<(Vec<PathBuf>, Vec<Pa
     Ok(Some((generated, kept)))
 }
 
-/// Ingests every file and writes them all under `out`, or nothing: every input is parsed and
-/// every target checked (no existing meeting without `force`, no two inputs for one meeting)
-/// before the first write. Each meeting is written into a staging folder and renamed into
-/// place once complete; with `force`, an existing meeting folder is replaced as a whole, keeping
-/// the files ingest did not generate. Problems of all files are reported together.
-pub fn ingest(
-    paths: &[PathBuf],
+/// Writes every ingested meeting under `out`, or nothing: every target is checked (no
+/// existing meeting without `force`, no two inputs for one meeting) before the first write.
+/// Each meeting is written into a staging folder and renamed into place once complete; with
+/// `force`, an existing meeting folder is replaced as a whole, keeping the files ingest did not
+/// generate.
+pub(crate) fn write_all(
+    meetings: Vec<IngestedMeeting>,
     out: &Path,
-    options: &IngestOptions,
     mode: WriteMode,
 ) -> Result<IngestReport> {
-    let meetings = read_all(paths, options)?;
     one_meeting_per_folder(&meetings, out)?;
     if !mode.dry_run {
         // Before planning: a meeting folder a killed ingest moved aside must be seen as existing.
@@ -110,30 +108,6 @@ pub fn ingest(
     }
     drop(plans);
     Ok(IngestReport { meetings, ..report })
-}
-
-/// Reads and parses every file, in parallel (files are independent), in input order.
-fn read_all(paths: &[PathBuf], options: &IngestOptions) -> Result<Vec<IngestedMeeting>> {
-    let results: Vec<Result<IngestedMeeting, Diagnostic>> = paths
-        .par_iter()
-        .map(|path| {
-            let result = ingest_file(path, options);
-            if let Some(bar) = &options.progress {
-                bar.inc(1);
-            }
-            result
-        })
-        .collect();
-    let mut problems = Diagnostics::default();
-    let mut meetings = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(m) => meetings.push(m),
-            Err(d) => problems.push(d),
-        }
-    }
-    problems.into_result()?;
-    Ok(meetings)
 }
 
 /// Refuses two inputs that are one meeting (one date, one folder).
@@ -378,7 +352,7 @@ fn swap_in(staged: &Path, folder: &Path, old: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::ingest_text;
+    use crate::ingest::{IngestOptions, ingest_text};
 
     #[test]
     fn a_failed_write_leaves_nothing() {
