@@ -197,7 +197,7 @@ impl Rebuilder {
         folders: &BTreeSet<String>,
         started: Instant,
     ) -> Result<RebuildReport> {
-        // 1. Read the touched folders; any problem leaves everything as it was.
+        // Read the touched folders; any problem leaves everything as it was.
         let loaded = self.read_folders(folders)?;
         let loaded = match self.update_bodies(loaded, folders, started) {
             Ok(report) => return report,
@@ -207,16 +207,28 @@ impl Rebuilder {
             // Organisations' slugs are separated over the whole archive: let the loader do it.
             return self.reload(started);
         }
-        let site = &mut self.site;
+        let mut before = self.swap_in(folders, loaded);
+        let (touched_meetings, after) = self.touched_meetings(folders, &mut before);
+        let pages = self.pages_to_render(&before, &touched_meetings, &after);
+        // The data records that may show something new: those of the speeches rendered again
+        // (their meeting was touched, their speaker link or their changes moved).
+        let mut records = touched_meetings;
+        records.extend(pages.iter().filter_map(|p| match p.kind {
+            PageKind::Speech(i, _) => Some(i),
+            _ => None,
+        }));
+        self.write_rendered(&pages, Archive::All(records), started)
+    }
 
-        // 2. Remember, by name, what the pages showed; then swap the folders into the archive,
-        //    in the loader's order.
-        let mut before = Before::take(site, folders, &loaded);
+    /// Remembers, by name, what the pages showed; then swaps the folders into the archive, in
+    /// the loader's order, and rebuilds the model from the cached views of the others.
+    fn swap_in(&mut self, folders: &BTreeSet<String>, loaded: Vec<Meeting>) -> Before {
+        let site = &mut self.site;
+        let before = Before::take(site, folders, &loaded);
         site.archive.meetings.retain(|m| !folders.contains(&m.slug));
         site.archive.meetings.extend(loaded);
         site.archive.meetings.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| b.slug.cmp(&a.slug)));
 
-        // 3. Rebuild the model from cached views.
         let mut views: HashMap<String, MeetingViews> = std::mem::take(&mut site.model)
             .into_meeting_views()
             .map(|v| (v.0.slug.clone(), v))
@@ -229,8 +241,18 @@ impl Rebuilder {
             SiteModel::build_reusing(&site.archive, &site.indicators, &site.strings, cached);
         site.replan();
 
-        // 4. The meetings whose pages may show something new: re-read, or a speaker link moved
-        //    (people are identified over the whole archive).
+        before
+    }
+
+    /// The meetings whose pages may show something new: re-read, or a speaker link moved
+    /// (people are identified over the whole archive); and what their speeches show elsewhere.
+    /// A moved speaker link also touches the people it pointed at before.
+    fn touched_meetings(
+        &self,
+        folders: &BTreeSet<String>,
+        before: &mut Before,
+    ) -> (BTreeSet<usize>, Touched) {
+        let site = &self.site;
         let mut touched_meetings = BTreeSet::new();
         let mut after = Touched::default();
         for (i, view) in site.model.meetings.iter().enumerate() {
@@ -250,10 +272,20 @@ impl Rebuilder {
             }
         }
 
-        // 5. The pages to render.
-        let site = &mut self.site;
+        (touched_meetings, after)
+    }
+
+    /// The pages an update must render: new pages, those whose template shows a global value
+    /// that changed, lists whose window moved, neighbours of touched meetings, and the pages of
+    /// the organisations, people and indicators the touched speeches show on, before or after.
+    fn pages_to_render(
+        &mut self,
+        before: &Before,
+        touched_meetings: &BTreeSet<usize>,
+        after: &Touched,
+    ) -> Vec<Page> {
         // A value every template sees changed (the counts): the pages whose templates show it.
-        let globals = uses::changed(&before.globals, site.tera.global_context());
+        let globals = uses::changed(&before.globals, self.site.tera.global_context());
         let site = &self.site;
         let mut templates: HashMap<&str, bool> = HashMap::new();
         for page in &site.plan {
@@ -323,15 +355,7 @@ impl Rebuilder {
                 PageKind::NotFound | PageKind::Search | PageKind::Standalone(_) => false,
             }
         };
-        let pages: Vec<Page> = site.plan.iter().filter(|p| shows(p)).cloned().collect();
-        // The data records that may show something new: those of the speeches rendered again
-        // (their meeting was touched, their speaker link or their changes moved).
-        let mut records = touched_meetings;
-        records.extend(pages.iter().filter_map(|p| match p.kind {
-            PageKind::Speech(i, _) => Some(i),
-            _ => None,
-        }));
-        self.write_rendered(&pages, Archive::All(records), started)
+        site.plan.iter().filter(|p| shows(p)).cloned().collect()
     }
 
     /// The common edit, fast: each touched folder still holds its meeting with the same speeches
