@@ -178,6 +178,11 @@ impl DataFiles {
     }
 
     /// Writes the data files (only those that show a speech's details when `speech_detail`).
+    /// The data files' paths in the output.
+    pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+        DATA_FILES.iter().map(|file| file.name)
+    }
+
     pub(crate) fn write(
         &self,
         site: &Site,
@@ -191,25 +196,18 @@ impl DataFiles {
     }
 }
 
-/// Writes every archive file: the data files from their parts, and the feeds, sitemap and
-/// robots.txt as `Site::write_archive_files` makes them.
-pub(crate) fn write_all(site: &Site, data: &DataFiles, write: &WriteFn<'_>) -> Result<()> {
+/// Writes the feeds, sitemap and robots.txt as `Site::write_archive_files` makes them.
+pub(crate) fn write_feeds(site: &Site, write: &WriteFn<'_>) -> Result<()> {
     let (config, model) = (&site.config, &site.model);
-    let (data, feeds) = rayon::join(
-        || data.write(site, false, write),
-        || -> Result<()> {
-            // Feeds and sitemaps need absolute URLs: without a host they are left out.
-            if config.has_host() {
-                write("atom.xml", feeds::atom(config, model).as_bytes())?;
-                for (path, xml) in feeds::follow_feeds(config, model) {
-                    write(&path, xml.as_bytes())?;
-                }
-                write("sitemap.xml", feeds::sitemap(config, model, &site.plan).as_bytes())?;
-            }
-            write("robots.txt", feeds::robots(config).as_bytes())
-        },
-    );
-    data.and(feeds)
+    // Feeds and sitemaps need absolute URLs: without a host they are left out.
+    if config.has_host() {
+        write("atom.xml", feeds::atom(config, model).as_bytes())?;
+        for (path, xml) in feeds::follow_feeds(config, model) {
+            write(&path, xml.as_bytes())?;
+        }
+        write("sitemap.xml", feeds::sitemap(config, model, &site.plan).as_bytes())?;
+    }
+    write("robots.txt", feeds::robots(config).as_bytes())
 }
 
 #[cfg(test)]
@@ -242,11 +240,13 @@ mod tests {
             let built = built.into_inner().unwrap();
             let data = DataFiles::new(&site).unwrap();
             let joined = std::sync::Mutex::new(HashMap::new());
-            write_all(&site, &data, &|rel, bytes| {
+            let write = |rel: &str, bytes: &[u8]| {
                 joined.lock().unwrap().insert(rel.to_string(), bytes.to_vec());
                 Ok(())
-            })
-            .unwrap();
+            };
+            write_feeds(&site, &write).unwrap();
+            data.write(&site, false, &write).unwrap();
+            assert!(DataFiles::names().all(|name| joined.lock().unwrap().contains_key(name)));
             let joined = joined.into_inner().unwrap();
             let mut names: Vec<&String> = built.keys().collect();
             names.sort();

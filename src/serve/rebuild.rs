@@ -68,9 +68,10 @@ pub struct Rebuilder {
     stale: bool,
     /// Set when pages were rewritten but the search index not yet.
     search_stale: bool,
-    /// A body edit's data files (speeches.json, figures.csv: tens of MB at 10,000 speeches)
-    /// are left, like the search index, for [`refresh_search`](Self::refresh_search).
-    data_stale: bool,
+    /// The data files (data/*.json, data/*.csv: tens of MB at 10,000 speeches) are left, like
+    /// the search index, for [`refresh_search`](Self::refresh_search): `Some(true)` when only
+    /// those a body edit changes (speeches.json, figures.csv), `Some(false)` for all of them.
+    data_stale: Option<bool>,
     /// When the last rebuild started reading the sources.
     scanned: SystemTime,
 }
@@ -92,7 +93,7 @@ impl Rebuilder {
             pending: BTreeSet::new(),
             stale: false,
             search_stale: false,
-            data_stale: false,
+            data_stale: None,
             scanned,
         })
     }
@@ -180,7 +181,7 @@ impl Rebuilder {
         self.out = out;
         self.stale = false;
         self.search_stale = false;
-        self.data_stale = false;
+        self.data_stale = None;
         let pages = self.site.plan.len();
         Ok(RebuildReport {
             pages,
@@ -446,7 +447,7 @@ impl Rebuilder {
             self.stale = true;
             return Err(e);
         }
-        let (out, data) = (&self.out, &self.data);
+        let out = &self.out;
         let written = AtomicUsize::new(0);
         let count = |wrote: bool| {
             if wrote {
@@ -468,13 +469,14 @@ impl Rebuilder {
                 out.write(Part::Archive, rel, bytes).map(count)
             };
             if replanned {
-                archive::write_all(site, data, &write)?;
+                archive::write_feeds(site, &write)?;
+                archive::DataFiles::names().for_each(|name| archive_files.add(name));
                 removed += out.retain(Part::Archive, &archive_files.into_set())?;
             }
             Ok(removed)
         })();
         let removed = result.inspect_err(|_| self.stale = true)?;
-        self.data_stale = !replanned;
+        self.data_stale = Some(!replanned && self.data_stale != Some(false));
         // The search index holds the body text, so it follows every edit, just not at once.
         self.search_stale = true;
         Ok(RebuildReport {
@@ -487,15 +489,16 @@ impl Rebuilder {
         })
     }
 
-    /// Writes what an incremental rebuild left behind: a body edit's data files, and the search
-    /// index; returns whether the index was rewritten. Only files whose bytes changed are
+    /// Writes what an incremental rebuild left behind: the data files, and the search index; returns whether the index was rewritten. Only files whose bytes changed are
     /// written; index files no longer made are removed.
     pub fn refresh_search(&mut self) -> Result<bool> {
-        if self.data_stale {
+        if let Some(speech_detail) = self.data_stale {
             let out = &self.out;
             let write = |rel: &str, bytes: &[u8]| out.write(Part::Archive, rel, bytes).map(|_| ());
-            self.data.write(&self.site, true, &write).inspect_err(|_| self.stale = true)?;
-            self.data_stale = false;
+            self.data
+                .write(&self.site, speech_detail, &write)
+                .inspect_err(|_| self.stale = true)?;
+            self.data_stale = None;
         }
         if !self.search_stale {
             return Ok(false);
