@@ -254,7 +254,7 @@ def main() -> None:
             for name, t in sv.items():
                 print(f"  serve {name:5s} one-speech edit {t['edit']:6.0f} ms   new meeting {t['new']:6.0f} ms")
             if "hugo" in sv:
-                print(f"  serve yilu / hugo: {sv['yilu']['edit'] / sv['hugo']['edit']:.2f}x edit, "
+                print(f"  serve yilu / hugo: {sv['yilu']['edit'] / sv['hugo']['edit']:.3f}x edit, "
                       f"{sv['yilu']['new'] / sv['hugo']['new']:.2f}x new meeting")
 
 
