@@ -1,7 +1,8 @@
 //! The archive files of a site that `yilu serve` keeps up to date: the data files (data/*.json,
 //! data/*.csv) held as one part per meeting, so that an edit serialises only the meetings it
-//! touched and joins the parts again, instead of every speech of the archive; and the feeds,
-//! sitemap and robots.txt. The joined bytes are exactly those `yilu build` writes.
+//! touched and joins the parts again, instead of every speech of the archive. The joined bytes
+//! are exactly those `yilu build` writes (the feeds, sitemap and robots.txt come from
+//! `Site::write_feeds`, as in a build).
 
 use std::collections::{HashMap, HashSet};
 use std::io;
@@ -196,20 +197,6 @@ impl DataFiles {
     }
 }
 
-/// Writes the feeds, sitemap and robots.txt as `Site::write_archive_files` makes them.
-pub(crate) fn write_feeds(site: &Site, write: &WriteFn<'_>) -> Result<()> {
-    let (config, model) = (&site.config, &site.model);
-    // Feeds and sitemaps need absolute URLs: without a host they are left out.
-    if config.has_host() {
-        write("atom.xml", feeds::atom(config, model).as_bytes())?;
-        for (path, xml) in feeds::follow_feeds(config, model) {
-            write(&path, xml.as_bytes())?;
-        }
-        write("sitemap.xml", feeds::sitemap(config, model, &site.plan).as_bytes())?;
-    }
-    write("robots.txt", feeds::robots(config).as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,7 +231,7 @@ mod tests {
                 joined.lock().unwrap().insert(rel.to_string(), bytes.to_vec());
                 Ok(())
             };
-            write_feeds(&site, &write).unwrap();
+            site.write_feeds(&write).unwrap();
             data.write(&site, false, &write).unwrap();
             assert!(DataFiles::names().all(|name| joined.lock().unwrap().contains_key(name)));
             let joined = joined.into_inner().unwrap();

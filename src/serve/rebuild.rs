@@ -469,7 +469,7 @@ impl Rebuilder {
                 out.write(Part::Archive, rel, bytes).map(count)
             };
             if replanned {
-                archive::write_feeds(site, &write)?;
+                site.write_feeds(&write)?;
                 archive::DataFiles::names().for_each(|name| archive_files.add(name));
                 removed += out.retain(Part::Archive, &archive_files.into_set())?;
             }

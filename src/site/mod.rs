@@ -356,8 +356,13 @@ impl Site {
         csv?;
         figures?;
         meetings?;
-        // Feeds and sitemaps need absolute URLs: without a host they are left out (with a
-        // warning from load).
+        self.write_feeds(write)
+    }
+
+    /// Writes the feeds, the sitemap and robots.txt. Feeds and sitemaps need absolute URLs:
+    /// without a host they are left out (with a warning from load).
+    pub(crate) fn write_feeds(&self, write: &WriteFn<'_>) -> Result<()> {
+        let (config, model) = (&self.config, &self.model);
         if config.has_host() {
             write("atom.xml", feeds::atom(config, model).as_bytes())?;
             for (path, xml) in feeds::follow_feeds(config, model) {
@@ -365,8 +370,7 @@ impl Site {
             }
             write("sitemap.xml", feeds::sitemap(config, model, &self.plan).as_bytes())?;
         }
-        write("robots.txt", feeds::robots(config).as_bytes())?;
-        Ok(())
+        write("robots.txt", feeds::robots(config).as_bytes())
     }
 
     /// As [`Site::write_all`], but a static file that cannot be read is passed over and
