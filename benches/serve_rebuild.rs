@@ -116,7 +116,7 @@ fn main() {
         let report = rebuilder.apply_pages(&[file]).unwrap().expect("a content change");
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         let t = Instant::now();
-        rebuilder.refresh_search().unwrap();
+        rebuilder.write_deferred().unwrap();
         let search_ms = t.elapsed().as_secs_f64() * 1000.0;
         assert!(!report.full, "a body edit is incremental");
         eprintln!(
@@ -175,7 +175,7 @@ fn main() {
             let t = Instant::now();
             let report = rebuilder.apply_pages(std::slice::from_ref(&dir)).unwrap().unwrap();
             let ms = t.elapsed().as_secs_f64() * 1000.0;
-            rebuilder.refresh_search().unwrap();
+            rebuilder.write_deferred().unwrap();
             eprintln!(
                 "{label}: rendered {} pages{}, wrote {} files in {ms:.1} ms",
                 report.pages,

@@ -305,8 +305,8 @@ impl Builds {
                     changed: relative(done.changed, &self.options.root),
                 });
                 hub.send(&Event::Reload);
-                // Then the search index, after the page is already back.
-                if let Err(e) = rebuilder.refresh_search() {
+                // Then the search index and data files, after the page is already back.
+                if let Err(e) = rebuilder.write_deferred() {
                     fail(hub, report, &e, false);
                 }
             }

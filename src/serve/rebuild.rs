@@ -69,7 +69,7 @@ pub struct Rebuilder {
     /// Set when pages were rewritten but the search index not yet.
     search_stale: bool,
     /// The data files (data/*.json, data/*.csv: tens of MB at 10,000 speeches) are left, like
-    /// the search index, for [`refresh_search`](Self::refresh_search): `Some(true)` when only
+    /// the search index, for [`write_deferred`](Self::write_deferred): `Some(true)` when only
     /// those a body edit changes (speeches.json, figures.csv), `Some(false)` for all of them.
     data_stale: Option<bool>,
     /// When the last rebuild started reading the sources.
@@ -108,13 +108,14 @@ impl Rebuilder {
     /// also report files being opened, and a rebuild opens every file it reads.
     pub fn apply(&mut self, paths: &[PathBuf]) -> Result<Option<RebuildReport>> {
         let report = self.apply_pages(paths)?;
-        self.refresh_search()?;
+        self.write_deferred()?;
         Ok(report)
     }
 
-    /// [`apply`](Self::apply) without the search index, which is left for
-    /// [`refresh_search`](Self::refresh_search): serve reloads the browser in between, since the
-    /// index (every speech's text) takes several times as long as the pages an edit touches.
+    /// [`apply`](Self::apply) without the search index and the data files, which are left for
+    /// [`write_deferred`](Self::write_deferred): serve reloads the browser in between, since they
+    /// (every speech's text; tens of MB in a large archive) take several times as long as the
+    /// pages an edit touches.
     pub fn apply_pages(&mut self, paths: &[PathBuf]) -> Result<Option<RebuildReport>> {
         let started = Instant::now();
         let root = self.site.root.clone();
@@ -491,7 +492,7 @@ impl Rebuilder {
 
     /// Writes what an incremental rebuild left behind: the data files, and the search index; returns whether the index was rewritten. Only files whose bytes changed are
     /// written; index files no longer made are removed.
-    pub fn refresh_search(&mut self) -> Result<bool> {
+    pub fn write_deferred(&mut self) -> Result<bool> {
         if let Some(speech_detail) = self.data_stale {
             let out = &self.out;
             let write = |rel: &str, bytes: &[u8]| out.write(Part::Archive, rel, bytes).map(|_| ());
