@@ -210,8 +210,7 @@ impl Checks<'_> {
     }
 
     /// Slugs become URL segments: checked here, where the user can be told which entry is
-    /// wrong, rather than when a page would be written outside the output. The region must be
-    /// one the registry knows.
+    /// wrong, rather than when a page would be written outside the output.
     fn organisations(&mut self, config: &SiteConfig) {
         for (i, org) in config.organisations.iter().enumerate() {
             if let Some(problem) = crate::slug::problem(&org.slug) {
@@ -222,6 +221,10 @@ impl Checks<'_> {
                 self.push(d, self.places.organisations.get(i).map(toml::Spanned::span));
             }
         }
+    }
+
+    /// The region must be one the registry knows.
+    fn region(&mut self, config: &SiteConfig) {
         if let Some(region) = &config.region
             && let Err(e) = crate::orgs::Registry::with_region(&[], Some(region))
         {
@@ -274,7 +277,7 @@ impl Checks<'_> {
     /// Target names are typed on the command line (`yilu deploy NAME`): plain and unique.
     fn deploy(&mut self, config: &SiteConfig) {
         for (i, entry) in config.deploy.iter().enumerate() {
-            let span = || self.places.deploy.get(i).map(toml::Spanned::span);
+            let span = self.places.deploy.get(i).map(toml::Spanned::span);
             let mut found = Vec::new();
             if !crate::slug::is_valid(&entry.name) {
                 found.push(format!(
@@ -285,7 +288,6 @@ impl Checks<'_> {
             if config.deploy[..i].iter().any(|e| e.name == entry.name) {
                 found.push(format!("deploy[{i}]: a second target named {:?}", entry.name));
             }
-            let span = span();
             for message in found {
                 self.push(Diagnostic::new(self.name, message), span.clone());
             }
@@ -318,6 +320,7 @@ impl SiteConfig {
         checks.language(&config, root);
         checks.paginate_by(&config);
         checks.organisations(&config);
+        checks.region(&config);
         checks.indicators(&config);
         checks.menu(&config);
         checks.deploy(&config);
