@@ -106,6 +106,40 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// One problem as printed: `warning: content/x.md:3:1: message`, its hint on the next line.
+pub(crate) fn show(d: &Diagnostic) -> String {
+    format!("{}: {d}", d.severity.as_str())
+}
+
+/// "2 errors, 1 warning"; "no problems" when there are none.
+pub(crate) fn summary(problems: &[Diagnostic]) -> String {
+    let errors = problems.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = problems.len() - errors;
+    match (errors, warnings) {
+        (0, 0) => "no problems".into(),
+        (e, 0) => count(e, "error", "errors"),
+        (0, w) => count(w, "warning", "warnings"),
+        (e, w) => format!("{}, {}", count(e, "error", "errors"), count(w, "warning", "warnings")),
+    }
+}
+
+/// A failed run's error as the terminal shows it, a line each: every problem of a problem list
+/// with its severity, then their count; any other error as `error: …` with its causes. The one
+/// place an error chain is formatted (the CLI prints it; `yilu serve` also shows it in the page).
+pub(crate) fn error_report(err: &anyhow::Error) -> String {
+    let mut lines = Vec::new();
+    for cause in err.chain() {
+        if let Some(list) = cause.downcast_ref::<Diagnostics>() {
+            lines.extend(list.0.iter().map(show));
+            lines.push(summary(&list.0));
+            break;
+        }
+        let lead = if lines.is_empty() { "error: " } else { "  caused by: " };
+        lines.push(format!("{lead}{cause}"));
+    }
+    lines.join("\n")
+}
+
 /// `n` with its noun, singular or plural: "1 problem", "2 problems".
 pub(crate) fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular } else { plural })
@@ -175,3 +209,28 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context as _;
+
+    #[test]
+    fn an_error_report_shows_the_causes_or_the_problem_list() {
+        let io = std::io::Error::other("disk full");
+        let plain = Err::<(), _>(io).context("cannot write out/a.html").unwrap_err();
+        assert_eq!(error_report(&plain), "error: cannot write out/a.html\n  caused by: disk full");
+
+        let mut list = Diagnostics::default();
+        list.push(Diagnostic::new("b.md", "no title").at(2, 1).with_hint("add `title:`"));
+        list.push(Diagnostic::warning("a.md", "unknown key"));
+        let wrapped = list.into_result().context("the build failed").unwrap_err();
+        assert_eq!(
+            error_report(&wrapped),
+            "error: the build failed\n\
+             warning: a.md: unknown key\n\
+             error: b.md:2:1: no title\n  hint: add `title:`\n\
+             1 error, 1 warning"
+        );
+    }
+}

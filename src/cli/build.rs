@@ -53,7 +53,7 @@ impl BuildArgs {
         let report = report?;
         if !quiet {
             for w in &report.warnings {
-                eprintln!("{}", super::show(w));
+                eprintln!("{}", crate::diagnostic::show(w));
             }
             eprintln!(
                 "built {} ({}, {}) into {} in {} ms{}",
@@ -65,7 +65,7 @@ impl BuildArgs {
                 if report.warnings.is_empty() {
                     String::new()
                 } else {
-                    format!("; {}", super::summary(&report.warnings))
+                    format!("; {}", crate::diagnostic::summary(&report.warnings))
                 }
             );
         }

@@ -72,12 +72,12 @@ impl CheckArgs {
         match self.format {
             Format::Text => {
                 for p in &report.problems {
-                    eprintln!("{}", super::show(p));
+                    eprintln!("{}", crate::diagnostic::show(p));
                 }
             }
             Format::Json => print_json(&report.problems)?,
         }
-        let summary = super::summary(&report.problems);
+        let summary = crate::diagnostic::summary(&report.problems);
         if report.errors() > 0 {
             anyhow::bail!("check found {summary}");
         }

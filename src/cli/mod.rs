@@ -5,7 +5,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Severity, count};
+use crate::diagnostic;
 
 mod build;
 mod check;
@@ -63,40 +63,7 @@ impl Cli {
     }
 }
 
-/// One problem as printed: `warning: content/x.md:3:1: message`, its hint on the next line.
-pub(crate) fn show(d: &Diagnostic) -> String {
-    format!("{}: {d}", d.severity.as_str())
-}
-
-/// "2 errors, 1 warning"; "no problems" when there are none.
-pub(crate) fn summary(problems: &[Diagnostic]) -> String {
-    let errors = problems.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = problems.len() - errors;
-    match (errors, warnings) {
-        (0, 0) => "no problems".into(),
-        (e, 0) => count(e, "error", "errors"),
-        (0, w) => count(w, "warning", "warnings"),
-        (e, w) => format!("{}, {}", count(e, "error", "errors"), count(w, "warning", "warnings")),
-    }
-}
-
-/// Prints a failed command's error once: each problem of a problem list on its own line with
-/// its severity, then their count; any other error as `error: …` with its causes.
+/// Prints a failed command's error once (see [`diagnostic::error_report`]).
 pub fn print_error(err: &anyhow::Error) {
-    let mut first = true;
-    for cause in err.chain() {
-        if let Some(list) = cause.downcast_ref::<Diagnostics>() {
-            for d in &list.0 {
-                eprintln!("{}", show(d));
-            }
-            eprintln!("{}", summary(&list.0));
-            return;
-        }
-        if first {
-            eprintln!("error: {cause}");
-            first = false;
-        } else {
-            eprintln!("  caused by: {cause}");
-        }
-    }
+    eprintln!("{}", diagnostic::error_report(err));
 }

@@ -88,7 +88,7 @@ fn print_report(report: &Report, quiet: bool) {
             after(changed)
         ),
         Report::Failed { message, at_start } => {
-            eprintln!("error: {message}");
+            eprintln!("{message}");
             if *at_start {
                 eprintln!("waiting for a change that fixes it");
             }

@@ -367,19 +367,9 @@ fn rebuild_loop(
 
 /// Tells the caller and the open pages that a build failed.
 fn fail(hub: &Hub, report: &Reporter, e: &anyhow::Error, at_start: bool) {
-    let message = error_text(e);
+    let message = crate::diagnostic::error_report(e);
     hub.send(&Event::Error(message.clone()));
     report(Report::Failed { message, at_start });
-}
-
-/// An error with its causes, as the terminal shows it.
-fn error_text(e: &anyhow::Error) -> String {
-    let mut text = e.to_string();
-    for cause in e.chain().skip(1) {
-        text.push_str("\n  caused by: ");
-        text.push_str(&cause.to_string());
-    }
-    text
 }
 
 #[cfg(test)]
@@ -421,7 +411,9 @@ mod tests {
         let loop_thread = std::thread::spawn(move || rebuild_loop(builds, &rx, &hub, &report));
         tx.send(vec![PathBuf::from("a.md")]).unwrap();
         let first = page.recv_timeout(Duration::from_secs(5)).unwrap();
-        assert!(first.starts_with("event: error\ndata: internal error while rebuilding (a bug)"));
+        assert!(
+            first.starts_with("event: error\ndata: error: internal error while rebuilding (a bug)")
+        );
         tx.send(vec![PathBuf::from("b.md")]).unwrap();
         assert_eq!(page.recv_timeout(Duration::from_secs(5)).unwrap(), Event::Reload.to_sse());
         drop(tx);
