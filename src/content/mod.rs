@@ -53,7 +53,10 @@ pub(crate) struct Speech {
     pub(crate) slug: String,
     pub(crate) path: PathBuf,
     pub(crate) front: SpeechFrontMatter,
-    pub(crate) body: String,
+    /// Characters of the body's text, white space not counted. The body itself is not held
+    /// (a build of 30,000 speeches would hold them all): [`read_body`] reads it again when its
+    /// page is rendered.
+    pub(crate) chars: usize,
     /// Position in the meeting, from `order:` or the file name's numeric prefix.
     pub(crate) order: u32,
     pub(crate) org: Option<OrgRef>,
@@ -497,9 +500,28 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSp
         },
     };
     Ok(LoadedSpeech {
-        speech: Speech { slug, path: rel, body: body.to_string(), front, order, org },
+        speech: Speech { slug, path: rel, chars: body_chars(body), front, order, org },
         warnings,
     })
+}
+
+/// The characters of a Markdown body's text, white space not counted.
+fn body_chars(body: &str) -> usize {
+    use crate::render::markdown;
+    markdown::count_chars(&markdown::plain_text(body))
+}
+
+/// The body of the speech file at `rel` (relative to the site folder `root`), read again: what
+/// follows its front matter, as [`load`] read it.
+pub(crate) fn read_body(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
+    let path = root.join(rel);
+    let mut text = read(root, &path)?;
+    let body_at = {
+        let split = front_matter::split(&text).map_err(|e| fm_diag(root, &path, e))?;
+        split.body.as_ptr() as usize - text.as_ptr() as usize
+    };
+    text.drain(..body_at);
+    Ok(text)
 }
 
 /// Writes one file atomically: a temporary file beside it, then a rename over it, so a reader
@@ -544,5 +566,21 @@ mod tests {
         assert_eq!(split_order_prefix("01-wanzhou"), (Some(1), "wanzhou"));
         assert_eq!(split_order_prefix("wanzhou"), (None, "wanzhou"));
         assert_eq!(split_order_prefix("12"), (Some(12), "12"));
+    }
+
+    #[test]
+    fn a_body_read_again_is_the_body_load_read() {
+        let root = tempfile::tempdir().unwrap();
+        let file = "\u{feff}---\r\ntitle: 标题\r\n---\r\n\r\n万州区\u{7}GDP增长2.1%。\r\n";
+        std::fs::write(root.path().join("a.md"), file).unwrap();
+        let body = read_body(root.path(), Path::new("a.md")).unwrap();
+        assert_eq!(body, "\r\n万州区GDP增长2.1%。\r\n");
+        assert_eq!(body_chars(&body), "万州区GDP增长2.1%。".chars().count());
+
+        std::fs::write(root.path().join("b.md"), "no front matter\n").unwrap();
+        let err = read_body(root.path(), Path::new("b.md")).unwrap_err();
+        assert_eq!((err.path.as_path(), err.line), (Path::new("b.md"), Some(1)));
+        let err = read_body(root.path(), Path::new("gone.md")).unwrap_err();
+        assert!(err.message.starts_with("cannot read"), "{}", err.message);
     }
 }

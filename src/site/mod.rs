@@ -221,13 +221,44 @@ impl Site {
 
     /// Renders one page; an error names the template and its place, not the page.
     fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
+        self.render_with(page, &self.body_of(page)?)
+    }
+
+    /// Renders one page whose body (a speech page's Markdown; empty for others) is at hand.
+    fn render_with(&self, page: &Page, body: &str) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
-        let context =
-            page.context(&self.archive, &self.pages, &self.model, &self.config, &self.shared);
+        let (archive, standalone, model) = (&self.archive, &self.pages, &self.model);
+        let context = page.context(archive, standalone, model, &self.config, &self.shared, body);
         self.tera
             .render_to(page.template, &context, &mut out)
             .map_err(|e| templates::render_diagnostic(&self.theme_dir, page.template, &e))?;
         Ok(out)
+    }
+
+    /// A speech page's Markdown body, read again from its file; empty for other pages.
+    fn body_of(&self, page: &Page) -> Result<String, Diagnostic> {
+        match page.kind {
+            PageKind::Speech(i, j) => self.speech_body(i, j),
+            _ => Ok(String::new()),
+        }
+    }
+
+    /// Speech (i, j)'s Markdown body, read from its file: the archive does not hold bodies.
+    fn speech_body(&self, i: usize, j: usize) -> Result<String, Diagnostic> {
+        content::read_body(&self.root, &self.archive.meetings[i].speeches[j].path)
+    }
+
+    /// Renders one page with its body and hands it to `write`; a failure carries the page's
+    /// path when it is a rendering error (to be merged: one message per template mistake).
+    fn write_page(&self, page: &Page, body: &str, write: &WriteFn<'_>) -> Result<(), Failed> {
+        let html =
+            self.render_with(page, body).map_err(|d| Box::new((Some(page.path.clone()), d)))?;
+        let written = write(&page.file(), &html)
+            .map_err(|e| Box::new((None, Diagnostic::new(page.file(), format!("{e:#}")))));
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+        }
+        written
     }
 
     /// Renders the given pages in parallel and hands each to `write` (site-relative file path,
@@ -235,33 +266,16 @@ impl Site {
     pub(crate) fn write_pages<'a>(
         &self,
         pages: impl IntoParallelIterator<Item = &'a Page>,
-        write: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+        write: &WriteFn<'_>,
     ) -> Result<()> {
-        // Rendering errors carry their page, to be merged: one message per template mistake.
-        type Failed = Box<(Option<String>, Diagnostic)>;
         let results: Vec<Result<(), Failed>> = pages
             .into_par_iter()
             .map(|page| {
-                let html = self.render(page).map_err(|d| Box::new((Some(page.path.clone()), d)))?;
-                let written = write(&page.file(), &html)
-                    .map_err(|e| Box::new((None, Diagnostic::new(page.file(), format!("{e:#}")))));
-                if let Some(bar) = &self.progress {
-                    bar.inc(1);
-                }
-                written
+                let body = self.body_of(page).map_err(|d| Box::new((None, d)))?;
+                self.write_page(page, &body, write)
             })
             .collect();
-        let mut problems = Diagnostics::default();
-        let mut render_errors = Vec::new();
-        for failed in results.into_iter().filter_map(Result::err) {
-            let (page, d) = *failed;
-            match page {
-                Some(page) => render_errors.push((page, d)),
-                None => problems.push(d),
-            }
-        }
-        templates::merge_render_errors(render_errors).into_iter().for_each(|d| problems.push(d));
-        problems.into_result()
+        failures(results.into_iter().filter_map(Result::err))
     }
 
     /// (meeting, speech) indices of every speech, meetings newest first, speeches in order.
@@ -271,7 +285,7 @@ impl Site {
     }
 
     /// Speech (i, j) as a search document: its summary, and its body as plain text.
-    fn search_doc(&self, i: usize, j: usize) -> crate::search::SearchDoc {
+    fn search_doc(&self, i: usize, j: usize, body: &str) -> crate::search::SearchDoc {
         let sum = &self.model.meetings[i].speeches[j];
         crate::search::SearchDoc {
             path: sum.path.clone(),
@@ -280,16 +294,49 @@ impl Site {
             org: sum.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
             date: sum.date.clone(),
             meeting: sum.meeting_title.clone(),
-            body: crate::render::markdown::plain_text(&self.archive.meetings[i].speeches[j].body),
+            body: crate::render::markdown::plain_text(body),
         }
     }
 
     /// The search index under search/. Each index file is JSON wrapped in a call,
     /// `yiluSearchData("idx-05", {…});`, and search.js loads it with a <script> element: unlike
     /// fetch(), that also works for a page opened from disk over file://. The documents are
-    /// made a batch at a time (meetings are newest first, as the index numbers them), so the
-    /// archive's plain text is never held whole.
+    /// made a batch at a time (meetings are newest first, as the index numbers them), each
+    /// body read from its file, so the archive's text is never held whole.
     pub(crate) fn write_search_index(&self, write: &WriteFn<'_>) -> Result<()> {
+        let all: Vec<(usize, usize)> = self.speech_refs().collect();
+        self.index_speeches(&all, write, &|&(i, j)| {
+            let body = self.speech_body(i, j).map_err(|d| Box::new((None, d)))?;
+            Ok(self.search_doc(i, j, &body))
+        })
+    }
+
+    /// The speech pages and the search index in one pass: each body is read once, for its
+    /// page and its search document, a batch of speeches at a time.
+    fn write_speeches_and_index(&self, write: &WriteFn<'_>) -> Result<()> {
+        let mut speeches: Vec<(usize, usize, &Page)> = (self.plan.iter())
+            .filter_map(|page| match page.kind {
+                PageKind::Speech(i, j) => Some((i, j, page)),
+                _ => None,
+            })
+            .collect();
+        speeches.sort_by_key(|&(i, j, _)| (i, j));
+        self.index_speeches(&speeches, write, &|&(i, j, page)| {
+            let body = self.speech_body(i, j).map_err(|d| Box::new((None, d)))?;
+            self.write_page(page, &body, write)?;
+            Ok(self.search_doc(i, j, &body))
+        })
+    }
+
+    /// Builds the search index from `speeches` (in index order: meetings newest first,
+    /// speeches in order), making each one's document with `doc` a batch at a time in
+    /// parallel. Every failing speech is reported; the index is left unwritten then.
+    fn index_speeches<T: Sync>(
+        &self,
+        speeches: &[T],
+        write: &WriteFn<'_>,
+        doc: &(dyn Fn(&T) -> Result<crate::search::SearchDoc, Failed> + Sync),
+    ) -> Result<()> {
         use crate::search::index::{BATCH, IndexWriter};
         let as_js = |path: String, json: Vec<u8>| {
             let name = path.strip_prefix("search/").unwrap_or(&path);
@@ -302,14 +349,22 @@ impl Site {
             js.extend_from_slice(b");\n");
             write(&format!("search/{name}.js"), &js)
         };
-        let all: Vec<(usize, usize)> = self.speech_refs().collect();
-        let mut index = IndexWriter::new(all.len());
-        for refs in all.chunks(BATCH) {
-            let docs: Vec<crate::search::SearchDoc> =
-                refs.par_iter().map(|&(i, j)| self.search_doc(i, j)).collect();
-            let batch: Vec<&crate::search::SearchDoc> = docs.iter().collect();
-            index.add(&batch, &as_js).context("cannot write the search index")?;
+        let mut index = IndexWriter::new(speeches.len());
+        let mut failed = Vec::new();
+        for batch in speeches.chunks(BATCH) {
+            let mut docs = Vec::with_capacity(batch.len());
+            for made in batch.par_iter().map(doc).collect::<Vec<_>>() {
+                match made {
+                    Ok(d) => docs.push(d),
+                    Err(f) => failed.push(f),
+                }
+            }
+            if failed.is_empty() {
+                let docs: Vec<&crate::search::SearchDoc> = docs.iter().collect();
+                index.add(&docs, &as_js).context("cannot write the search index")?;
+            }
         }
+        failures(failed)?;
         index.finish(&as_js).context("cannot write the search index")
     }
 
@@ -389,12 +444,14 @@ impl Site {
         stream: Option<&StreamFn<'_>>,
         skipped: Option<&mut Vec<Diagnostic>>,
     ) -> Result<()> {
+        let others = self.plan.iter().filter(|p| !matches!(p.kind, PageKind::Speech(..)));
+        let others: Vec<&Page> = others.collect();
         let (pages, (archive, search)) = rayon::join(
-            || self.write_pages(&self.plan, write),
+            || self.write_pages(others, write),
             || {
                 rayon::join(
                     || self.write_archive_files_to(write, stream),
-                    || self.write_search_index(write),
+                    || self.write_speeches_and_index(write),
                 )
             },
         );
@@ -454,6 +511,25 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
 fn drop_aside(site: Site) {
     // When no thread can be had, the failed spawn frees the site here instead.
     let _ = std::thread::Builder::new().name("yilu-drop".into()).spawn(move || drop(site));
+}
+
+/// A page or speech that failed: its page's path when rendering failed (rendering errors are
+/// merged, one message per template mistake), and the problem.
+type Failed = Box<(Option<String>, Diagnostic)>;
+
+/// Every failure as one error (none: Ok), rendering errors merged by template mistake.
+fn failures(failed: impl IntoIterator<Item = Failed>) -> Result<()> {
+    let mut problems = Diagnostics::default();
+    let mut render_errors = Vec::new();
+    for failed in failed {
+        let (page, d) = *failed;
+        match page {
+            Some(page) => render_errors.push((page, d)),
+            None => problems.push(d),
+        }
+    }
+    templates::merge_render_errors(render_errors).into_iter().for_each(|d| problems.push(d));
+    problems.into_result()
 }
 
 /// Two stages' errors as one: both lists of problems together when both are lists.

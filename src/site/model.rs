@@ -194,7 +194,7 @@ fn speech_view(
     indicators: &Indicators,
     speaker_path: Option<String>,
 ) -> (SpeechSummary, SpeechView) {
-    let chars = markdown::count_chars(&markdown::plain_text(&s.body));
+    let chars = s.chars;
     let speech_period = s.front.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
     let canonical = |printed: Option<&str>| {
         let p = printed.and_then(period::parse);

@@ -69,6 +69,8 @@ impl Page {
     }
 
     /// The template context: `current`, `section`, `page_title` and the page's own data.
+    /// `body`: a speech page's Markdown body, read from its file by the caller (the archive
+    /// does not hold bodies); empty for other pages.
     pub(crate) fn context(
         &self,
         archive: &Archive,
@@ -76,6 +78,7 @@ impl Page {
         model: &SiteModel,
         config: &SiteConfig,
         shared: &Shared,
+        body: &str,
     ) -> Context {
         let mut context = Context::new();
         context.insert("current", &self.path);
@@ -83,7 +86,7 @@ impl Page {
         let section =
             self.path.split_once('/').map(|(first, _)| format!("{first}/")).unwrap_or_default();
         context.insert("section", &section);
-        let from = Sources { archive, standalone, model, config, shared };
+        let from = Sources { archive, standalone, model, config, shared, body };
         let title = self.insert_own(&mut context, &from);
         context.insert("page_title", &title);
         self.insert_meta(&mut context, &from);
@@ -158,8 +161,7 @@ impl Page {
 
     /// Inserts the page's description, address, Open Graph type and feed.
     fn insert_meta(&self, context: &mut Context, from: &Sources<'_>) {
-        let (description, og_type, feed) =
-            self.meta(from.archive, from.standalone, from.model, &from.shared.text);
+        let (description, og_type, feed) = self.meta(from);
         let description = one_line(description.as_deref().unwrap_or(&from.config.description), 160);
         context.insert("page_description", &description);
         // The 404 page is served at any missing address: it has no URL of its own.
@@ -172,13 +174,8 @@ impl Page {
 
     /// The page's own description (None: the site's), its Open Graph type, and the site path
     /// of its own Atom feed if it has one.
-    fn meta(
-        &self,
-        archive: &Archive,
-        standalone: &[StandalonePage],
-        model: &SiteModel,
-        text: &Strings,
-    ) -> (Option<String>, &'static str, Option<String>) {
+    fn meta(&self, from: &Sources<'_>) -> (Option<String>, &'static str, Option<String>) {
+        let (archive, model, text) = (from.archive, from.model, &*from.shared.text);
         match &self.kind {
             PageKind::Meeting(i) => {
                 let m = &model.meetings[*i];
@@ -187,7 +184,7 @@ impl Page {
             }
             PageKind::Speech(i, j) => {
                 let s = &model.meetings[*i].speeches[*j];
-                let lead = lead(&archive.meetings[*i].speeches[*j].body).unwrap_or_else(|| {
+                let lead = lead(from.body).unwrap_or_else(|| {
                     let who = [
                         s.org.as_ref().map(|o| o.name.as_str()),
                         s.position.as_deref(),
@@ -230,7 +227,7 @@ impl Page {
                 (Some(text.text("meta.metric", &[("label", &m.label)])), "website", None)
             }
             PageKind::Standalone(i) => {
-                let page = &standalone[*i];
+                let page = &from.standalone[*i];
                 (page.front.description.clone().or_else(|| lead(&page.body)), "article", None)
             }
             _ => (None, "website", None),
@@ -245,6 +242,8 @@ struct Sources<'a> {
     model: &'a SiteModel,
     config: &'a SiteConfig,
     shared: &'a Shared,
+    /// A speech page's Markdown body (empty for other pages).
+    body: &'a str,
 }
 
 /// A meeting page's own data: the meeting and its neighbours. Returns its title.
@@ -268,7 +267,7 @@ fn speech_page<'a>(context: &mut Context, from: &Sources<'a>, i: usize, j: usize
     let summaries = &model.meetings[i].speeches;
     let summary = &summaries[j];
     let source = &from.archive.meetings[i].speeches[j];
-    let body = markdown::render(&source.body);
+    let body = markdown::render(from.body);
     context.insert(
         "speech",
         &SpeechPage {

@@ -141,7 +141,7 @@ mod tests {
                 speaker: Some(name.into()),
                 ..Default::default()
             },
-            body: String::new(),
+            chars: 0,
             order: 1,
             org: Some(OrgRef {
                 name: org.into(),
