@@ -318,7 +318,8 @@ fn load_meeting_warned(
         ));
     }
 
-    let mut speeches = Vec::new();
+    // Sized for the files, not grown by doubling: a build holds every meeting's list.
+    let mut speeches = Vec::with_capacity(files.len());
     for path in files.iter().filter(|p| **p != index) {
         match load_speech(root, path, registry) {
             Ok(loaded) if loaded.speech.front.draft && !options.drafts => {}
