@@ -489,77 +489,109 @@ struct Place {
 /// Parses the blocks of a digest.
 pub(crate) fn parse(input: &[String]) -> Result<Transcript, NotADigest> {
     let cleaned = clean(input);
-    let origin: Vec<usize> = cleaned.iter().map(|(i, _)| *i).collect();
-    let blocks: Vec<String> = cleaned.into_iter().map(|(_, b)| b).collect();
+    let blocks = Blocks {
+        origin: cleaned.iter().map(|(i, _)| *i).collect(),
+        text: cleaned.into_iter().map(|(_, b)| b).collect(),
+    };
+    let places = find_places(&blocks.text)?;
+    let mut warnings = Vec::new();
+    let speeches = places
+        .iter()
+        .enumerate()
+        .map(|(k, place)| blocks.speech(k + 1, place, &mut warnings))
+        .collect();
+    let (headline, subtitle, lead_blocks) = preamble(&blocks.text[..places[0].start]);
+    warnings.sort_by_key(|n: &Note| n.block);
+    Ok(Transcript { headline, subtitle, lead: repair_columns(&lead_blocks), speeches, warnings })
+}
+
+/// Where each speech is: by bylines when they outnumber speaker lines, else by speaker lines
+/// (a byline under a speech with a speaker line closes its body); neither is no digest.
+fn find_places(blocks: &[String]) -> Result<Vec<Place>, NotADigest> {
     let det: Vec<Cow<'_, str>> = blocks.iter().map(|b| detection(b)).collect();
     let speakers: Vec<usize> =
         (0..det.len()).filter(|&i| speaker_line(&det[i]).is_some()).collect();
     let bylines: Vec<usize> = (0..det.len()).filter(|&i| byline(&det[i]).is_some()).collect();
-    let mut warnings = Vec::new();
-    let places = if !bylines.is_empty() && bylines.len() > speakers.len() {
-        byline_places(&blocks, &det, &bylines)
-    } else if !speakers.is_empty() {
-        let mut places = speaker_places(&blocks, &det, &speakers);
-        // A byline under a speech that also has a speaker line closes its body.
-        for place in &mut places {
-            if let Some(&b) = bylines.iter().find(|&&b| (place.body..place.end).contains(&b)) {
-                place.end = b;
-            }
-        }
-        places
-    } else {
+    if !bylines.is_empty() && bylines.len() > speakers.len() {
+        return Ok(byline_places(blocks, &det, &bylines));
+    }
+    if speakers.is_empty() {
         return Err(NotADigest);
-    };
+    }
+    let mut places = speaker_places(blocks, &det, &speakers);
+    // A byline under a speech that also has a speaker line closes its body.
+    for place in &mut places {
+        if let Some(&b) = bylines.iter().find(|&&b| (place.body..place.end).contains(&b)) {
+            place.end = b;
+        }
+    }
+    Ok(places)
+}
 
-    let note = |block: usize, message: String| Note { block: Some(origin[block]), message };
-    let mut speeches = Vec::new();
-    for (k, place) in places.iter().enumerate() {
+/// The blocks of a digest after cleaning, with the input block each one came from.
+struct Blocks {
+    text: Vec<String>,
+    origin: Vec<usize>,
+}
+
+impl Blocks {
+    /// A warning about block `block`, pointing at its input block.
+    fn note(&self, block: usize, message: String) -> Note {
+        Note { block: Some(self.origin[block]), message }
+    }
+
+    /// Speech `number` (1, 2, 3 …) at `place`, warning of a missing name, headline or text and
+    /// of a body that stops mid-sentence.
+    fn speech(&self, number: usize, place: &Place, warnings: &mut Vec<Note>) -> SpeechText {
         let who = format!("{} {}", place.position, place.speaker.as_deref().unwrap_or(""));
         let who = who.trim();
         if place.speaker.is_none() {
-            warnings.push(note(
+            warnings.push(self.note(
                 place.anchor,
                 format!(
-                    "speech {}: the byline gives no name ({who}): speaker left out; add `speaker:` \
-                     to the speech file by hand",
-                    k + 1
+                    "speech {number}: the byline gives no name ({who}): speaker left out; add \
+                     `speaker:` to the speech file by hand"
                 ),
             ));
         }
         if place.headline.is_none() {
-            warnings
-                .push(note(place.anchor, format!("speech {}: no headline found for {who}", k + 1)));
+            warnings.push(
+                self.note(place.anchor, format!("speech {number}: no headline found for {who}")),
+            );
         }
         let body = place.body.min(place.end)..place.end;
-        let paragraphs = repair_columns(&blocks[body.clone()]);
+        let paragraphs = repair_columns(&self.text[body.clone()]);
         if let Some(last) = paragraphs.last()
             && !ends_sentence(&detection(last))
         {
-            warnings.push(note(
+            warnings.push(self.note(
                 place.end.saturating_sub(1),
-                format!("speech {}: last paragraph ends mid-sentence: …{}", k + 1, tail(last, 20)),
+                format!("speech {number}: last paragraph ends mid-sentence: …{}", tail(last, 20)),
             ));
         }
         if paragraphs.is_empty() {
-            warnings.push(note(place.anchor, format!("speech {}: {who} has no text", k + 1)));
+            warnings.push(self.note(place.anchor, format!("speech {number}: {who} has no text")));
         }
-        let mut body_blocks: Vec<usize> = body.map(|i| origin[i]).collect();
+        let mut body_blocks: Vec<usize> = body.map(|i| self.origin[i]).collect();
         body_blocks.dedup();
-        speeches.push(SpeechText {
+        SpeechText {
             headline: place.headline.as_deref().map(strip_bullets),
             position: place.position.clone(),
             speaker: place.speaker.clone(),
             paragraphs,
-            block: origin[place.anchor],
+            block: self.origin[place.anchor],
             body_blocks,
-        });
+        }
     }
+}
 
-    let preamble = &blocks[..places[0].start];
+/// The blocks before the first speech, read: the headline, the `——` subtitle and the lead
+/// (核心提示) blocks, in that order.
+fn preamble(blocks: &[String]) -> (Option<String>, Option<String>, Vec<String>) {
     let mut headline = None;
     let mut subtitle = None;
     let mut lead_blocks = Vec::new();
-    for block in preamble {
+    for block in blocks {
         let trimmed = block.trim_start_matches(['—', '-', '－', '─']).trim();
         if subtitle.is_none() && trimmed.len() < block.len() && lead_blocks.is_empty() {
             subtitle = Some(trimmed.to_string());
@@ -574,8 +606,7 @@ pub(crate) fn parse(input: &[String]) -> Result<Transcript, NotADigest> {
             lead_blocks.push(block.clone());
         }
     }
-    warnings.sort_by_key(|n: &Note| n.block);
-    Ok(Transcript { headline, subtitle, lead: repair_columns(&lead_blocks), speeches, warnings })
+    (headline, subtitle, lead_blocks)
 }
 
 fn strip_bullets(s: &str) -> String {

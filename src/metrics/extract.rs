@@ -205,6 +205,26 @@ fn paragraph_period(s: &[char]) -> Option<String> {
     first
 }
 
+/// The words before a measure, read: the subject's noun phrase and the basis of comparison.
+struct Lead {
+    noun: Noun,
+    basis: Option<String>,
+}
+
+/// What every figure of one measure shares.
+struct Shared {
+    /// The period the figures are for, as written (their own or their sentence's).
+    period: Option<String>,
+    /// The period is a part of the paragraph's reporting period (上半年 in a 前三季度 paragraph).
+    part: bool,
+    /// The figures are targets or plans.
+    target: bool,
+    /// Year-on-year outcomes (see [`Found::yoy`]).
+    yoy: bool,
+    /// The measure's words as printed.
+    text: String,
+}
+
 /// A noun phrase read out of a subject's words.
 #[derive(Debug, Default)]
 struct Noun {
@@ -601,6 +621,9 @@ impl Parser<'_> {
         }
     }
 
+    /// Reads one measure, whose verb is at `verb_at` and whose words start at `floor`, into
+    /// figures (`target_at`: where the sentence's first target word ends, if any); a measure
+    /// that is no growth figure only leaves what later clauses may refer to.
     #[allow(clippy::too_many_arguments)]
     fn measure(
         &mut self,
@@ -616,97 +639,23 @@ impl Parser<'_> {
         let pre_text: String = pre.iter().collect();
         let unit = m.values.last().map(|v| v.1).unwrap_or("%");
         let points = unit == "个百分点";
-
-        // Not growth figures: contributions, gaps, shares and rates, bounds.
-        if contains_any(&pre_text, lx::CONTRIBUTION_WORDS) || (points && pre_text.contains("带动"))
-        {
-            items.push(Item::Share(String::new()));
+        let Some(mut lead) = read_lead(m, pre, &pre_text, points, items) else {
             return;
-        }
-        if contains_any(&pre_text, lx::GAP_WORDS) {
-            return;
-        }
-        let (noun_part, basis) = match basis_start(pre) {
-            Some(k) => (&pre[..k], Some(&pre[k..])),
-            None => (pre, None),
         };
-        let mut noun = read_noun(noun_part);
-        if is_rate_noun(&noun.text) || contains_any(&pre_text, lx::SHARE_WORDS) {
-            items.push(Item::Share(noun.text));
-            return;
-        }
-        if let Some(p) = &noun.period {
+        if let Some(p) = &lead.noun.period {
             sentence_period.replace(p.clone());
         }
-        let mut basis: Option<String> = basis.map(|b| {
-            let t: String = b.iter().collect();
-            let t = t.strip_suffix("分别").unwrap_or(&t);
-            t.strip_suffix('的').unwrap_or(t).to_string()
-        });
-        if basis.is_none() && matches!(m.verb.word, "同增" | "比增") {
-            basis = Some("同比".into());
+        if !self.resolve_subject(&mut lead, points, items) {
+            return;
         }
 
-        // A subject left out, or a bare head ("增加值"): the one the text is talking about.
-        let bare = noun.text.is_empty() || lx::ADVERBS.contains(&noun.text.as_str());
-        let head = lx::HEADS.contains(&noun.text.as_str());
-        if bare || head {
-            let mut resolved: Option<String> = None;
-            // The nearest few clauses: a subject is never left out further back than that.
-            for item in items.iter().rev().take(8) {
-                match item {
-                    Item::Share(n) => {
-                        if head && n.ends_with(&noun.text) && n.len() > noun.text.len() {
-                            resolved = Some(n.clone());
-                            break;
-                        }
-                        if points && bare {
-                            return;
-                        }
-                    }
-                    Item::Basis(b) => {
-                        if bare && basis.is_none() {
-                            basis = Some(b.clone());
-                        }
-                    }
-                    Item::Figure(n) | Item::Noun(n) => {
-                        if bare || (n.ends_with(&noun.text) && n.len() > noun.text.len()) {
-                            resolved = Some(n.clone());
-                            break;
-                        }
-                    }
-                    Item::Amount(n, amount) => {
-                        if bare || (n.ends_with(&noun.text) && n.len() > noun.text.len()) {
-                            resolved = Some(n.clone());
-                            if noun.amount.is_none() {
-                                noun.amount = Some(amount.clone());
-                            }
-                            break;
-                        }
-                    }
-                }
-            }
-            if resolved.is_none() {
-                resolved = self
-                    .topic
-                    .clone()
-                    .filter(|t| bare || (t.ends_with(&noun.text) && t.len() > noun.text.len()));
-            }
-            match resolved {
-                Some(n) => noun.text = n,
-                None if head => {}
-                None => return,
-            }
-        }
-
-        let period = noun.period.clone().or_else(|| sentence_period.clone());
+        let period = lead.noun.period.clone().or_else(|| sentence_period.clone());
         let part = period.as_deref().is_some_and(|p| {
             lx::is_part_period(p)
                 && self.period.as_deref().map(lx::period_core) != Some(lx::period_core(p))
         });
-        let subjects = match split_subjects(&noun.text, m.values.len()) {
-            Some(list) => list,
-            None => return,
+        let Some(subjects) = split_subjects(&lead.noun.text, m.values.len()) else {
+            return;
         };
         let list_of_areas = subjects.len() > 1 && subjects.iter().any(|x| lx::is_area(x));
         let verb_end = verb_at + m.verb.word.chars().count();
@@ -714,14 +663,86 @@ impl Parser<'_> {
         let target = target_at.is_some_and(|e| e <= verb_end) && !pre_text.contains("实际");
         let yoy = !part
             && !list_of_areas
-            && !basis.as_deref().is_some_and(|b| contains_any(b, lx::NOT_YOY))
+            && !lead.basis.as_deref().is_some_and(|b| contains_any(b, lx::NOT_YOY))
             && !contains_any(&pre_text, &["实际"]);
         let text_start =
             floor + pre.iter().take_while(|c| matches!(c, '、' | ' ' | '"' | '“' | '”')).count();
         let text = self.r.original_text(text_start, m.end);
+        let shared = Shared { period, part, target, yoy, text };
+        self.push_figures(m, &lead, subjects, shared, items);
+    }
+
+    /// Fills in a subject left out, or a bare head ("增加值"), with the one the text is talking
+    /// about: the nearest clauses' or the paragraph's topic. False when the measure has none.
+    fn resolve_subject(&self, lead: &mut Lead, points: bool, items: &[Item]) -> bool {
+        let noun = &mut lead.noun;
+        let bare = noun.text.is_empty() || lx::ADVERBS.contains(&noun.text.as_str());
+        let head = lx::HEADS.contains(&noun.text.as_str());
+        if !bare && !head {
+            return true;
+        }
+        // A longer name for the same head: "工业增加值" for "增加值".
+        let extends = |n: &str| n.ends_with(&noun.text) && n.len() > noun.text.len();
+        let names = |n: &str| bare || extends(n);
+        let mut resolved: Option<String> = None;
+        // The nearest few clauses: a subject is never left out further back than that.
+        for item in items.iter().rev().take(8) {
+            match item {
+                Item::Share(n) => {
+                    if head && extends(n) {
+                        resolved = Some(n.clone());
+                        break;
+                    }
+                    if points && bare {
+                        return false;
+                    }
+                }
+                Item::Basis(b) => {
+                    if bare && lead.basis.is_none() {
+                        lead.basis = Some(b.clone());
+                    }
+                }
+                Item::Figure(n) | Item::Noun(n) => {
+                    if names(n) {
+                        resolved = Some(n.clone());
+                        break;
+                    }
+                }
+                Item::Amount(n, amount) => {
+                    if names(n) {
+                        resolved = Some(n.clone());
+                        if noun.amount.is_none() {
+                            noun.amount = Some(amount.clone());
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        if resolved.is_none() {
+            resolved = self.topic.clone().filter(|t| names(t));
+        }
+        match resolved {
+            Some(n) => {
+                noun.text = n;
+                true
+            }
+            None => head,
+        }
+    }
+
+    /// One figure per subject of a measure, each becoming the topic later clauses refer to.
+    fn push_figures(
+        &mut self,
+        m: &Measure,
+        lead: &Lead,
+        subjects: Vec<String>,
+        shared: Shared,
+        items: &mut Vec<Item>,
+    ) {
         let last = m.values.len() - 1;
         for (k, (subject, (value, unit))) in subjects.into_iter().zip(&m.values).enumerate() {
-            let kind = if target {
+            let kind = if shared.target {
                 FigureKind::Target
             } else if *unit == "个百分点" {
                 FigureKind::Points
@@ -730,7 +751,7 @@ impl Parser<'_> {
             } else {
                 FigureKind::Growth
             };
-            let shown = match (&period, part) {
+            let shown = match (&shared.period, shared.part) {
                 (Some(p), true) if !subject.starts_with(p.as_str()) => format!("{p}{subject}"),
                 _ => subject.clone(),
             };
@@ -742,19 +763,55 @@ impl Parser<'_> {
                     unit: unit.to_string(),
                     kind,
                     qualifier,
-                    basis: basis.clone().filter(|b| !b.is_empty()),
-                    amount: noun.amount.clone().filter(|_| m.values.len() == 1),
-                    period: noun.period.clone(),
-                    text: text.clone(),
+                    basis: lead.basis.clone().filter(|b| !b.is_empty()),
+                    amount: lead.noun.amount.clone().filter(|_| m.values.len() == 1),
+                    period: lead.noun.period.clone(),
+                    text: shared.text.clone(),
                 },
                 noun: subject.clone(),
-                yoy,
-                period: period.clone(),
+                yoy: shared.yoy,
+                period: shared.period.clone(),
             });
             self.topic = Some(subject.clone());
             items.push(Item::Figure(subject));
         }
     }
+}
+
+/// The noun and basis of comparison before a measure; None when the measure is no growth
+/// figure (a contribution, gap, share or rate), noting a share for the clauses after it.
+fn read_lead(
+    m: &Measure,
+    pre: &[char],
+    pre_text: &str,
+    points: bool,
+    items: &mut Vec<Item>,
+) -> Option<Lead> {
+    if contains_any(pre_text, lx::CONTRIBUTION_WORDS) || (points && pre_text.contains("带动")) {
+        items.push(Item::Share(String::new()));
+        return None;
+    }
+    if contains_any(pre_text, lx::GAP_WORDS) {
+        return None;
+    }
+    let (noun_part, basis) = match basis_start(pre) {
+        Some(k) => (&pre[..k], Some(&pre[k..])),
+        None => (pre, None),
+    };
+    let noun = read_noun(noun_part);
+    if is_rate_noun(&noun.text) || contains_any(pre_text, lx::SHARE_WORDS) {
+        items.push(Item::Share(noun.text));
+        return None;
+    }
+    let mut basis: Option<String> = basis.map(|b| {
+        let t: String = b.iter().collect();
+        let t = t.strip_suffix("分别").unwrap_or(&t);
+        t.strip_suffix('的').unwrap_or(t).to_string()
+    });
+    if basis.is_none() && matches!(m.verb.word, "同增" | "比增") {
+        basis = Some("同比".into());
+    }
+    Some(Lead { noun, basis })
 }
 
 /// How speeches name the period their figures cover, as written.

@@ -185,17 +185,43 @@ fn at(chars: &[char], start: usize, strict: bool) -> Option<(Period, usize)> {
     if start > 0 && chars[start].is_ascii_digit() && chars[start - 1].is_ascii_digit() {
         return None;
     }
-    let mut i = start;
-    let mut year = None;
-    let mut last_year = false;
-    // "2023年", "今年", "去年", "上年".
-    let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-    if digits == 4 && chars.get(i + 4) == Some(&'年') {
-        year = chars[i..i + 4].iter().collect::<String>().parse().ok();
-        i += 5;
-    } else if let Some(end) = after(chars, i, "今年").or_else(|| after(chars, i, "本年")) {
-        i = end;
-    } else if let Some(end) = after(chars, i, "去年").or_else(|| after(chars, i, "上年")) {
+    let YearWords { year, last_year, end: i } = year_at(chars, start, strict)?;
+    let with = |first, last, end| Some((Period { first, last, year, last_year }, end));
+    match months_at(chars, i, strict) {
+        Months::Span(first, last, end) => with(first, last, end),
+        Months::NotAPeriod => None,
+        // A bare year: 2023年 or 去年 means the whole year.
+        Months::Absent if last_year || (year.is_some() && !strict) => {
+            let end = after(chars, i, "度").unwrap_or(i);
+            with(1, 12, end)
+        }
+        Months::Absent => None,
+    }
+}
+
+/// What the words a period opens with say of its year.
+struct YearWords {
+    /// A year printed in digits ("2023年").
+    year: Option<i32>,
+    /// 去年 or 上年.
+    last_year: bool,
+    /// The index after the words (`start` when there are none).
+    end: usize,
+}
+
+/// The year words at `start` ("2023年", "今年", "本年", "去年", "上年"), if any; None when in
+/// running text they are a basis of comparison (比去年, 去年同期), not a period.
+fn year_at(chars: &[char], start: usize, strict: bool) -> Option<YearWords> {
+    let words = |year, last_year, end| Some(YearWords { year, last_year, end });
+    let digits = chars[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 4 && chars.get(start + 4) == Some(&'年') {
+        let year = chars[start..start + 4].iter().collect::<String>().parse().ok();
+        return words(year, false, start + 5);
+    }
+    if let Some(end) = after(chars, start, "今年").or_else(|| after(chars, start, "本年")) {
+        return words(None, false, end);
+    }
+    if let Some(end) = after(chars, start, "去年").or_else(|| after(chars, start, "上年")) {
         if strict {
             // 比去年, 较去年, 去年同期: a basis of comparison, not a period.
             let before = start.checked_sub(1).map(|k| chars[k]);
@@ -205,19 +231,32 @@ fn at(chars: &[char], start: usize, strict: bool) -> Option<(Period, usize)> {
                 return None;
             }
         }
-        last_year = true;
-        i = end;
+        return words(None, true, end);
     }
-    let with = |first, last, end| Some((Period { first, last, year, last_year }, end));
+    words(None, false, start)
+}
+
+/// What the words after a period's year say of its months.
+enum Months {
+    /// Months `first` to `last`, and the index after their words.
+    Span(u8, u8, usize),
+    /// Words that make it no period at all (全年目标, 9-3月).
+    NotAPeriod,
+    /// No months named.
+    Absent,
+}
+
+/// The months named at `i`: a fixed phrase (前三季度, 全年), 前N个月, M-N月 or N月.
+fn months_at(chars: &[char], i: usize, strict: bool) -> Months {
     for (word, first, last) in PHRASES {
         if let Some(end) = after(chars, i, word) {
             if strict
                 && *word == "全年"
                 && ["目标", "任务", "计划"].iter().any(|w| starts(chars, end, w))
             {
-                return None;
+                return Months::NotAPeriod;
             }
-            return with(*first, *last, end);
+            return Months::Span(*first, *last, end);
         }
     }
     // 前N个月, 前N月.
@@ -226,37 +265,36 @@ fn at(chars: &[char], start: usize, strict: bool) -> Option<(Period, usize)> {
     {
         let end = after(chars, end, "个").unwrap_or(end);
         if let Some(end) = after(chars, end, "月") {
-            return with(1, n, end);
+            return Months::Span(1, n, end);
         }
     }
-    // M-N月, N月.
-    if let Some((first, end)) = month_number(chars, i) {
-        let dashes = chars[end..].iter().take_while(|c| **c == '-').count();
-        if dashes > 0
-            && let Some((last, end)) = month_number(chars, end + dashes)
-            && let Some(end) = after(chars, end, "月")
-        {
-            return if first <= last { with(first, last, end) } else { None };
-        }
-        if dashes == 0
-            && let Some(after_month) = after(chars, end, "月")
-        {
-            // 10月21日 is a date, not a period.
-            let day = chars[after_month..].iter().take_while(|c| c.is_ascii_digit()).count();
-            let is_date = day > 0
-                || month_number(chars, after_month)
-                    .is_some_and(|(_, e)| after(chars, e, "日").is_some());
-            if !is_date {
-                return with(first, first, after_month);
-            }
+    month_span_at(chars, i)
+}
+
+/// M-N月 at `i` (no period when M is after N), or N月 when it is no date (10月21日).
+fn month_span_at(chars: &[char], i: usize) -> Months {
+    let Some((first, end)) = month_number(chars, i) else {
+        return Months::Absent;
+    };
+    let dashes = chars[end..].iter().take_while(|c| **c == '-').count();
+    if dashes > 0
+        && let Some((last, end)) = month_number(chars, end + dashes)
+        && let Some(end) = after(chars, end, "月")
+    {
+        return if first <= last { Months::Span(first, last, end) } else { Months::NotAPeriod };
+    }
+    if dashes == 0
+        && let Some(after_month) = after(chars, end, "月")
+    {
+        let day = chars[after_month..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let is_date = day > 0
+            || month_number(chars, after_month)
+                .is_some_and(|(_, e)| after(chars, e, "日").is_some());
+        if !is_date {
+            return Months::Span(first, first, after_month);
         }
     }
-    // A bare year: 2023年 or 去年 means the whole year.
-    if last_year || (year.is_some() && !strict) {
-        let end = after(chars, i, "度").unwrap_or(i);
-        return with(1, 12, end);
-    }
-    None
+    Months::Absent
 }
 
 #[cfg(test)]

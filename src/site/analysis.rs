@@ -521,85 +521,113 @@ pub(crate) fn metric_views(
 ) -> Vec<MetricView> {
     let mut by_key: BTreeMap<&str, Vec<(MetricMeeting, Vec<Report<'_>>)>> = BTreeMap::new();
     for m in meetings {
-        let mut per_key: BTreeMap<&str, Vec<Report<'_>>> = BTreeMap::new();
-        for s in &m.speeches {
-            for v in &s.metric_list {
-                per_key.entry(&v.key).or_default().push((s, v));
-            }
-        }
-        for (key, reports) in per_key {
-            let label = indicators.label(key);
-            let mut groups = group_by_period(reports.clone(), |(_, v)| v.period_key)
-                .into_iter()
-                .map(|(pk, group)| {
-                    let ranking = rank(&group);
-                    let mut values: Vec<f64> = ranking.iter().map(|r| r.value).collect();
-                    values.sort_by(f64::total_cmp);
-                    PeriodRanking {
-                        period_label: period_label(pk, text),
-                        period_key: pk,
-                        median: median(&values),
-                        ranking,
-                    }
-                });
-            let main = groups.next().expect("a key has reports");
-            let others: Vec<PeriodRanking> = groups.collect();
-            let bars: Vec<Bar> = main
-                .ranking
-                .iter()
-                .map(|r| Bar { label: r.org.clone(), value: r.value, highlight: r.rank == 1 })
-                .collect();
-            let title = text.text(
-                "chart.ranking_title",
-                &[
-                    ("date", &text.date(&m.date)),
-                    ("meeting", &m.title),
-                    ("label", label),
-                    ("measure", &text.measure(METRIC_MEASURE)),
-                    ("period", &main.period_label),
-                ],
-            );
-            let recent = by_key.get(key).map_or(0, Vec::len) < RECENT_CHARTS;
-            by_key.entry(key).or_default().push((
-                MetricMeeting {
-                    date: m.date.clone(),
-                    meeting_path: m.path.clone(),
-                    meeting_title: m.title.clone(),
-                    // Bar charts for the most recent meetings; older ones keep their table.
-                    chart: recent.then(|| {
-                        chart::bars(&format!("bars-{}", m.slug), &title, "%", &bars, text)
-                    }),
-                    reports: reports.len(),
-                    period_key: main.period_key,
-                    period_label: main.period_label,
-                    ranking: main.ranking,
-                    median: main.median,
-                    others,
-                },
-                reports,
-            ));
+        for (key, reports) in reports_by_key(m) {
+            let list = by_key.entry(key).or_default();
+            // Bar charts for the most recent meetings; older ones keep their table.
+            let with_chart = list.len() < RECENT_CHARTS;
+            let section = metric_meeting(m, indicators.label(key), &reports, with_chart, text);
+            list.push((section, reports));
         }
     }
-    let mut views: Vec<MetricView> = by_key
-        .into_iter()
-        .map(|(key, list)| {
-            let label = indicators.label(key).to_string();
-            let table = meeting_table(&list);
-            let meetings: Vec<MetricMeeting> = list.into_iter().map(|(m, _)| m).collect();
-            MetricView {
-                key: key.to_string(),
-                path: format!("metrics/{}/", key.replace('_', "-")),
-                reports: meetings.iter().map(|m| m.reports).sum(),
-                measure: METRIC_MEASURE,
-                trends: trends(key, &label, &meetings, text),
-                label,
-                meetings,
-                table,
-            }
-        })
-        .collect();
+    let mut views: Vec<MetricView> =
+        by_key.into_iter().map(|(key, list)| metric_view(key, list, indicators, text)).collect();
     views.sort_by_key(|v| (indicators.rank(&v.key), v.key.clone()));
     views
+}
+
+/// The reports of one meeting per indicator key, in speech order.
+fn reports_by_key(m: &MeetingView) -> BTreeMap<&str, Vec<Report<'_>>> {
+    let mut per_key: BTreeMap<&str, Vec<Report<'_>>> = BTreeMap::new();
+    for s in &m.speeches {
+        for v in &s.metric_list {
+            per_key.entry(&v.key).or_default().push((s, v));
+        }
+    }
+    per_key
+}
+
+/// One meeting's section of an indicator's page: its reports ranked per period, and when
+/// `with_chart` is set a bar chart of the main period's ranking.
+fn metric_meeting(
+    m: &MeetingView,
+    label: &str,
+    reports: &[Report<'_>],
+    with_chart: bool,
+    text: &Strings,
+) -> MetricMeeting {
+    let (main, others) = period_rankings(reports.to_vec(), text);
+    let bars: Vec<Bar> = main
+        .ranking
+        .iter()
+        .map(|r| Bar { label: r.org.clone(), value: r.value, highlight: r.rank == 1 })
+        .collect();
+    let title = text.text(
+        "chart.ranking_title",
+        &[
+            ("date", &text.date(&m.date)),
+            ("meeting", &m.title),
+            ("label", label),
+            ("measure", &text.measure(METRIC_MEASURE)),
+            ("period", &main.period_label),
+        ],
+    );
+    MetricMeeting {
+        date: m.date.clone(),
+        meeting_path: m.path.clone(),
+        meeting_title: m.title.clone(),
+        chart: with_chart
+            .then(|| chart::bars(&format!("bars-{}", m.slug), &title, "%", &bars, text)),
+        reports: reports.len(),
+        period_key: main.period_key,
+        period_label: main.period_label,
+        ranking: main.ranking,
+        median: main.median,
+        others,
+    }
+}
+
+/// Reports ranked within each period (see [`group_by_period`]): the main period's ranking and
+/// the others'.
+fn period_rankings(
+    reports: Vec<Report<'_>>,
+    text: &Strings,
+) -> (PeriodRanking, Vec<PeriodRanking>) {
+    let mut groups =
+        group_by_period(reports, |(_, v)| v.period_key).into_iter().map(|(pk, group)| {
+            let ranking = rank(&group);
+            let mut values: Vec<f64> = ranking.iter().map(|r| r.value).collect();
+            values.sort_by(f64::total_cmp);
+            PeriodRanking {
+                period_label: period_label(pk, text),
+                period_key: pk,
+                median: median(&values),
+                ranking,
+            }
+        });
+    let main = groups.next().expect("a key has reports");
+    (main, groups.collect())
+}
+
+/// An indicator's page out of its meetings' sections and reports, newest meeting first.
+fn metric_view(
+    key: &str,
+    list: Vec<(MetricMeeting, Vec<Report<'_>>)>,
+    indicators: &Indicators,
+    text: &Strings,
+) -> MetricView {
+    let label = indicators.label(key).to_string();
+    let table = meeting_table(&list);
+    let meetings: Vec<MetricMeeting> = list.into_iter().map(|(m, _)| m).collect();
+    MetricView {
+        key: key.to_string(),
+        path: format!("metrics/{}/", key.replace('_', "-")),
+        reports: meetings.iter().map(|m| m.reports).sum(),
+        measure: METRIC_MEASURE,
+        trends: trends(key, &label, &meetings, text),
+        label,
+        meetings,
+        table,
+    }
 }
 
 /// One median series per period key reported at two meetings or more, the longest first.

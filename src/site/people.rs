@@ -45,9 +45,34 @@ impl Group {
 /// Groups every named speech into people. Returns the people (sorted by slug) and, for each
 /// (meeting, speech), the index of its person.
 pub(crate) fn identify(archive: &Archive) -> (Vec<Person>, BTreeMap<(usize, usize), usize>) {
-    // Key → speeches; key is the explicit id, or the name (later split by organisation).
-    let mut by_name: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
-    let mut by_id: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    let (by_id, by_name) = speeches_by_key(archive);
+    let mut groups: Vec<Group> = Vec::new();
+    for (id, speeches) in by_id {
+        let (i, j) = speeches[0];
+        let name = archive.meetings[i].speeches[j].speaker_name().unwrap_or(&id).to_string();
+        groups.push(Group { wanted: id, name, speeches, split: false });
+    }
+    for (name, speeches) in by_name {
+        name_groups(archive, name, speeches, &mut groups);
+    }
+    let people = with_unique_slugs(groups);
+    let mut index = BTreeMap::new();
+    for (p, person) in people.iter().enumerate() {
+        for &key in &person.speeches {
+            index.insert(key, p);
+        }
+    }
+    (people, index)
+}
+
+/// (meeting, speech) indices by a key that names their speaker.
+type SpeechesBy = BTreeMap<String, Vec<(usize, usize)>>;
+
+/// Speeches whose front matter names a valid `speaker_id`, by that id; the other named
+/// speeches by the speaker's name.
+fn speeches_by_key(archive: &Archive) -> (SpeechesBy, SpeechesBy) {
+    let mut by_name = SpeechesBy::new();
+    let mut by_id = SpeechesBy::new();
     for (i, m) in archive.meetings.iter().enumerate() {
         for (j, s) in m.speeches.iter().enumerate() {
             let explicit = s
@@ -63,45 +88,52 @@ pub(crate) fn identify(archive: &Archive) -> (Vec<Person>, BTreeMap<(usize, usiz
             }
         }
     }
-    let org_key = |i: usize, j: usize| -> String {
-        let s = &archive.meetings[i].speeches[j];
-        s.org
-            .as_ref()
-            .map(|o| o.slug.clone())
-            .unwrap_or_else(|| slug::ascii_slug(s.front.position.as_deref().unwrap_or("")))
-    };
-    let mut groups: Vec<Group> = Vec::new();
-    for (id, speeches) in by_id {
-        let name = archive.meetings[speeches[0].0].speeches[speeches[0].1]
-            .speaker_name()
-            .unwrap_or(&id)
-            .to_string();
-        groups.push(Group { wanted: id, name, speeches, split: false });
+    (by_id, by_name)
+}
+
+/// The organisation a speech speaks for, as a slug: its organisation's, else its position's.
+fn org_key(archive: &Archive, (i, j): (usize, usize)) -> String {
+    let s = &archive.meetings[i].speeches[j];
+    s.org
+        .as_ref()
+        .map(|o| o.slug.clone())
+        .unwrap_or_else(|| slug::ascii_slug(s.front.position.as_deref().unwrap_or("")))
+}
+
+/// The people one name stands for, added to `groups`: one person, or one per organisation
+/// when the name speaks for two organisations at the same meeting.
+fn name_groups(
+    archive: &Archive,
+    name: String,
+    speeches: Vec<(usize, usize)>,
+    groups: &mut Vec<Group>,
+) {
+    let mut orgs_per_meeting: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    for &(i, j) in &speeches {
+        orgs_per_meeting.entry(i).or_default().insert(org_key(archive, (i, j)));
     }
-    for (name, speeches) in by_name {
-        let mut orgs_per_meeting: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
-        for &(i, j) in &speeches {
-            orgs_per_meeting.entry(i).or_default().insert(org_key(i, j));
-        }
-        let base = slug::ascii_slug(&name);
-        if orgs_per_meeting.values().any(|orgs| orgs.len() > 1) {
-            let mut per_org: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
-            for &(i, j) in &speeches {
-                per_org.entry(org_key(i, j)).or_default().push((i, j));
-            }
-            for (org, list) in per_org {
-                groups.push(Group {
-                    wanted: format!("{base}-{org}"),
-                    name: name.clone(),
-                    speeches: list,
-                    split: true,
-                });
-            }
-        } else {
-            groups.push(Group { wanted: base, name, speeches, split: false });
-        }
+    let base = slug::ascii_slug(&name);
+    if !orgs_per_meeting.values().any(|orgs| orgs.len() > 1) {
+        groups.push(Group { wanted: base, name, speeches, split: false });
+        return;
     }
-    // Deterministic slug clashes: oldest first appearance keeps the plain slug.
+    let mut per_org: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    for &key in &speeches {
+        per_org.entry(org_key(archive, key)).or_default().push(key);
+    }
+    for (org, list) in per_org {
+        groups.push(Group {
+            wanted: format!("{base}-{org}"),
+            name: name.clone(),
+            speeches: list,
+            split: true,
+        });
+    }
+}
+
+/// People out of groups, sorted by slug: a clash of wanted slugs is settled deterministically,
+/// the oldest first appearance keeping the plain slug and the others getting `-2`, `-3` ….
+fn with_unique_slugs(mut groups: Vec<Group>) -> Vec<Person> {
     groups.sort_by(|a, b| {
         a.wanted.cmp(&b.wanted).then(b.oldest().cmp(&a.oldest())).then(a.name.cmp(&b.name))
     });
@@ -117,13 +149,7 @@ pub(crate) fn identify(archive: &Archive) -> (Vec<Person>, BTreeMap<(usize, usiz
         people.push(Person { slug, name, speeches, split });
     }
     people.sort_by(|a, b| a.slug.cmp(&b.slug));
-    let mut index = BTreeMap::new();
-    for (p, person) in people.iter().enumerate() {
-        for &key in &person.speeches {
-            index.insert(key, p);
-        }
-    }
-    (people, index)
+    people
 }
 
 #[cfg(test)]
