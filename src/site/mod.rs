@@ -108,14 +108,7 @@ impl Site {
     /// Loads config, content and templates and plans every page. Nothing is written.
     pub(crate) fn load(options: &BuildOptions) -> Result<Site> {
         let root = options.root.clone();
-        let mut config = SiteConfig::load(&root.join("site.toml"))?;
-        if let Some(base) = &options.base_url {
-            config.base_url = crate::config::check_base_url(base).map_err(|mut d| {
-                d.path = PathBuf::from("--base-url");
-                anyhow::Error::new(Diagnostics(vec![d]))
-            })?;
-            config.source.base_url_at = None;
-        }
+        let config = site_config(options)?;
         let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
         output::check_target(&root, &output, options.force)?;
         let registry = Registry::with_region(&config.organisations, config.region.as_deref())?;
@@ -145,23 +138,9 @@ impl Site {
             (Ok(archive), Ok(tera)) => (archive, tera),
             (archive, tera) => return Err(merge_errors(archive.err(), tera.err())),
         };
-        let mut warnings: Vec<Diagnostic> =
-            archive.meetings.iter().flat_map(|m| m.warnings.iter().cloned()).collect();
-        warnings.extend(clashes);
+        let mut warnings = clashes;
         warnings.extend(string_warnings);
-        if !root.join("content").join("meetings").is_dir() {
-            warnings.push(
-                Diagnostic::warning("content/meetings", "no such folder, so the site has no meetings")
-                .with_hint("add meetings with `yilu ingest TRANSCRIPT.txt`, or pass --root to build another site"),
-            );
-        }
-        let keys: Vec<&str> = indicators.iter().map(|i| i.key.as_str()).collect();
-        warnings.extend(content::metric_key_warnings(&root, &archive, &keys));
-        if !config.has_host() {
-            warnings.push(no_host_warning(&config));
-        }
-        warnings.sort();
-        warnings.dedup();
+        let warnings = load_warnings(&root, &config, &archive, &indicators, warnings);
         let model = SiteModel::build(&archive, &indicators, &strings);
         step("build the page model");
         let shared = pages::Shared::new(&model, config.region.as_deref(), Arc::clone(&strings));
@@ -184,20 +163,13 @@ impl Site {
             output,
             warnings,
         };
-        pages::insert_globals(
-            &mut site.tera,
-            &site.config,
-            &site.model,
-            &site.indicators,
-            &site.strings,
-        );
-        site.plan = pages::plan(&site.config, &site.model, &site.pages);
+        site.plan_pages();
         pages::check_standalone(&site.pages, &site.plan)?;
         Ok(site)
     }
 
-    /// Recomputes the global template values and the page plan from the current model.
-    pub(crate) fn replan(&mut self) {
+    /// Sets the global template values and plans the pages, from the current model.
+    fn plan_pages(&mut self) {
         pages::insert_globals(
             &mut self.tera,
             &self.config,
@@ -206,6 +178,12 @@ impl Site {
             &self.strings,
         );
         self.plan = pages::plan(&self.config, &self.model, &self.pages);
+    }
+
+    /// Recomputes the global template values, the page plan and the shared template values
+    /// from the current model.
+    pub(crate) fn replan(&mut self) {
+        self.plan_pages();
         self.shared = pages::Shared::new(
             &self.model,
             self.config.region.as_deref(),
@@ -469,6 +447,45 @@ impl Site {
     ) -> Result<()> {
         copy_static(write, &self.root, &self.theme_dir, None)
     }
+}
+
+/// site.toml, with `--base-url` in place of its `base_url` when given.
+fn site_config(options: &BuildOptions) -> Result<SiteConfig> {
+    let mut config = SiteConfig::load(&options.root.join("site.toml"))?;
+    if let Some(base) = &options.base_url {
+        config.base_url = crate::config::check_base_url(base).map_err(|mut d| {
+            d.path = PathBuf::from("--base-url");
+            anyhow::Error::new(Diagnostics(vec![d]))
+        })?;
+        config.source.base_url_at = None;
+    }
+    Ok(config)
+}
+
+/// Every warning of a load, sorted by place: each meeting's own, the given ones (slug clashes,
+/// UI strings), no meetings folder, metrics no indicator defines, no host for the feeds.
+fn load_warnings(
+    root: &Path,
+    config: &SiteConfig,
+    archive: &Archive,
+    indicators: &Indicators,
+    mut warnings: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    warnings.extend(archive.meetings.iter().flat_map(|m| m.warnings.iter().cloned()));
+    if !root.join("content").join("meetings").is_dir() {
+        warnings.push(
+            Diagnostic::warning("content/meetings", "no such folder, so the site has no meetings")
+            .with_hint("add meetings with `yilu ingest TRANSCRIPT.txt`, or pass --root to build another site"),
+        );
+    }
+    let keys: Vec<&str> = indicators.iter().map(|i| i.key.as_str()).collect();
+    warnings.extend(content::metric_key_warnings(root, archive, &keys));
+    if !config.has_host() {
+        warnings.push(no_host_warning(config));
+    }
+    warnings.sort();
+    warnings.dedup();
+    warnings
 }
 
 /// Builds the site: load, render, write atomically.
