@@ -54,7 +54,7 @@ pub(crate) struct Speech {
     pub(crate) path: PathBuf,
     pub(crate) front: SpeechFrontMatter,
     /// Characters of the body's text, white space not counted. The body itself is not held
-    /// (a build of 30,000 speeches would hold them all): [`read_body`] reads it again when its
+    /// (a build of 30,000 speeches would hold them all): [`with_body`] reads it again when its
     /// page is rendered.
     pub(crate) chars: usize,
     /// Position in the meeting, from `order:` or the file name's numeric prefix.
@@ -436,16 +436,25 @@ struct LoadedSpeech {
 }
 
 fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSpeech, Diagnostic> {
-    let text = read(root, path)?;
+    source::with_text(root, path, |text| speech_of_text(root, path, text, registry))?
+}
+
+/// The speech in `text`, the contents of the file at `path`.
+fn speech_of_text(
+    root: &Path,
+    path: &Path,
+    text: &str,
+    registry: &Registry,
+) -> Result<LoadedSpeech, Diagnostic> {
     let rel = relative(root, path);
-    let (front, body) = match front_matter::read_speech(&text) {
+    let (front, body) = match front_matter::read_speech(text) {
         Ok(v) => v,
         Err(e) => {
             // A missing title is often a misspelt `title:`: say so in the same message.
             let mut d = fm_diag(root, path, e);
-            let keys = front_matter::unknown_keys(&text, front_matter::speech_keys());
+            let keys = front_matter::unknown_keys(text, front_matter::speech_keys());
             let warnings =
-                unknown_key_warnings(&rel, &text, keys.iter(), front_matter::speech_keys());
+                unknown_key_warnings(&rel, text, keys.iter(), front_matter::speech_keys());
             // The slip behind this error if there is one (`titel` for "missing field `title`").
             let about_this = warnings.iter().find(|w| {
                 w.message.split('`').nth(3).is_some_and(|key| {
@@ -461,14 +470,14 @@ fn load_speech(root: &Path, path: &Path, registry: &Registry) -> Result<LoadedSp
         }
     };
     let mut warnings =
-        unknown_key_warnings(&rel, &text, front.extra.keys(), front_matter::speech_keys());
+        unknown_key_warnings(&rel, text, front.extra.keys(), front_matter::speech_keys());
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let (prefix, rest) = split_order_prefix(stem);
     let order = front.order.or(prefix).unwrap_or(u32::MAX);
 
     let org = front.org.as_deref().filter(|n| !n.trim().is_empty()).map(|name| {
         let o = registry.resolve_name(name);
-        let at = key_line(&text, "org");
+        let at = key_line(text, "org");
         for note in &o.notes {
             let mut d = Diagnostic::warning(&rel, &note.message).about("org");
             if let Some(hint) = &note.hint {
@@ -512,17 +521,18 @@ fn body_chars(body: &str) -> usize {
     markdown::count_chars(&markdown::plain_text(body))
 }
 
-/// The body of the speech file at `rel` (relative to the site folder `root`), read again: what
-/// follows its front matter, as [`load`] read it.
-pub(crate) fn read_body(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
+/// Calls `f` with the body of the speech file at `rel` (relative to the site folder `root`),
+/// read again: what follows its front matter, as [`load`] read it.
+pub(crate) fn with_body<R>(
+    root: &Path,
+    rel: &Path,
+    f: impl FnOnce(&str) -> R,
+) -> Result<R, Diagnostic> {
     let path = root.join(rel);
-    let mut text = read(root, &path)?;
-    let body_at = {
-        let split = front_matter::split(&text).map_err(|e| fm_diag(root, &path, e))?;
-        split.body.as_ptr() as usize - text.as_ptr() as usize
-    };
-    text.drain(..body_at);
-    Ok(text)
+    source::with_text(root, &path, |text| match front_matter::split(text) {
+        Ok(split) => Ok(f(split.body)),
+        Err(e) => Err(fm_diag(root, &path, e)),
+    })?
 }
 
 /// Writes one file atomically: a temporary file beside it, then a rename over it, so a reader
@@ -574,14 +584,14 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let file = "\u{feff}---\r\ntitle: 标题\r\n---\r\n\r\n万州区\u{7}GDP增长2.1%。\r\n";
         std::fs::write(root.path().join("a.md"), file).unwrap();
-        let body = read_body(root.path(), Path::new("a.md")).unwrap();
+        let body = with_body(root.path(), Path::new("a.md"), str::to_string).unwrap();
         assert_eq!(body, "\r\n万州区GDP增长2.1%。\r\n");
         assert_eq!(body_chars(&body), "万州区GDP增长2.1%。".chars().count());
 
         std::fs::write(root.path().join("b.md"), "no front matter\n").unwrap();
-        let err = read_body(root.path(), Path::new("b.md")).unwrap_err();
+        let err = with_body(root.path(), Path::new("b.md"), |_| ()).unwrap_err();
         assert_eq!((err.path.as_path(), err.line), (Path::new("b.md"), Some(1)));
-        let err = read_body(root.path(), Path::new("gone.md")).unwrap_err();
+        let err = with_body(root.path(), Path::new("gone.md"), |_| ()).unwrap_err();
         assert!(err.message.starts_with("cannot read"), "{}", err.message);
     }
 }

@@ -26,12 +26,13 @@ pub(crate) fn is_xml_char(c: char) -> bool {
 /// U+FFFE and U+FFFF (EF BF BE and EF BF BF).
 fn all_xml(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().all(|(k, &b)| match b {
-        b'\t' | b'\n' | b'\r' => true,
-        0..0x20 => false,
-        0xEF => !matches!(bytes.get(k + 1..k + 3), Some([0xBF, 0xBE | 0xBF])),
-        _ => true,
-    })
+    // Branch-free within a block, so the compiler can compare many bytes at once.
+    let control = |b: u8| u8::from(b < 0x20) & u8::from(!matches!(b, b'\t' | b'\n' | b'\r'));
+    let no_controls =
+        bytes.chunks(64).all(|block| block.iter().fold(0, |c, &b| c | control(b)) == 0);
+    no_controls
+        && !memchr::memmem::find_iter(bytes, b"\xEF\xBF")
+            .any(|k| matches!(bytes.get(k + 2), Some(0xBE | 0xBF)))
 }
 
 /// `text` without the characters XML forbids (borrowed when there are none, as nearly always).
@@ -48,20 +49,47 @@ pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
 }
 
 pub(crate) fn read(root: &Path, path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::new(relative(root, path), format!("cannot read: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or("");
-        let (line, col) = crate::diagnostic::line_col(valid, offset);
-        Diagnostic::new(relative(root, path), "not valid UTF-8").at(line, col)
-    })?;
-    // Characters no page, feed or chart may hold (NUL, other controls, U+FFFE/U+FFFF) are
-    // dropped as the file is read, so every output is well-formed whatever the text held.
-    Ok(match strip_non_xml(&text) {
-        std::borrow::Cow::Borrowed(_) => text,
-        std::borrow::Cow::Owned(clean) => clean,
-    })
+    with_text(root, path, str::to_string)
+}
+
+/// Calls `f` with the text of the file at `path`, read as [`read`] reads it but into a buffer
+/// the thread keeps from file to file: a build reads every speech twice (for the archive, then
+/// for its page), and a fresh allocation per read cost more than the reading.
+pub(crate) fn with_text<R>(
+    root: &Path,
+    path: &Path,
+    f: impl FnOnce(&str) -> R,
+) -> Result<R, Diagnostic> {
+    use std::io::Read as _;
+    /// A buffer grown past this by a large file is not kept.
+    const KEEP: usize = 1 << 20;
+    thread_local! {
+        static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    // Taken out while in use, so a read inside `f` (on this thread) gets a buffer of its own.
+    let mut bytes = BUFFER.take();
+    bytes.clear();
+    let read = std::fs::File::open(path).and_then(|mut file| file.read_to_end(&mut bytes));
+    let result = match read {
+        Err(e) => Err(Diagnostic::new(relative(root, path), format!("cannot read: {e}"))),
+        // Validated with SIMD (simdutf8's `compat` error says where a file is not valid).
+        Ok(_) => match simdutf8::compat::from_utf8(&bytes) {
+            Err(e) => {
+                let offset = e.valid_up_to();
+                let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or("");
+                let (line, col) = crate::diagnostic::line_col(valid, offset);
+                Err(Diagnostic::new(relative(root, path), "not valid UTF-8").at(line, col))
+            }
+            // Characters no page, feed or chart may hold (NUL, other controls, U+FFFE/U+FFFF)
+            // are dropped as the file is read, so every output is well-formed whatever the
+            // text held.
+            Ok(text) => Ok(f(&strip_non_xml(text))),
+        },
+    };
+    if bytes.capacity() <= KEEP {
+        BUFFER.set(bytes);
+    }
+    result
 }
 
 pub(crate) fn fm_diag(root: &Path, path: &Path, e: front_matter::FrontMatterError) -> Diagnostic {

@@ -199,7 +199,12 @@ impl Site {
 
     /// Renders one page; an error names the template and its place, not the page.
     fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
-        self.render_with(page, &self.body_of(page)?)
+        match page.kind {
+            PageKind::Speech(i, j) => {
+                self.with_speech_body(i, j, |body| self.render_with(page, body))?
+            }
+            _ => self.render_with(page, ""),
+        }
     }
 
     /// Renders one page whose body (a speech page's Markdown; empty for others) is at hand.
@@ -213,17 +218,15 @@ impl Site {
         Ok(out)
     }
 
-    /// A speech page's Markdown body, read again from its file; empty for other pages.
-    fn body_of(&self, page: &Page) -> Result<String, Diagnostic> {
-        match page.kind {
-            PageKind::Speech(i, j) => self.speech_body(i, j),
-            _ => Ok(String::new()),
-        }
-    }
-
-    /// Speech (i, j)'s Markdown body, read from its file: the archive does not hold bodies.
-    fn speech_body(&self, i: usize, j: usize) -> Result<String, Diagnostic> {
-        content::read_body(&self.root, &self.archive.meetings[i].speeches[j].path)
+    /// Calls `f` with speech (i, j)'s Markdown body, read from its file: the archive does not
+    /// hold bodies.
+    fn with_speech_body<R>(
+        &self,
+        i: usize,
+        j: usize,
+        f: impl FnOnce(&str) -> R,
+    ) -> Result<R, Diagnostic> {
+        content::with_body(&self.root, &self.archive.meetings[i].speeches[j].path, f)
     }
 
     /// Renders one page with its body and hands it to `write`; a failure carries the page's
@@ -248,9 +251,11 @@ impl Site {
     ) -> Result<()> {
         let results: Vec<Result<(), Failed>> = pages
             .into_par_iter()
-            .map(|page| {
-                let body = self.body_of(page).map_err(|d| Box::new((None, d)))?;
-                self.write_page(page, &body, write)
+            .map(|page| match page.kind {
+                PageKind::Speech(i, j) => self
+                    .with_speech_body(i, j, |body| self.write_page(page, body, write))
+                    .map_err(|d| Box::new((None, d)))?,
+                _ => self.write_page(page, "", write),
             })
             .collect();
         failures(results.into_iter().filter_map(Result::err))
@@ -284,8 +289,8 @@ impl Site {
     pub(crate) fn write_search_index(&self, write: &WriteFn<'_>) -> Result<()> {
         let all: Vec<(usize, usize)> = self.speech_refs().collect();
         self.index_speeches(&all, write, &|&(i, j)| {
-            let body = self.speech_body(i, j).map_err(|d| Box::new((None, d)))?;
-            Ok(self.search_doc(i, j, &body))
+            self.with_speech_body(i, j, |body| self.search_doc(i, j, body))
+                .map_err(|d| Box::new((None, d)))
         })
     }
 
@@ -300,9 +305,11 @@ impl Site {
             .collect();
         speeches.sort_by_key(|&(i, j, _)| (i, j));
         self.index_speeches(&speeches, write, &|&(i, j, page)| {
-            let body = self.speech_body(i, j).map_err(|d| Box::new((None, d)))?;
-            self.write_page(page, &body, write)?;
-            Ok(self.search_doc(i, j, &body))
+            let made = self.with_speech_body(i, j, |body| {
+                self.write_page(page, body, write)?;
+                Ok(self.search_doc(i, j, body))
+            });
+            made.map_err(|d| Box::new((None, d)))?
         })
     }
 
