@@ -124,4 +124,21 @@ mod tests {
             assert_eq!(all_xml(text), text.chars().all(is_xml_char), "{text:?}");
         }
     }
+
+    #[test]
+    fn a_read_names_the_line_and_column_of_bad_bytes_and_drops_what_xml_forbids() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("a.md");
+        std::fs::write(&path, b"---\ntitle: \xe4\xb8\x87\xff\n").unwrap();
+        let err = read(root.path(), &path).unwrap_err();
+        assert_eq!(
+            (err.line, err.column, err.message.as_str()),
+            (Some(2), Some(9), "not valid UTF-8")
+        );
+        std::fs::write(&path, "万\u{0}州\u{fffe}区\n").unwrap();
+        assert_eq!(read(root.path(), &path).unwrap(), "万州区\n");
+        // The buffer a thread keeps is reused, never mixed into the next file's text.
+        std::fs::write(root.path().join("b.md"), "b").unwrap();
+        assert_eq!(read(root.path(), &root.path().join("b.md")).unwrap(), "b");
+    }
 }
