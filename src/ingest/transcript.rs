@@ -932,4 +932,39 @@ mod tests {
         let input = blocks(&["市委召开全会", "会议听取了工作报告。", "会议强调，要坚定信心。"]);
         assert_eq!(parse(&input), Err(NotADigest));
     }
+
+    #[test]
+    fn warnings_name_the_speech_and_point_at_its_block() {
+        let t = parse(&blocks(&[
+            "会议标题",
+            "10月21日上午，开会。",
+            "甲区委书记 张三",
+            "标题一",
+            "正文一，说到一半",
+            "乙县县长 李四",
+            "正文二开头就是一句话，没有标题。",
+            "正文二。",
+            "丙县县长 王五",
+            "标题三",
+            "正文三。",
+            "丁县县长 赵六",
+            "标题四",
+        ]))
+        .unwrap();
+        let shown: Vec<(Option<usize>, &str)> =
+            t.warnings.iter().map(|n| (n.block, n.message.as_str())).collect();
+        assert_eq!(
+            shown,
+            [
+                (Some(4), "speech 1: last paragraph ends mid-sentence: …正文一，说到一半"),
+                (Some(5), "speech 2: no headline found for 乙县县长 李四"),
+                (Some(11), "speech 4: 丁县县长 赵六 has no text"),
+            ]
+        );
+        // Warned about, nothing dropped: speech 2's first sentence stays its text.
+        assert_eq!(t.speeches[1].headline, None);
+        assert_eq!(t.speeches[1].paragraphs[0], "正文二开头就是一句话，没有标题。");
+        assert_eq!(t.speeches[3].headline.as_deref(), Some("标题四"));
+        assert!(t.speeches[3].paragraphs.is_empty());
+    }
 }
