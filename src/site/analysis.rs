@@ -556,27 +556,28 @@ fn metric_meeting(
     text: &Strings,
 ) -> MetricMeeting {
     let (main, others) = period_rankings(reports.to_vec(), text);
-    let bars: Vec<Bar> = main
-        .ranking
-        .iter()
-        .map(|r| Bar { label: r.org.clone(), value: r.value, highlight: r.rank == 1 })
-        .collect();
-    let title = text.text(
-        "chart.ranking_title",
-        &[
-            ("date", &text.date(&m.date)),
-            ("meeting", &m.title),
-            ("label", label),
-            ("measure", &text.measure(METRIC_MEASURE)),
-            ("period", &main.period_label),
-        ],
-    );
+    // Only the newest meetings get a chart: the others skip its title and bars.
+    let chart = with_chart.then(|| {
+        let bars: Vec<Bar> = (main.ranking.iter())
+            .map(|r| Bar { label: r.org.clone(), value: r.value, highlight: r.rank == 1 })
+            .collect();
+        let title = text.text(
+            "chart.ranking_title",
+            &[
+                ("date", &text.date(&m.date)),
+                ("meeting", &m.title),
+                ("label", label),
+                ("measure", &text.measure(METRIC_MEASURE)),
+                ("period", &main.period_label),
+            ],
+        );
+        chart::bars(&format!("bars-{}", m.slug), &title, "%", &bars, text)
+    });
     MetricMeeting {
         date: m.date.clone(),
         meeting_path: m.path.clone(),
         meeting_title: m.title.clone(),
-        chart: with_chart
-            .then(|| chart::bars(&format!("bars-{}", m.slug), &title, "%", &bars, text)),
+        chart,
         reports: reports.len(),
         period_key: main.period_key,
         period_label: main.period_label,
