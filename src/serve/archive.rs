@@ -5,70 +5,11 @@
 //! `Site::write_feeds`, as in a build).
 
 use std::collections::{HashMap, HashSet};
-use std::io;
-use std::ops::Range;
 
 use anyhow::{Context as _, Result, anyhow};
 use rayon::prelude::*;
 
-use crate::site::{Site, WriteFn, feeds};
-
-/// How a data file's parts join.
-#[derive(Clone, Copy)]
-enum Layout {
-    /// A pretty JSON array: `[`, the records separated by `,` and new lines, `]`.
-    JsonArray,
-    /// A CSV file: its head (BOM and header row), then the rows.
-    Csv,
-}
-
-/// Writes a data file's records of the meetings in a range (indices into the model).
-type MakeFn = fn(&Site, &mut dyn io::Write, Range<usize>) -> io::Result<()>;
-
-/// One data file.
-struct DataFile {
-    name: &'static str,
-    layout: Layout,
-    /// True when it shows more of a speech than the meeting view does (its figures, character
-    /// count, extra fields): a body edit that leaves the meeting view as it was changes only
-    /// these.
-    speech_detail: bool,
-    make: MakeFn,
-}
-
-/// The data files, as `Site::write_archive_files` writes them.
-const DATA_FILES: &[DataFile] = &[
-    DataFile {
-        name: "data/speeches.json",
-        layout: Layout::JsonArray,
-        speech_detail: true,
-        make: |site, out, r| {
-            feeds::speeches_json_of(out, &site.config, &site.archive, &site.model, r)
-        },
-    },
-    DataFile {
-        name: "data/metrics.csv",
-        layout: Layout::Csv,
-        speech_detail: false,
-        make: |site, out, r| {
-            feeds::metrics_csv_of(out, &site.config, &site.model, &site.indicators, r)
-        },
-    },
-    DataFile {
-        name: "data/figures.csv",
-        layout: Layout::Csv,
-        speech_detail: true,
-        make: |site, out, r| {
-            feeds::figures_csv_of(out, &site.config, &site.archive, &site.model, r)
-        },
-    },
-    DataFile {
-        name: "data/meetings.json",
-        layout: Layout::JsonArray,
-        speech_detail: false,
-        make: |site, out, r| feeds::meetings_json_of(out, &site.config, &site.model, r),
-    },
-];
+use crate::site::{DATA_FILES, Layout, Site, WriteFn};
 
 /// What a pretty JSON array of no records is.
 const EMPTY_JSON_ARRAY: &[u8] = b"[]\n";

@@ -221,18 +221,9 @@ struct SpeechRecord<'a> {
     extra: &'a serde_json::Value,
 }
 
-/// Every speech's front matter and URL, as one JSON array (newest meeting first, speaking order).
-pub(crate) fn speeches_json(
-    out: &mut dyn Write,
-    config: &SiteConfig,
-    archive: &Archive,
-    model: &SiteModel,
-) -> io::Result<()> {
-    speeches_json_of(out, config, archive, model, 0..model.meetings.len())
-}
-
-/// [`speeches_json`] of the speeches of the meetings in `meetings` (indices into the model):
-/// `yilu serve` keeps each meeting's part and rewrites only the parts an edit touched.
+/// Every speech's front matter and URL, as one JSON array (newest meeting first, speaking order),
+/// of the meetings in `meetings` (indices into the model; a build passes them all, `yilu serve`
+/// one meeting's part at a time).
 pub(crate) fn speeches_json_of(
     out: &mut dyn Write,
     config: &SiteConfig,
@@ -324,16 +315,8 @@ struct MeetingRecord<'a> {
     extra: &'a serde_json::Value,
 }
 
-/// Every meeting, newest first: what it is, where it was published, and its speeches' URLs.
-pub(crate) fn meetings_json(
-    out: &mut dyn Write,
-    config: &SiteConfig,
-    model: &SiteModel,
-) -> io::Result<()> {
-    meetings_json_of(out, config, model, 0..model.meetings.len())
-}
-
-/// [`meetings_json`] of the meetings in `meetings` (indices into the model).
+/// Every meeting of `meetings` (indices into the model), newest first: what it is, where it
+/// was published, and its speeches' URLs.
 pub(crate) fn meetings_json_of(
     out: &mut dyn Write,
     config: &SiteConfig,
@@ -456,17 +439,8 @@ pub(crate) const METRICS_COLUMNS: &[&str] = &[
     "source_url",
 ];
 
-/// One row per speech and indicator: the canonical metrics.
-pub(crate) fn metrics_csv(
-    out: &mut dyn Write,
-    config: &SiteConfig,
-    model: &SiteModel,
-    indicators: &crate::metrics::Indicators,
-) -> io::Result<()> {
-    metrics_csv_of(out, config, model, indicators, 0..model.meetings.len())
-}
-
-/// [`metrics_csv`] with the rows of the meetings in `meetings` (indices into the model).
+/// One row per speech and indicator, the canonical metrics, of the meetings in `meetings`
+/// (indices into the model).
 pub(crate) fn metrics_csv_of(
     out: &mut dyn Write,
     config: &SiteConfig,
@@ -524,17 +498,8 @@ pub(crate) const FIGURES_COLUMNS: &[&str] = &[
     "source_url",
 ];
 
-/// One row per figure of every speech (not only the canonical metrics), in the order printed.
-pub(crate) fn figures_csv(
-    out: &mut dyn Write,
-    config: &SiteConfig,
-    archive: &Archive,
-    model: &SiteModel,
-) -> io::Result<()> {
-    figures_csv_of(out, config, archive, model, 0..model.meetings.len())
-}
-
-/// [`figures_csv`] with the rows of the meetings in `meetings` (indices into the model).
+/// One row per figure of every speech (not only the canonical metrics), in the order printed,
+/// of the meetings in `meetings` (indices into the model).
 pub(crate) fn figures_csv_of(
     out: &mut dyn Write,
     config: &SiteConfig,

@@ -199,12 +199,7 @@ impl Site {
 
     /// Renders one page; an error names the template and its place, not the page.
     fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
-        match page.kind {
-            PageKind::Speech(i, j) => {
-                self.with_speech_body(i, j, |body| self.render_with(page, body))?
-            }
-            _ => self.render_with(page, ""),
-        }
+        self.with_page_body(page, |body| self.render_with(page, body))?
     }
 
     /// Renders one page whose body (a speech page's Markdown; empty for others) is at hand.
@@ -216,6 +211,15 @@ impl Site {
             .render_to(page.template, &context, &mut out)
             .map_err(|e| templates::render_diagnostic(&self.theme_dir, page.template, &e))?;
         Ok(out)
+    }
+
+    /// Calls `f` with the page's body: a speech page's Markdown, read from its file; "" for
+    /// other pages.
+    fn with_page_body<R>(&self, page: &Page, f: impl FnOnce(&str) -> R) -> Result<R, Diagnostic> {
+        match page.kind {
+            PageKind::Speech(i, j) => self.with_speech_body(i, j, f),
+            _ => Ok(f("")),
+        }
     }
 
     /// Calls `f` with speech (i, j)'s Markdown body, read from its file: the archive does not
@@ -251,11 +255,9 @@ impl Site {
     ) -> Result<()> {
         let results: Vec<Result<(), Failed>> = pages
             .into_par_iter()
-            .map(|page| match page.kind {
-                PageKind::Speech(i, j) => self
-                    .with_speech_body(i, j, |body| self.write_page(page, body, write))
-                    .map_err(|d| Box::new((None, d)))?,
-                _ => self.write_page(page, "", write),
+            .map(|page| {
+                self.with_page_body(page, |body| self.write_page(page, body, write))
+                    .map_err(|d| Box::new((None, d)))?
             })
             .collect();
         failures(results.into_iter().filter_map(Result::err))
@@ -365,37 +367,22 @@ impl Site {
         write: &WriteFn<'_>,
         stream: Option<&StreamFn<'_>>,
     ) -> Result<()> {
-        let (config, model) = (&self.config, &self.model);
-        // The data files are the slow ones (tens of ms each at 10,000 speeches): two at a time,
-        // the pages rendering beside them.
-        let archive = &self.archive;
-        let data =
-            |name: &str, make: &(dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + Sync)| {
-                match stream {
-                    Some(stream) => stream(name, &mut |out| make(out)),
-                    None => {
-                        let mut bytes = Vec::new();
-                        make(&mut bytes).with_context(|| format!("cannot make {name}"))?;
-                        write(name, &bytes)
-                    }
+        // The data files are the slow ones (tens of ms each at 10,000 speeches): made side by
+        // side, the pages rendering beside them.
+        let all = 0..self.model.meetings.len();
+        let data = |file: &DataFile| {
+            let make = |out: &mut dyn std::io::Write| (file.make)(self, out, all.clone());
+            match stream {
+                Some(stream) => stream(file.name, &mut |out| make(out)),
+                None => {
+                    let mut bytes = Vec::new();
+                    make(&mut bytes).with_context(|| format!("cannot make {}", file.name))?;
+                    write(file.name, &bytes)
                 }
-            };
-        let (json, csv) = rayon::join(
-            || data("data/speeches.json", &|out| feeds::speeches_json(out, config, archive, model)),
-            || {
-                data("data/metrics.csv", &|out| {
-                    feeds::metrics_csv(out, config, model, &self.indicators)
-                })
-            },
-        );
-        let (figures, meetings) = rayon::join(
-            || data("data/figures.csv", &|out| feeds::figures_csv(out, config, archive, model)),
-            || data("data/meetings.json", &|out| feeds::meetings_json(out, config, model)),
-        );
-        json?;
-        csv?;
-        figures?;
-        meetings?;
+            }
+        };
+        let made: Vec<Result<()>> = DATA_FILES.par_iter().map(data).collect();
+        made.into_iter().collect::<Result<()>>()?;
         self.write_feeds(write)
     }
 
@@ -494,6 +481,64 @@ fn load_warnings(
     warnings.dedup();
     warnings
 }
+
+/// How a data file's parts join.
+#[derive(Clone, Copy)]
+pub(crate) enum Layout {
+    /// A pretty JSON array: `[`, the records separated by `,` and new lines, `]`.
+    JsonArray,
+    /// A CSV file: its head (BOM and header row), then the rows.
+    Csv,
+}
+
+/// Writes a data file's records of the meetings in a range (indices into the model).
+pub(crate) type MakeFn =
+    fn(&Site, &mut dyn std::io::Write, std::ops::Range<usize>) -> std::io::Result<()>;
+
+/// One data file.
+pub(crate) struct DataFile {
+    pub(crate) name: &'static str,
+    pub(crate) layout: Layout,
+    /// True when it shows more of a speech than the meeting view does (its figures, character
+    /// count, extra fields): a body edit that leaves the meeting view as it was changes only
+    /// these.
+    pub(crate) speech_detail: bool,
+    pub(crate) make: MakeFn,
+}
+
+/// The open data files: what a build writes whole, and `yilu serve` keeps as parts per meeting.
+pub(crate) const DATA_FILES: &[DataFile] = &[
+    DataFile {
+        name: "data/speeches.json",
+        layout: Layout::JsonArray,
+        speech_detail: true,
+        make: |site, out, r| {
+            feeds::speeches_json_of(out, &site.config, &site.archive, &site.model, r)
+        },
+    },
+    DataFile {
+        name: "data/metrics.csv",
+        layout: Layout::Csv,
+        speech_detail: false,
+        make: |site, out, r| {
+            feeds::metrics_csv_of(out, &site.config, &site.model, &site.indicators, r)
+        },
+    },
+    DataFile {
+        name: "data/figures.csv",
+        layout: Layout::Csv,
+        speech_detail: true,
+        make: |site, out, r| {
+            feeds::figures_csv_of(out, &site.config, &site.archive, &site.model, r)
+        },
+    },
+    DataFile {
+        name: "data/meetings.json",
+        layout: Layout::JsonArray,
+        speech_detail: false,
+        make: |site, out, r| feeds::meetings_json_of(out, &site.config, &site.model, r),
+    },
+];
 
 /// Builds the site: load, render, write atomically.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
