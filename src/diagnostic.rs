@@ -199,6 +199,22 @@ impl Diagnostics {
     }
 }
 
+/// The values of `results` when none failed; otherwise an error listing every failure.
+pub(crate) fn all_ok<T>(
+    results: impl IntoIterator<Item = Result<T, Diagnostic>>,
+) -> anyhow::Result<Vec<T>> {
+    let mut problems = Diagnostics::default();
+    let mut values = Vec::new();
+    for result in results {
+        match result {
+            Ok(v) => values.push(v),
+            Err(d) => problems.push(d),
+        }
+    }
+    problems.into_result()?;
+    Ok(values)
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.0 {

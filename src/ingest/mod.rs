@@ -31,7 +31,7 @@ use crate::config::SiteConfig;
 use rayon::prelude::*;
 
 use crate::content::front_matter::{MeetingFrontMatter, SpeechFrontMatter};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{self, Diagnostic};
 use crate::metrics::{Indicators, extract};
 use crate::orgs::Registry;
 
@@ -102,16 +102,7 @@ fn read_all(paths: &[PathBuf], options: &IngestOptions) -> anyhow::Result<Vec<In
             result
         })
         .collect();
-    let mut problems = Diagnostics::default();
-    let mut meetings = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(m) => meetings.push(m),
-            Err(d) => problems.push(d),
-        }
-    }
-    problems.into_result()?;
-    Ok(meetings)
+    diagnostic::all_ok(results)
 }
 
 /// Reads and ingests one file (plain text or an HTML page). Errors name the file.

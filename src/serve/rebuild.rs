@@ -436,18 +436,13 @@ impl Rebuilder {
             .par_iter()
             .map(|page| site.render_page_bytes(page).map(|html| (page.file(), html)))
             .collect();
-        let mut problems = Diagnostics::default();
-        let mut files = Vec::with_capacity(rendered.len());
-        for r in rendered {
-            match r {
-                Ok(file) => files.push(file),
-                Err(d) => problems.push(d),
+        let files = match crate::diagnostic::all_ok(rendered) {
+            Ok(files) => files,
+            Err(e) => {
+                self.stale = true;
+                return Err(e);
             }
-        }
-        if let Err(e) = problems.into_result() {
-            self.stale = true;
-            return Err(e);
-        }
+        };
         let out = &self.out;
         let written = AtomicUsize::new(0);
         let count = |wrote: bool| {
