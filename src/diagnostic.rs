@@ -249,4 +249,14 @@ mod tests {
              1 error, 1 warning"
         );
     }
+
+    #[test]
+    fn all_ok_gives_every_value_or_every_failure() {
+        assert_eq!(all_ok([Ok::<_, Diagnostic>(1), Ok(2)]).unwrap(), vec![1, 2]);
+        let results = [Err(Diagnostic::new("b.md", "x")), Ok(1), Err(Diagnostic::new("a.md", "y"))];
+        let err = all_ok(results).unwrap_err();
+        let list = err.downcast_ref::<Diagnostics>().unwrap();
+        let paths: Vec<_> = list.0.iter().map(|d| d.path.to_str().unwrap()).collect();
+        assert_eq!(paths, ["a.md", "b.md"]);
+    }
 }
