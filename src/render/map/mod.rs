@@ -16,6 +16,8 @@ struct Shape {
     code: &'static str,
     level: &'static str,
     name: &'static str,
+    /// The name without its suffix ([`short_name`]), made once.
+    short: &'static str,
     rings: &'static str,
 }
 
@@ -25,7 +27,8 @@ static SHAPES: LazyLock<Vec<Shape>> = LazyLock::new(|| {
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .filter_map(|l| {
             let mut f = l.splitn(4, '\t');
-            Some(Shape { code: f.next()?, level: f.next()?, name: f.next()?, rings: f.next()? })
+            let (code, level, name, rings) = (f.next()?, f.next()?, f.next()?, f.next()?);
+            Some(Shape { code, level, name, short: short_name(name), rings })
         })
         .collect()
 });
@@ -51,7 +54,7 @@ pub(crate) fn region_code(name: &str) -> Option<&'static str> {
     let name = name.trim();
     let hit = |s: &&Shape| {
         (s.level == "province" || s.level == "city")
-            && (s.name == name || short_name(s.name) == short_name(name))
+            && (s.name == name || s.short == short_name(name))
     };
     let mut found: Vec<&Shape> = SHAPES.iter().filter(hit).collect();
     found.sort_by_key(|s| (s.level != "province", s.code));
@@ -65,7 +68,7 @@ pub(crate) fn infer_region<'a>(names: impl Iterator<Item = &'a str>) -> Option<&
     let mut tally: std::collections::BTreeMap<&'static str, usize> = Default::default();
     let shorts: std::collections::BTreeSet<&str> = names.map(short_name).collect();
     for shape in SHAPES.iter().filter(|s| s.level == "county" || s.level == "city") {
-        if shorts.contains(short_name(shape.name)) {
+        if shorts.contains(shape.short) {
             for region in regions_of(shape) {
                 *tally.entry(region).or_default() += 1;
             }
@@ -265,7 +268,8 @@ pub(crate) fn choropleth(
     text: &crate::render::i18n::Strings,
 ) -> Option<String> {
     let shapes = region_shapes(region)?;
-    let values: Vec<f64> = shapes.iter().filter_map(|s| area_of(areas, s)?.value).collect();
+    let shown = areas_on(areas, &shapes);
+    let values: Vec<f64> = shown.iter().filter_map(|&a| a?.value).collect();
     let classes = Classes::new(&values)?;
     let decoded: Vec<Vec<Vec<(i64, i64)>>> = shapes.iter().map(|s| rings(s)).collect();
     let frame = Frame::of(&decoded);
@@ -278,9 +282,8 @@ pub(crate) fn choropleth(
         Frame::WIDTH,
         escape(title)
     );
-    for (shape, rings) in shapes.iter().zip(&decoded) {
+    for ((shape, rings), &area) in shapes.iter().zip(&decoded).zip(&shown) {
         let d = frame.path(rings);
-        let area = area_of(areas, shape);
         let look = Look::of(shape, area, &classes, unit, text);
         let path = format!(
             r##"<path d="{d}" class="{}" fill="{}" stroke="#ffffff" stroke-width="0.8"><title>{}</title></path>"##,
@@ -324,10 +327,9 @@ pub(crate) fn small_maps(
     text: &crate::render::i18n::Strings,
 ) -> Option<SmallMaps> {
     let shapes = region_shapes(region)?;
-    let values: Vec<f64> = series
-        .iter()
-        .flat_map(|m| shapes.iter().filter_map(|s| area_of(m.areas, s)?.value))
-        .collect();
+    let shown: Vec<Vec<Option<&Area>>> =
+        series.iter().map(|m| areas_on(m.areas, &shapes)).collect();
+    let values: Vec<f64> = shown.iter().flatten().filter_map(|&a| a?.value).collect();
     let classes = Classes::new(&values)?;
     let decoded: Vec<Vec<Vec<(i64, i64)>>> = shapes.iter().map(|s| rings(s)).collect();
     let frame = Frame::of(&decoded);
@@ -343,15 +345,15 @@ pub(crate) fn small_maps(
     let h = frame.map_h + 2.0 * Frame::PAD;
     let maps = series
         .iter()
+        .zip(&shown)
         .enumerate()
-        .map(|(i, m)| {
+        .map(|(i, (m, shown))| {
             let mut s = format!(
                 r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {h:.0}" aria-labelledby="{id}-{i}-t" class="chart-map chart-map-small"><title id="{id}-{i}-t">{}</title><g stroke="#ffffff" stroke-width="1.5">"##,
                 Frame::WIDTH,
                 escape(&m.title)
             );
-            for shape in &shapes {
-                let area = area_of(m.areas, shape);
+            for (shape, &area) in shapes.iter().zip(shown) {
                 let look = Look::of(shape, area, &classes, unit, text);
                 let inner = format!(
                     r##"<use href="#{id}-{}" class="{}" fill="{}"><title>{}</title></use>"##,
@@ -388,14 +390,19 @@ fn region_shapes(region: &str) -> Option<Vec<&'static Shape>> {
     (!shapes.is_empty()).then_some(shapes)
 }
 
-/// The area shown on `shape`: the one with its code, else one without a code by name.
-fn area_of<'a>(areas: &'a [Area], shape: &Shape) -> Option<&'a Area> {
-    areas.iter().find(|a| a.code.as_deref() == Some(shape.code)).or_else(|| {
-        areas.iter().find(|a| {
-            a.code.is_none()
-                && (a.name == shape.name || short_name(&a.name) == short_name(shape.name))
+/// The area shown on each of `shapes`: the one with its code, else the first one without a
+/// code by name (full or short: each area's name is shortened once).
+fn areas_on<'a>(areas: &'a [Area], shapes: &[&Shape]) -> Vec<Option<&'a Area>> {
+    let by_name: Vec<(&Area, &str)> =
+        areas.iter().filter(|a| a.code.is_none()).map(|a| (a, short_name(&a.name))).collect();
+    let area_of = |shape: &Shape| {
+        areas.iter().find(|a| a.code.as_deref() == Some(shape.code)).or_else(|| {
+            let named =
+                by_name.iter().find(|(a, short)| a.name == shape.name || *short == shape.short);
+            named.map(|&(a, _)| a)
         })
-    })
+    };
+    shapes.iter().map(|shape| area_of(shape)).collect()
 }
 
 /// `shape` (`inner`, already drawn) wrapped in a link to the area's page when it has one.
