@@ -58,7 +58,11 @@ impl UrlScheme {
         };
         let path = path.trim_start_matches('/');
         if !self.relative {
-            return format!("{}{path}{fragment}", self.base_path);
+            let mut out = String::with_capacity(self.base_path.len() + path.len() + fragment.len());
+            for part in [self.base_path.as_str(), path, fragment] {
+                out.push_str(part);
+            }
+            return out;
         }
         let depth = current.trim_start_matches('/').matches('/').count();
         let mut out = "../".repeat(depth);
@@ -237,9 +241,34 @@ pub fn format_number(value: f64) -> String {
     if !value.is_finite() {
         return "—".into();
     }
+    // Most values are whole hundredths (6.6, 12.35): printed from the integer, as `{:.2}` would
+    // print them, without formatting a float. The rest (and any value near a rounding tie) take
+    // `{:.2}`.
+    let hundredths = (value * 100.0).round();
+    if hundredths.abs() < 1e9 && (value * 100.0 - hundredths).abs() < 1e-6 {
+        return hundredths_text(hundredths as i64);
+    }
     let s = format!("{:.2}", value);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// `n` hundredths as `format_number` prints them: `-1250` → `-12.5`, `0` → `0`.
+fn hundredths_text(n: i64) -> String {
+    let (whole, frac) = (n.unsigned_abs() / 100, n.unsigned_abs() % 100);
+    let mut out = String::with_capacity(12);
+    if n < 0 {
+        out.push('-');
+    }
+    out.push_str(&whole.to_string());
+    if frac != 0 {
+        out.push('.');
+        out.push(char::from(b'0' + (frac / 10) as u8));
+        if frac % 10 != 0 {
+            out.push(char::from(b'0' + (frac % 10) as u8));
+        }
+    }
+    out
 }
 
 /// The located part of a Tera error (syntax or rendering), searched along its sources.
@@ -466,5 +495,29 @@ mod tests {
         assert_eq!(format_number(128.0), "128");
         assert_eq!(format_number(-3.25), "-3.25");
         assert_eq!(format_number(9.0), "9");
+        assert_eq!(format_number(-0.004), "0");
+        assert_eq!(format_number(0.125), "0.12");
+        assert_eq!(format_number(f64::NAN), "—");
+    }
+
+    /// `{:.2}` with trailing zeros cut: what `format_number` has always printed.
+    fn printed_with_two_decimals(value: f64) -> String {
+        let s = format!("{value:.2}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" { "0".into() } else { s.to_string() }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn numbers_print_as_with_two_decimals(value in proptest::num::f64::NORMAL | proptest::num::f64::ZERO) {
+            proptest::prop_assert_eq!(format_number(value), printed_with_two_decimals(value));
+        }
+
+        #[test]
+        fn hundredths_and_ties_print_as_with_two_decimals(n in -2_000_000_000i64..2_000_000_000, half in 0..3u8) {
+            // Whole hundredths, and values a half-hundredth off (the ties of rounding).
+            let value = (n as f64 + f64::from(half) * 0.5) / 100.0;
+            proptest::prop_assert_eq!(format_number(value), printed_with_two_decimals(value));
+        }
     }
 }
