@@ -9,10 +9,12 @@
 //! by `count` (`one` for exactly 1). A key the base table lacks is a warning (a slip, with a
 //! did-you-mean); a key a language lacks falls back to the base text, with one warning per key.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
+use rustc_hash::FxHashMap;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -211,7 +213,7 @@ fn embedded_text(language: &str) -> Option<&'static str> {
 }
 
 /// An embedded table, which the tests keep valid.
-fn embedded_table(language: &str) -> Option<HashMap<String, Text>> {
+fn embedded_table(language: &str) -> Option<FxHashMap<String, Text>> {
     let text = embedded_text(language)?;
     let parsed = parse(text, language).expect("the embedded tables are valid");
     Some(parsed.entries.into_iter().map(|(k, t, _)| (k, t)).collect())
@@ -299,7 +301,10 @@ pub(crate) fn check_language(language: &str, available: &[String]) -> Result<(),
 /// language's own table when it has it, else from the base.
 #[derive(Debug, Clone)]
 pub(crate) struct Strings {
-    table: HashMap<String, Text>,
+    table: FxHashMap<String, Text>,
+    /// `date`'s results by ISO date: a site prints a few thousand distinct dates, each on many
+    /// pages. Shared by clones, which have the same table.
+    dates: Arc<Mutex<FxHashMap<[u8; 10], String>>>,
 }
 
 impl Strings {
@@ -312,7 +317,7 @@ impl Strings {
         {
             table.extend(own);
         }
-        Strings { table }
+        Strings { table, dates: Arc::default() }
     }
 
     /// The strings of `language` for a site: the embedded table, then the theme folder's
@@ -351,7 +356,7 @@ impl Strings {
             (table, last_file)
         };
         let (base_table, _) = layered(BASE, &mut warnings);
-        let mut table: HashMap<String, Text> = base.clone();
+        let mut table: FxHashMap<String, Text> = base.clone();
         table.extend(base_table);
         if language != BASE {
             let (own, file) = layered(language, &mut warnings);
@@ -372,7 +377,7 @@ impl Strings {
         problems.into_result()?;
         warnings.sort();
         warnings.dedup();
-        Ok((Strings { table }, warnings))
+        Ok((Strings { table, dates: Arc::default() }, warnings))
     }
 
     /// Whether the table has `key`.
@@ -410,15 +415,34 @@ impl Strings {
     /// An ISO date (`2024-10-21`, or the start of a longer text) as the language writes it in
     /// text (`date.long`: zh-CN keeps `2024-10-21`, en `21 October 2024`); anything else as is.
     pub(crate) fn date(&self, iso: &str) -> String {
-        use chrono::Datelike;
         let Some(date) = iso.get(..10).and_then(iso_date) else {
             return iso.to_string();
         };
+        let key: [u8; 10] = iso.as_bytes()[..10].try_into().expect("ten bytes");
+        let known = self.dates.lock().map(|dates| dates.get(&key).cloned());
+        let long = match known {
+            Ok(Some(long)) => long,
+            _ => {
+                let long = self.long_date(date);
+                if let Ok(mut dates) = self.dates.lock() {
+                    dates.insert(key, long.clone());
+                }
+                long
+            }
+        };
+        let mut long = long;
+        long.push_str(&iso[10..]);
+        long
+    }
+
+    /// `date` as `date.long` writes it.
+    fn long_date(&self, date: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
         let (year, month, day) = (date.year().to_string(), date.month(), date.day());
         let month_name = self.text(&format!("month.{month}"), &[]);
         let (m, mm, d, dd) =
             (month.to_string(), format!("{month:02}"), day.to_string(), format!("{day:02}"));
-        let long = self.text(
+        self.text(
             "date.long",
             &[
                 ("year", &year),
@@ -428,8 +452,7 @@ impl Strings {
                 ("dd", &dd),
                 ("month_name", &month_name),
             ],
-        );
-        format!("{long}{}", &iso[10..])
+        )
     }
 
     /// A measure as yilu's data writes it (`同比增速（%）`) in this language; others as is.
@@ -506,7 +529,7 @@ fn allowed_placeholders<'a>(key: &str, base_text: &'a Text) -> BTreeSet<&'a str>
 /// placeholders the base text of a key does not have.
 fn check_keys(
     parsed: &Parsed,
-    base: &HashMap<String, Text>,
+    base: &FxHashMap<String, Text>,
     shown: &str,
     warnings: &mut Vec<Diagnostic>,
 ) {
@@ -690,12 +713,15 @@ mod tests {
             (&en, "2024-10-21", "21 October 2024"),
             (&en, "2025-01-05", "5 January 2025"),
             (&en, "2025-01-05T08:00", "5 January 2025T08:00"),
+            (&en, "2025-01-05", "5 January 2025"),
+            (&en, "2025-01-05 上午", "5 January 2025 上午"),
             (&en, "not a date", "not a date"),
             (&en, "2024-13-01", "2024-13-01"),
             (&en, "", ""),
         ];
-        for (strings, iso, want) in cases {
-            assert_eq!(strings.date(iso), want, "{iso}");
+        // Twice: the second time from the remembered dates.
+        for (strings, iso, want) in cases.iter().chain(&cases) {
+            assert_eq!(strings.date(iso), *want, "{iso}");
         }
     }
 
