@@ -12,12 +12,14 @@ use super::model::{MeetingView, SiteModel};
 use super::urls::url_scheme;
 use super::views::SpeechSummary;
 use crate::config::SiteConfig;
-use crate::content::{Archive, StandalonePage};
+use crate::content::{Archive, Figure, FigureKind, StandalonePage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::Indicators;
+use crate::metrics::lexicon::QUALIFIERS_BEFORE;
 use crate::orgs::OrgKind;
 use crate::render::i18n::Strings;
 use crate::render::markdown;
+use crate::render::templates::format_number;
 
 /// What a page shows; its context is built only when it is rendered, so a plan of every page
 /// costs little memory and `serve` can re-render just the pages a change touches.
@@ -275,7 +277,8 @@ fn speech_page<'a>(context: &mut Context, from: &Sources<'a>, i: usize, j: usize
             view: &model.speeches[i][j],
             body_html: &body.html,
             toc: &body.toc,
-            figures: &source.front.figures,
+            figures: Figures(&source.front.figures),
+            target_count: figures_of_kind(&source.front.figures, FigureKind::Target),
         },
     );
     context.insert("changes", &model.change_views(i, j));
@@ -658,7 +661,71 @@ struct SpeechPage<'a> {
     view: &'a super::model::SpeechView,
     body_html: &'a str,
     toc: &'a [markdown::TocEntry],
-    figures: &'a [crate::content::Figure],
+    figures: Figures<'a>,
+    /// How many of the figures are targets.
+    target_count: usize,
+}
+
+/// A speech's figures as its page shows them: each with its front-matter fields (`kind`
+/// always), plus `label` (its own period, then its subject) and `shown` (the number as the text
+/// prints it, qualifier included: 约5%, 5%以上).
+struct Figures<'a>(&'a [Figure]);
+
+impl Serialize for Figures<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(FigureView))
+    }
+}
+
+struct FigureView<'a>(&'a Figure);
+
+impl Serialize for FigureView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let f = self.0;
+        let mut s = serializer.serialize_struct("Figure", 11)?;
+        s.serialize_field("subject", &f.subject)?;
+        s.serialize_field("value", &f.value)?;
+        s.serialize_field("unit", &f.unit)?;
+        s.serialize_field("kind", &f.kind)?;
+        let optional = [
+            ("qualifier", &f.qualifier),
+            ("basis", &f.basis),
+            ("amount", &f.amount),
+            ("period", &f.period),
+        ];
+        for (name, value) in optional {
+            match value {
+                Some(value) => s.serialize_field(name, value)?,
+                None => s.skip_field(name)?,
+            }
+        }
+        s.serialize_field("text", &f.text)?;
+        s.serialize_field("label", &figure_label(f))?;
+        s.serialize_field("shown", &figure_shown(f))?;
+        s.end()
+    }
+}
+
+/// A figure's own period, then its subject: `1-7月规上工业增加值`.
+fn figure_label(f: &Figure) -> String {
+    format!("{}{}", f.period.as_deref().unwrap_or_default(), f.subject)
+}
+
+/// A figure's number as the text prints it: the qualifier before it (约, 超过) or after its
+/// unit (以上, 左右).
+fn figure_shown(f: &Figure) -> String {
+    let number = format!("{}{}", format_number(f.value), f.unit);
+    match f.qualifier.as_deref() {
+        Some(q) if QUALIFIERS_BEFORE.contains(&q) => format!("{q}{number}"),
+        Some(q) => format!("{number}{q}"),
+        None => number,
+    }
+}
+
+/// How many of `figures` are of `kind`.
+fn figures_of_kind(figures: &[Figure], kind: FigureKind) -> usize {
+    figures.iter().filter(|f| f.kind == kind).count()
 }
 
 /// The summaries of some speeches, by (meeting, speech) indices: one template list, serialised
