@@ -341,8 +341,14 @@ fn parse<T: DeserializeOwned>(
     known: &[&str],
 ) -> Result<(T, Extra), FrontMatterError> {
     let yaml = if split.yaml.trim().is_empty() { "{}" } else { split.yaml };
-    // Parse once into a value (the fast path: tens of thousands of files per build); only when
-    // the typed read fails, parse again from text so the error carries its line and column.
+    // The common case, tens of thousands of files a build: every key known, read straight into
+    // the struct. Otherwise (or when that read fails) through a value, which keeps the unknown
+    // keys and tells a syntax slip from a wrong value.
+    if only_known_keys(yaml, known)
+        && let Ok(typed) = serde_yaml::from_str::<T>(yaml)
+    {
+        return Ok((typed, Extra::new()));
+    }
     let value: serde_yaml::Value =
         serde_yaml::from_str(yaml).map_err(|e| syntax_error(&e, split))?;
     let mut extra = IndexMap::new();
@@ -367,13 +373,30 @@ fn parse<T: DeserializeOwned>(
         );
         return Err(slip_hint(split, usize::MAX).unwrap_or(e));
     }
-    match serde_yaml::from_value::<T>(value) {
+    // Typed from the text, as above: the same reading for every file, and errors with their
+    // line and column.
+    match serde_yaml::from_str::<T>(yaml) {
         Ok(typed) => Ok((typed, extra)),
-        Err(fast) => Err(match serde_yaml::from_str::<T>(yaml) {
-            Err(located) => yaml_error(&located, split.yaml_line),
-            Ok(_) => yaml_error(&fast, split.yaml_line),
-        }),
+        Err(e) => Err(yaml_error(&e, split.yaml_line)),
     }
+}
+
+/// Whether every top-level key of `yaml` is one of `known`, as far as a scan of its lines can
+/// tell: only a block mapping whose keys start their lines (`title: …`, the first one at the
+/// start of the text) passes; anything else (an indented or flow mapping, a quoted, complex or
+/// merge key, a tab) does not, and is read the slow way.
+fn only_known_keys(yaml: &str, known: &[&str]) -> bool {
+    let mut content = yaml.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
+    let starts_at_margin = content.clone().next().is_some_and(|l| !l.starts_with(' '));
+    starts_at_margin
+        && content.all(|line| match line.as_bytes()[0] {
+            // Inside a value: nested lines, and a sequence's items.
+            b' ' => true,
+            b'-' => line == "-" || line.starts_with("- "),
+            _ => line.split_once(':').is_some_and(|(key, rest)| {
+                known.contains(&key) && (rest.is_empty() || rest.starts_with(' '))
+            }),
+        })
 }
 
 type Extra = IndexMap<String, serde_json::Value>;
@@ -734,6 +757,43 @@ mod tests {
             ]
         );
         assert!(meeting_keys().contains(&"participants") && !meeting_keys().contains(&"extra"));
+    }
+
+    #[test]
+    fn the_key_scan_passes_only_plain_mappings_of_known_keys() {
+        let known = speech_keys();
+        let cases = [
+            ("title: t\nspeaker: s\n", true),
+            ("# note\ntitle: t\nmetrics:\n  gdp: 6.6\nfigures:\n- subject: x\n  value: 1\n", true),
+            ("title: t\n\n  # indented comment\norder: 3\n", true),
+            ("title:\n  t\n", true),
+            ("title: t\nfoo: 1\n", false),
+            ("  title: t\n  foo: 1\n", false),
+            ("{title: t, foo: 1}\n", false),
+            ("title: t\n\"foo\": 1\n", false),
+            ("title: t\n? foo\n: 1\n", false),
+            ("title: t\n<<: *base\n", false),
+            ("title:t\n", false),
+            ("title : t\n", false),
+            ("title: t\n\tfoo: 1\n", false),
+            ("title: t\n-foo: 1\n", false),
+            ("title: t\n---\nfoo: 1\n", false),
+        ];
+        for (yaml, want) in cases {
+            assert_eq!(only_known_keys(yaml, known), want, "{yaml:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_and_values_read_alike_with_or_without_them() {
+        let plain = "---\ntitle: 2024\norder: 3\n---\nbody";
+        let with_extra = "---\ntitle: 2024\norder: 3\ntopic: 经济\n---\nbody";
+        let (a, _) = read_speech(plain).unwrap();
+        let (b, _) = read_speech(with_extra).unwrap();
+        assert_eq!((a.title.as_str(), a.order), ("2024", Some(3)));
+        assert_eq!((b.title.as_str(), b.order), ("2024", Some(3)));
+        assert!(a.extra.is_empty());
+        assert_eq!(b.extra["topic"], serde_json::json!("经济"));
     }
 
     #[test]
