@@ -5,8 +5,19 @@ use chrono::{Datelike, NaiveDate};
 
 /// Days since 1970-01-01 of an ISO date (`2024-10-21`), or None for anything else.
 pub(crate) fn day_number(label: &str) -> Option<i64> {
-    let date = NaiveDate::parse_from_str(label.get(..10)?, "%Y-%m-%d").ok()?;
+    let date = crate::render::iso_date(label.get(..10)?)?;
     Some((date - NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days())
+}
+
+/// `date` as `2024-10-21` (`%Y-%m-%d`), or `2024-10` without its day: written directly for the
+/// years of four digits, through chrono's formatter for any other.
+fn iso_text(date: NaiveDate, with_day: bool) -> String {
+    match (date.year(), with_day) {
+        (0..=9999, true) => format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day()),
+        (0..=9999, false) => format!("{:04}-{:02}", date.year(), date.month()),
+        (_, true) => date.format("%Y-%m-%d").to_string(),
+        (_, false) => date.format("%Y-%m").to_string(),
+    }
 }
 
 fn date_of(day: i64) -> NaiveDate {
@@ -50,7 +61,7 @@ fn ticks_of(step: Step, first: i64, last: i64, cap: usize) -> Vec<Tick> {
         Step::Days(n) => {
             let mut d = first;
             while d <= last && out.len() <= cap {
-                out.push(Tick { day: d, label: date_of(d).format("%Y-%m-%d").to_string() });
+                out.push(Tick { day: d, label: iso_text(date_of(d), true) });
                 d += n;
             }
         }
@@ -67,7 +78,7 @@ fn ticks_of(step: Step, first: i64, last: i64, cap: usize) -> Vec<Tick> {
                     break;
                 }
                 if date >= start {
-                    out.push(Tick { day: day(date), label: date.format("%Y-%m").to_string() });
+                    out.push(Tick { day: day(date), label: iso_text(date, false) });
                 }
                 months += n as i32;
             }
@@ -118,7 +129,7 @@ pub(crate) fn ticks(
             }
         }
     }
-    let label = |d: i64| date_of(d).format("%Y-%m-%d").to_string();
+    let label = |d: i64| iso_text(date_of(d), true);
     let ends =
         vec![Tick { day: first, label: label(first) }, Tick { day: last, label: label(last) }];
     if first < last && fits(&ends) { ends } else { vec![Tick { day: last, label: label(last) }] }
@@ -127,6 +138,16 @@ pub(crate) fn ticks(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_written_as_chrono_formats_them() {
+        let first = NaiveDate::from_ymd_opt(-50, 1, 1).unwrap();
+        let dates = (0..4000).map(|k| first + chrono::Days::new(k * 997));
+        for date in dates.chain([NaiveDate::from_ymd_opt(10_001, 2, 3).unwrap()]) {
+            assert_eq!(iso_text(date, true), date.format("%Y-%m-%d").to_string());
+            assert_eq!(iso_text(date, false), date.format("%Y-%m").to_string());
+        }
+    }
 
     fn d(s: &str) -> i64 {
         day_number(s).unwrap()
