@@ -517,8 +517,7 @@ fn speech_of_text(
 
 /// The characters of a Markdown body's text, white space not counted.
 fn body_chars(body: &str) -> usize {
-    use crate::render::markdown;
-    markdown::count_chars(&markdown::plain_text(body))
+    crate::render::markdown::text_chars(body)
 }
 
 /// Calls `f` with the body of the speech file at `rel` (relative to the site folder `root`),

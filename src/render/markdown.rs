@@ -19,6 +19,9 @@ pub struct Rendered {
     pub(crate) toc: Vec<TocEntry>,
     /// Characters of text (punctuation included, white space not).
     pub(crate) chars: usize,
+    /// The body as plain text, as [`plain_text`] gives it: for the search index.
+    #[serde(skip)]
+    pub(crate) text: String,
 }
 
 /// One heading of the table of contents.
@@ -49,6 +52,8 @@ fn options() -> Options {
 pub fn render(markdown: &str) -> Rendered {
     let mut events: Vec<Event<'_>> =
         pulldown_cmark::TextMergeStream::new(Parser::new_ext(markdown, options())).collect();
+    // From the events as parsed (merged text reads the same), before they are made safe.
+    let text = plain_text_of(events.iter(), markdown.len());
     pair_literal_strong(&mut events);
     let mut out = Vec::with_capacity(events.len());
     let mut toc = Vec::new();
@@ -106,7 +111,7 @@ pub fn render(markdown: &str) -> Rendered {
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    Rendered { html, toc, chars }
+    Rendered { html, toc, chars, text }
 }
 
 /// An id a writer may give a heading (`{#methods}`, `{#第一节}`): letters, digits, `-` and `_`,
@@ -206,6 +211,19 @@ fn finish_block(out: &mut [Event<'_>], markers: &mut Vec<usize>) {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// A page's rendering carries the same plain text and character count as the
+        /// functions that parse the body on their own.
+        #[test]
+        fn rendering_carries_the_plain_text(
+            body in "([一-龥]{0,6}|[a-z ]{0,4}|\\*\\*|<b>|`x`|\n|\n\n|## |- |> |\\| a \\||\\[l\\]\\(u\\)|[，。]){0,30}"
+        ) {
+            let rendered = render(&body);
+            proptest::prop_assert_eq!(&rendered.text, &plain_text(&body));
+            proptest::prop_assert_eq!(text_chars(&body), count_chars(&plain_text(&body)));
+        }
+    }
+
     fn html(md: &str) -> String {
         render(md).html
     }
@@ -280,7 +298,15 @@ mod tests {
 /// (none between CJK characters), raw HTML as the text it shows. Parsing without writing HTML is
 /// cheaper than [`render`], so the page model and the search index use this.
 pub(crate) fn plain_text(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len());
+    plain_text_of(Parser::new_ext(markdown, options()), markdown.len())
+}
+
+/// [`plain_text`] of a body's events.
+fn plain_text_of<'a, E: std::borrow::Borrow<Event<'a>>>(
+    events: impl Iterator<Item = E>,
+    capacity: usize,
+) -> String {
+    let mut out = String::with_capacity(capacity);
     let end_block = |out: &mut String| {
         let kept = out.trim_end_matches(' ').len();
         out.truncate(kept);
@@ -289,8 +315,8 @@ pub(crate) fn plain_text(markdown: &str) -> String {
         }
     };
     let mut pending_space = false;
-    for event in Parser::new_ext(markdown, options()) {
-        match event {
+    for event in events {
+        match event.borrow() {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 if pending_space {
                     let before = out.chars().last();
@@ -300,7 +326,7 @@ pub(crate) fn plain_text(markdown: &str) -> String {
                     }
                     pending_space = false;
                 }
-                out.push_str(&t);
+                out.push_str(t);
             }
             Event::SoftBreak => pending_space = !out.is_empty(),
             Event::HardBreak
@@ -323,8 +349,18 @@ pub(crate) fn plain_text(markdown: &str) -> String {
     out
 }
 
+/// The characters of a body's text, white space not counted: `plain_text`'s, without making it
+/// (what it adds between blocks is white space).
+pub(crate) fn text_chars(markdown: &str) -> usize {
+    let text_of = |event: Event<'_>| match event {
+        Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => count_chars(&t),
+        _ => 0,
+    };
+    Parser::new_ext(markdown, options()).map(text_of).sum()
+}
+
 /// Characters a reader reads: everything but white space.
-pub(crate) fn count_chars(text: &str) -> usize {
+fn count_chars(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 

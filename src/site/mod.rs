@@ -26,8 +26,10 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::metrics::Indicators;
 use crate::orgs::Registry;
 use crate::render::i18n::Strings;
+use crate::render::markdown;
 use crate::render::templates::{self, UrlScheme};
 use model::SiteModel;
+use pages::Body;
 pub(crate) use pages::{Page, PageKind};
 pub(crate) use urls::base_path;
 
@@ -203,7 +205,13 @@ impl Site {
     }
 
     /// Renders one page whose body (a speech page's Markdown; empty for others) is at hand.
-    fn render_with(&self, page: &Page, body: &str) -> Result<Vec<u8>, Diagnostic> {
+    fn render_with(&self, page: &Page, markdown: &str) -> Result<Vec<u8>, Diagnostic> {
+        let rendered = speech_rendering(page, markdown);
+        self.render_body(page, rendered.as_ref().map(|rendered| Body { markdown, rendered }))
+    }
+
+    /// Renders one page with its body, rendered already.
+    fn render_body(&self, page: &Page, body: Option<Body<'_>>) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
         let (archive, standalone, model) = (&self.archive, &self.pages, &self.model);
         let context = page.context(archive, standalone, model, &self.config, &self.shared, body);
@@ -235,9 +243,24 @@ impl Site {
 
     /// Renders one page with its body and hands it to `write`; a failure carries the page's
     /// path when it is a rendering error (to be merged: one message per template mistake).
-    fn write_page(&self, page: &Page, body: &str, write: &WriteFn<'_>) -> Result<(), Failed> {
+    fn write_page(&self, page: &Page, markdown: &str, write: &WriteFn<'_>) -> Result<(), Failed> {
+        let rendered = speech_rendering(page, markdown);
+        self.write_rendered(
+            page,
+            rendered.as_ref().map(|rendered| Body { markdown, rendered }),
+            write,
+        )
+    }
+
+    /// As [`Site::write_page`], the body rendered already.
+    fn write_rendered(
+        &self,
+        page: &Page,
+        body: Option<Body<'_>>,
+        write: &WriteFn<'_>,
+    ) -> Result<(), Failed> {
         let html =
-            self.render_with(page, body).map_err(|d| Box::new((Some(page.path.clone()), d)))?;
+            self.render_body(page, body).map_err(|d| Box::new((Some(page.path.clone()), d)))?;
         let written = write(&page.file(), &html)
             .map_err(|e| Box::new((None, Diagnostic::new(page.file(), format!("{e:#}")))));
         if let Some(bar) = &self.progress {
@@ -269,8 +292,8 @@ impl Site {
         meetings.flat_map(|(i, m)| (0..m.speeches.len()).map(move |j| (i, j)))
     }
 
-    /// Speech (i, j) as a search document: its summary, and its body as plain text.
-    fn search_doc(&self, i: usize, j: usize, body: &str) -> crate::search::SearchDoc {
+    /// Speech (i, j) as a search document: its summary, and its body's plain text.
+    fn search_doc(&self, i: usize, j: usize, body: String) -> crate::search::SearchDoc {
         let sum = &self.model.meetings[i].speeches[j];
         crate::search::SearchDoc {
             path: sum.path.clone(),
@@ -279,7 +302,7 @@ impl Site {
             org: sum.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
             date: sum.date.clone(),
             meeting: sum.meeting_title.clone(),
-            body: crate::render::markdown::plain_text(body),
+            body,
         }
     }
 
@@ -291,7 +314,7 @@ impl Site {
     pub(crate) fn write_search_index(&self, write: &WriteFn<'_>) -> Result<()> {
         let all: Vec<(usize, usize)> = self.speech_refs().collect();
         self.index_speeches(&all, write, &|&(i, j)| {
-            self.with_speech_body(i, j, |body| self.search_doc(i, j, body))
+            self.with_speech_body(i, j, |body| self.search_doc(i, j, markdown::plain_text(body)))
                 .map_err(|d| Box::new((None, d)))
         })
     }
@@ -307,9 +330,10 @@ impl Site {
             .collect();
         speeches.sort_by_key(|&(i, j, _)| (i, j));
         self.index_speeches(&speeches, write, &|&(i, j, page)| {
-            let made = self.with_speech_body(i, j, |body| {
-                self.write_page(page, body, write)?;
-                Ok(self.search_doc(i, j, body))
+            let made = self.with_speech_body(i, j, |markdown| {
+                let rendered = markdown::render(markdown);
+                self.write_rendered(page, Some(Body { markdown, rendered: &rendered }), write)?;
+                Ok(self.search_doc(i, j, rendered.text))
             });
             made.map_err(|d| Box::new((None, d)))?
         })
@@ -444,6 +468,11 @@ impl Site {
 }
 
 /// site.toml, with `--base-url` in place of its `base_url` when given.
+/// A speech page's body rendered from its Markdown; None for other pages.
+fn speech_rendering(page: &Page, markdown: &str) -> Option<markdown::Rendered> {
+    matches!(page.kind, PageKind::Speech(..)).then(|| markdown::render(markdown))
+}
+
 fn site_config(options: &BuildOptions) -> Result<SiteConfig> {
     let mut config = SiteConfig::load(&options.root.join("site.toml"))?;
     if let Some(base) = &options.base_url {

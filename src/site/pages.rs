@@ -71,8 +71,7 @@ impl Page {
     }
 
     /// The template context: `current`, `section`, `page_title` and the page's own data.
-    /// `body`: a speech page's Markdown body, read from its file by the caller (the archive
-    /// does not hold bodies); empty for other pages.
+    /// `body`: a speech page's body (None for other pages).
     pub(crate) fn context(
         &self,
         archive: &Archive,
@@ -80,7 +79,7 @@ impl Page {
         model: &SiteModel,
         config: &SiteConfig,
         shared: &Shared,
-        body: &str,
+        body: Option<Body<'_>>,
     ) -> Context {
         let mut context = Context::new();
         context.insert("current", &self.path);
@@ -186,7 +185,7 @@ impl Page {
             }
             PageKind::Speech(i, j) => {
                 let s = &model.meetings[*i].speeches[*j];
-                let lead = lead(from.body).unwrap_or_else(|| {
+                let lead = from.body.and_then(|b| lead(b.markdown)).unwrap_or_else(|| {
                     let who = [
                         s.org.as_ref().map(|o| o.name.as_str()),
                         s.position.as_deref(),
@@ -244,8 +243,16 @@ struct Sources<'a> {
     model: &'a SiteModel,
     config: &'a SiteConfig,
     shared: &'a Shared,
-    /// A speech page's Markdown body (empty for other pages).
-    body: &'a str,
+    /// A speech page's body (None for other pages).
+    body: Option<Body<'a>>,
+}
+
+/// A speech page's body: its Markdown, read from its file by the caller (the archive does not
+/// hold bodies), and its rendering, which the caller also indexes.
+#[derive(Clone, Copy)]
+pub(crate) struct Body<'a> {
+    pub(crate) markdown: &'a str,
+    pub(crate) rendered: &'a markdown::Rendered,
 }
 
 /// A meeting page's own data: the meeting and its neighbours. Returns its title.
@@ -269,7 +276,14 @@ fn speech_page<'a>(context: &mut Context, from: &Sources<'a>, i: usize, j: usize
     let summaries = &model.meetings[i].speeches;
     let summary = &summaries[j];
     let source = &from.archive.meetings[i].speeches[j];
-    let body = markdown::render(from.body);
+    let unrendered;
+    let body = match from.body {
+        Some(body) => body.rendered,
+        None => {
+            unrendered = markdown::Rendered::default();
+            &unrendered
+        }
+    };
     context.insert(
         "speech",
         &SpeechPage {
