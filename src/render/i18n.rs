@@ -380,6 +380,12 @@ impl Strings {
         Ok((Strings { table, dates: Arc::default() }, warnings))
     }
 
+    /// Every key with the text `t(key=…)` gives without arguments: as written (placeholders
+    /// stay), a plural's `other` form.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.table.iter().map(|(key, text)| (key.as_str(), text.choose(None)))
+    }
+
     /// Whether the table has `key`.
     pub(crate) fn has(&self, key: &str) -> bool {
         self.table.contains_key(key)

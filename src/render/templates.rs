@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
+use rustc_hash::FxHashMap;
 use tera::{Kwargs, State, Tera};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -179,10 +180,20 @@ fn register_language(tera: &mut Tera, strings: Arc<Strings>) {
     tera.register_filter("measure", move |value: &str, _: Kwargs, _: &State| {
         for_measures.measure(value)
     });
+    // Most calls name only a key: their texts made into template values once.
+    let bare: FxHashMap<String, tera::Value> = strings
+        .texts()
+        .map(|(key, text)| (key.to_string(), tera::Value::safe_string(text)))
+        .collect();
     tera.register_function(
         "t",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<tera::Value> {
             let key: &str = kwargs.must_get("key")?;
+            if kwargs.iter().nth(1).is_none()
+                && let Some(text) = bare.get(key)
+            {
+                return Ok(text.clone());
+            }
             if !strings.has(key) {
                 let hint = match strings.closest_key(key) {
                     Some(k) => format!(" (did you mean `{k}`?)"),
