@@ -25,6 +25,24 @@ pub(crate) fn escape_xml(s: &str) -> String {
     out
 }
 
+/// A number as `{:.1}` writes it (SVG coordinates: thousands a chart), rounded in integers
+/// unless it is near a tie of the rounding, where `{:.1}` itself decides.
+pub(crate) struct Tenths(pub(crate) f64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match templates::rounded_scaled(self.0, 10.0) {
+            Some(tenths) => {
+                // `{:.1}` keeps the sign of a negative value that rounds to zero: `-0.0`.
+                let sign = if self.0.is_sign_negative() { "-" } else { "" };
+                let tenths = tenths.unsigned_abs();
+                write!(f, "{sign}{}.{}", tenths / 10, tenths % 10)
+            }
+            None => write!(f, "{:.1}", self.0),
+        }
+    }
+}
+
 /// `YYYY-MM-DD` as a date: the digits read in place (pages and charts read thousands of dates,
 /// and chrono's parser reads its format string each time), checked by chrono; any other shape
 /// through chrono's parser.
@@ -54,6 +72,18 @@ mod tests {
         ) {
             let chrono = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
             proptest::prop_assert_eq!(iso_date(&text), chrono);
+        }
+
+        #[test]
+        fn tenths_print_as_with_one_decimal(
+            value in -1e6f64..1e6,
+            tie in -20_000i64..20_000,
+            special in proptest::num::f64::ANY,
+        ) {
+            // Any value; values on a tie of the rounding (x.x5); anything at all (NaN, ∞, -0).
+            for v in [value, tie as f64 / 20.0, special, -0.0, -0.04] {
+                proptest::prop_assert_eq!(Tenths(v).to_string(), format!("{v:.1}"));
+            }
         }
     }
 

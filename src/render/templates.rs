@@ -252,16 +252,24 @@ pub fn format_number(value: f64) -> String {
     if !value.is_finite() {
         return "—".into();
     }
-    // Most values are whole hundredths (6.6, 12.35): printed from the integer, as `{:.2}` would
-    // print them, without formatting a float. The rest (and any value near a rounding tie) take
-    // `{:.2}`.
-    let hundredths = (value * 100.0).round();
-    if hundredths.abs() < 1e9 && (value * 100.0 - hundredths).abs() < 1e-6 {
-        return hundredths_text(hundredths as i64);
+    // Rounded to hundredths in integers and printed from them, as `{:.2}` would print the value,
+    // without formatting a float; a value near a rounding tie (where the product's own rounding
+    // could matter) takes `{:.2}`.
+    if let Some(hundredths) = rounded_scaled(value, 100.0) {
+        return hundredths_text(hundredths);
     }
     let s = format!("{:.2}", value);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// `value × scale` rounded to an integer, when that is the rounding `{:.N}` makes of the value
+/// itself: the product is small enough to be exact to far better than 10⁻⁶, and not within 10⁻⁶
+/// of a tie. None otherwise.
+pub(crate) fn rounded_scaled(value: f64, scale: f64) -> Option<i64> {
+    let scaled = value * scale;
+    let off_tie = (scaled.fract().abs() - 0.5).abs() > 1e-6;
+    (scaled.abs() < 1e9 && off_tie).then(|| scaled.round() as i64)
 }
 
 /// `n` hundredths as `format_number` prints them: `-1250` → `-12.5`, `0` → `0`.
@@ -520,8 +528,12 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn numbers_print_as_with_two_decimals(value in proptest::num::f64::NORMAL | proptest::num::f64::ZERO) {
+        fn numbers_print_as_with_two_decimals(
+            value in proptest::num::f64::NORMAL | proptest::num::f64::ZERO,
+            plain in -1e7f64..1e7,
+        ) {
             proptest::prop_assert_eq!(format_number(value), printed_with_two_decimals(value));
+            proptest::prop_assert_eq!(format_number(plain), printed_with_two_decimals(plain));
         }
 
         #[test]

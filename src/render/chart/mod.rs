@@ -15,6 +15,7 @@ use std::fmt::Write;
 
 use labels::{Anchor, Box2, Taken};
 
+use crate::render::Tenths;
 use crate::render::escape_xml as escape;
 use crate::render::i18n::Strings;
 use crate::render::templates::format_number;
@@ -358,30 +359,38 @@ fn mark(s: &mut String, g: usize, x: f64, y: f64, title: &str) {
     let title = format!("<title>{}</title>", escape(title));
     let _ = match MARKS[g % MARKS.len()] {
         "circle" => {
-            write!(s, r#"<circle cx="{x:.1}" cy="{y:.1}" r="3.5" {common}>{title}</circle>"#)
+            write!(
+                s,
+                r#"<circle cx="{}" cy="{}" r="3.5" {common}>{title}</circle>"#,
+                Tenths(x),
+                Tenths(y)
+            )
         }
         "square" => write!(
             s,
-            r#"<rect x="{:.1}" y="{:.1}" width="7" height="7" {common}>{title}</rect>"#,
-            x - 3.5,
-            y - 3.5
+            r#"<rect x="{}" y="{}" width="7" height="7" {common}>{title}</rect>"#,
+            Tenths(x - 3.5),
+            Tenths(y - 3.5)
         ),
         "triangle" => write!(
             s,
-            r#"<path d="M{x:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z" {common}>{title}</path>"#,
-            y - 4.5,
-            x + 4.0,
-            y + 3.0,
-            x - 4.0,
-            y + 3.0
+            r#"<path d="M{x} {}L{} {}L{} {}Z" {common}>{title}</path>"#,
+            Tenths(y - 4.5),
+            Tenths(x + 4.0),
+            Tenths(y + 3.0),
+            Tenths(x - 4.0),
+            Tenths(y + 3.0),
+            x = Tenths(x)
         ),
         _ => write!(
             s,
-            r#"<path d="M{x:.1} {:.1}L{:.1} {y:.1}L{x:.1} {:.1}L{:.1} {y:.1}Z" {common}>{title}</path>"#,
-            y - 4.5,
-            x + 4.5,
-            y + 4.5,
-            x - 4.5
+            r#"<path d="M{x} {}L{} {y}L{x} {}L{} {y}Z" {common}>{title}</path>"#,
+            Tenths(y - 4.5),
+            Tenths(x + 4.5),
+            Tenths(y + 4.5),
+            Tenths(x - 4.5),
+            x = Tenths(x),
+            y = Tenths(y)
         ),
     };
 }
@@ -424,24 +433,29 @@ pub(crate) fn line(id: &str, title: &str, unit: &str, points: &[Point], words: &
             if *zero { ("chart-axis", "#8c959f") } else { ("chart-grid", "#e3e0d8") };
         let _ = write!(
             s,
-            r#"<line x1="{}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" class="{class}" stroke="{colour}" stroke-width="1"/>"#,
-            l.plot.x0, l.plot.x1
+            r#"<line x1="{}" x2="{}" y1="{yy}" y2="{yy}" class="{class}" stroke="{colour}" stroke-width="1"/>"#,
+            l.plot.x0,
+            Tenths(l.plot.x1),
+            yy = Tenths(*yy)
         );
         text(&mut s, label, "chart-tick", "#59636e", TEXT);
     }
     for (xx, label) in &l.x_ticks {
         let _ = write!(
             s,
-            r##"<line x1="{xx:.1}" x2="{xx:.1}" y1="{:.1}" y2="{:.1}" class="chart-axis" stroke="#8c959f" stroke-width="1"/>"##,
-            l.plot.y1,
-            l.plot.y1 + 5.0
+            r##"<line x1="{xx}" x2="{xx}" y1="{}" y2="{}" class="chart-axis" stroke="#8c959f" stroke-width="1"/>"##,
+            Tenths(l.plot.y1),
+            Tenths(l.plot.y1 + 5.0),
+            xx = Tenths(*xx)
         );
         text(&mut s, label, "chart-tick", "#59636e", TEXT);
     }
     for (g, members) in l.lines.iter().enumerate() {
         if members.len() > 1 {
-            let path: Vec<String> =
-                members.iter().map(|&i| format!("{:.1},{:.1}", l.xy[i].0, l.xy[i].1)).collect();
+            let path: Vec<String> = members
+                .iter()
+                .map(|&i| format!("{},{}", Tenths(l.xy[i].0), Tenths(l.xy[i].1)))
+                .collect();
             let dash = if g == 0 { "" } else { r#" stroke-dasharray="4 3""# };
             let _ = write!(
                 s,
@@ -467,9 +481,9 @@ pub(crate) fn line(id: &str, title: &str, unit: &str, points: &[Point], words: &
 fn text(s: &mut String, label: &Label, class: &str, colour: &str, size: f64) {
     let _ = write!(
         s,
-        r#"<text x="{:.1}" y="{:.1}" font-size="{size}" text-anchor="{}" class="{class}" fill="{colour}">{}</text>"#,
-        label.x,
-        label.y,
+        r#"<text x="{}" y="{}" font-size="{size}" text-anchor="{}" class="{class}" fill="{colour}">{}</text>"#,
+        Tenths(label.x),
+        Tenths(label.y),
         label.anchor.as_str(),
         escape(&label.text)
     );
@@ -523,7 +537,7 @@ pub(crate) fn sparkline(
     let line: Vec<String> = sorted
         .iter()
         .filter(|p| Some(group_name(p)) == newest)
-        .map(|p| format!("{:.1},{:.1}", x(p), y(p.value)))
+        .map(|p| format!("{},{}", Tenths(x(p)), Tenths(y(p.value))))
         .collect();
     if line.len() > 1 {
         let _ = write!(
@@ -536,9 +550,9 @@ pub(crate) fn sparkline(
     for p in &sorted[..sorted.len().saturating_sub(1)] {
         let _ = write!(
             s,
-            r##"<circle cx="{:.1}" cy="{:.1}" r="1.8" class="chart-mark chart-mark-minor" fill="#a4262c"/>"##,
-            x(p),
-            y(p.value)
+            r##"<circle cx="{}" cy="{}" r="1.8" class="chart-mark chart-mark-minor" fill="#a4262c"/>"##,
+            Tenths(x(p)),
+            Tenths(y(p.value))
         );
     }
     if let Some(p) = sorted.last() {

@@ -53,15 +53,16 @@ pub(crate) struct Tick {
     pub(crate) label: String,
 }
 
-/// The calendar ticks of one step between `first` and `last` (inclusive), at most `cap` + 1.
-fn ticks_of(step: Step, first: i64, last: i64, cap: usize) -> Vec<Tick> {
+/// The days of the calendar ticks of one step between `first` and `last` (inclusive), at most
+/// `cap` + 1: labelled only once their number fits.
+fn ticks_of(step: Step, first: i64, last: i64, cap: usize) -> Vec<i64> {
     let mut out = Vec::new();
     let (start, end) = (date_of(first), date_of(last));
     match step {
         Step::Days(n) => {
             let mut d = first;
             while d <= last && out.len() <= cap {
-                out.push(Tick { day: d, label: iso_text(date_of(d), true) });
+                out.push(d);
                 d += n;
             }
         }
@@ -78,7 +79,7 @@ fn ticks_of(step: Step, first: i64, last: i64, cap: usize) -> Vec<Tick> {
                     break;
                 }
                 if date >= start {
-                    out.push(Tick { day: day(date), label: iso_text(date, false) });
+                    out.push(day(date));
                 }
                 months += n as i32;
             }
@@ -92,12 +93,23 @@ fn ticks_of(step: Step, first: i64, last: i64, cap: usize) -> Vec<Tick> {
                 if date > end || out.len() > cap {
                     break;
                 }
-                out.push(Tick { day: day(date), label: year.to_string() });
+                out.push(day(date));
                 year += n;
             }
         }
     }
     out
+}
+
+/// A tick of `step` on `day`, labelled as the step counts: a date, a month or a year.
+fn tick(step: Step, day: i64) -> Tick {
+    let date = date_of(day);
+    let label = match step {
+        Step::Days(_) => iso_text(date, true),
+        Step::Months(_) => iso_text(date, false),
+        Step::Years(_) => date.year().to_string(),
+    };
+    Tick { day, label }
 }
 
 fn day(date: NaiveDate) -> i64 {
@@ -123,8 +135,12 @@ pub(crate) fn ticks(
     };
     if first < last {
         for step in STEPS {
-            let ticks = ticks_of(step, first, last, max);
-            if ticks.len() >= 2 && ticks.len() <= max && fits(&ticks) {
+            let days = ticks_of(step, first, last, max);
+            if days.len() < 2 || days.len() > max {
+                continue;
+            }
+            let ticks: Vec<Tick> = days.into_iter().map(|d| tick(step, d)).collect();
+            if fits(&ticks) {
                 return ticks;
             }
         }

@@ -6,6 +6,7 @@
 use std::fmt::Write;
 use std::sync::LazyLock;
 
+use crate::render::Tenths;
 use crate::render::escape_xml as escape;
 use crate::render::templates::format_number;
 
@@ -533,7 +534,7 @@ impl Frame {
         for ring in rings {
             for (i, &p) in ring.iter().enumerate() {
                 let (x, y) = self.project(p);
-                let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
+                let _ = write!(d, "{}{} {}", if i == 0 { "M" } else { "L" }, Tenths(x), Tenths(y));
             }
             d.push('Z');
         }
