@@ -147,6 +147,33 @@ pub(crate) fn count(n: usize, singular: &str, plural: &str) -> String {
 
 /// 1-based line and column (in characters) of a byte offset.
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    Lines::new(text).line_col(offset)
+}
+
+/// Where each line of a text starts: line and column of many offsets of one text, each found
+/// by a binary search instead of a scan from the start.
+pub(crate) struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub(crate) fn new(text: &'a str) -> Lines<'a> {
+        let after_breaks = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+        Lines { text, starts: std::iter::once(0).chain(after_breaks).collect() }
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset`, as [`line_col`] counts.
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        (line, self.text[start..offset].chars().count() + 1)
+    }
+}
+
+#[cfg(test)]
+fn line_col_by_scan(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
@@ -229,6 +256,17 @@ impl std::error::Error for Diagnostics {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn lines_place_offsets_as_a_scan_does(text in "(万|a|\n|\r){0,40}", cut in 0usize..60) {
+            let lines = Lines::new(&text);
+            let boundaries = text.char_indices().map(|(i, _)| i).chain([text.len(), text.len() + cut]);
+            for offset in boundaries {
+                proptest::prop_assert_eq!(lines.line_col(offset), line_col_by_scan(&text, offset));
+            }
+        }
+    }
     use anyhow::Context as _;
 
     #[test]

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use anyhow::Result;
 use rustc_hash::FxHashMap;
@@ -141,12 +141,13 @@ fn parse(text: &str, shown: &str) -> Result<Parsed, Vec<Diagnostic>> {
     })?;
     let mut entries = Vec::new();
     let mut problems = Vec::new();
-    flatten(text, shown, "", table.get_ref(), &mut entries, &mut problems);
+    let lines = crate::diagnostic::Lines::new(text);
+    flatten(&lines, shown, "", table.get_ref(), &mut entries, &mut problems);
     if problems.is_empty() { Ok(Parsed { entries }) } else { Err(problems) }
 }
 
 fn flatten(
-    text: &str,
+    lines: &crate::diagnostic::Lines<'_>,
     shown: &str,
     prefix: &str,
     table: &DeTable<'_>,
@@ -155,7 +156,7 @@ fn flatten(
 ) {
     for (key, value) in table.iter() {
         let name = format!("{prefix}{}", key.get_ref());
-        let at = crate::diagnostic::line_col(text, key.span().start);
+        let at = lines.line_col(key.span().start);
         match value.get_ref() {
             DeValue::String(s) => entries.push((name, Text::Plain(s.to_string()), at)),
             DeValue::Table(t) if is_plural(t) => {
@@ -173,7 +174,7 @@ fn flatten(
                     ),
                 }
             }
-            DeValue::Table(t) => flatten(text, shown, &format!("{name}."), t, entries, problems),
+            DeValue::Table(t) => flatten(lines, shown, &format!("{name}."), t, entries, problems),
             other => problems.push(
                 Diagnostic::new(
                     shown,
@@ -207,16 +208,17 @@ fn kind_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
-/// The embedded table of `language`, if the default theme has one.
-fn embedded_text(language: &str) -> Option<&'static str> {
-    EMBEDDED.iter().find(|(l, _)| *l == language).map(|(_, t)| *t)
-}
-
-/// An embedded table, which the tests keep valid.
+/// An embedded table, which the tests keep valid: each parsed once per process.
 fn embedded_table(language: &str) -> Option<FxHashMap<String, Text>> {
-    let text = embedded_text(language)?;
-    let parsed = parse(text, language).expect("the embedded tables are valid");
-    Some(parsed.entries.into_iter().map(|(k, t, _)| (k, t)).collect())
+    static PARSED: LazyLock<Vec<(&str, FxHashMap<String, Text>)>> = LazyLock::new(|| {
+        let parse_one = |&(language, text): &(&'static str, &'static str)| {
+            let parsed = parse(text, language).expect("the embedded tables are valid");
+            (language, parsed.entries.into_iter().map(|(k, t, _)| (k, t)).collect())
+        };
+        EMBEDDED.iter().map(parse_one).collect()
+    });
+    let (_, table) = PARSED.iter().find(|(l, _)| *l == language)?;
+    Some(table.clone())
 }
 
 /// The languages a site can choose: the embedded ones and every `i18n/LANG.toml` of the site
