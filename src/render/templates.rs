@@ -160,7 +160,11 @@ pub(crate) fn build(
 
 fn register_filters(tera: &mut Tera, urls: UrlScheme) {
     tera.register_filter("url", move |target: &str, _: Kwargs, state: &State| {
-        let current: String = state.get("current").ok().flatten().unwrap_or_default();
+        // Only a relative link depends on the page it is on.
+        let current: String = match urls.relative {
+            true => state.get("current").ok().flatten().unwrap_or_default(),
+            false => String::new(),
+        };
         urls.href(target, &current)
     });
     tera.register_filter("num", |value: f64, _: Kwargs, _: &State| format_number(value));
