@@ -33,10 +33,29 @@ impl std::fmt::Display for Tenths {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match templates::rounded_scaled(self.0, 10.0) {
             Some(tenths) => {
+                // Digits from the right, into a buffer: a chart writes thousands of these.
+                let mut buf = [0u8; 24];
+                let mut at = buf.len();
+                let mut put = |byte: u8| {
+                    at -= 1;
+                    buf[at] = byte;
+                };
+                let mut rest = tenths.unsigned_abs();
+                put(b'0' + (rest % 10) as u8);
+                put(b'.');
+                rest /= 10;
+                loop {
+                    put(b'0' + (rest % 10) as u8);
+                    rest /= 10;
+                    if rest == 0 {
+                        break;
+                    }
+                }
                 // `{:.1}` keeps the sign of a negative value that rounds to zero: `-0.0`.
-                let sign = if self.0.is_sign_negative() { "-" } else { "" };
-                let tenths = tenths.unsigned_abs();
-                write!(f, "{sign}{}.{}", tenths / 10, tenths % 10)
+                if self.0.is_sign_negative() {
+                    put(b'-');
+                }
+                f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| std::fmt::Error)?)
             }
             None => write!(f, "{:.1}", self.0),
         }
