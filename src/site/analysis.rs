@@ -102,21 +102,29 @@ pub(crate) struct LatestMetric {
 /// Per speech ((meeting, speech) indices): the changes of its metrics.
 pub(crate) type SpeechChanges = Vec<((usize, usize), Vec<Change>)>;
 
-/// Metrics an organisation reported over time.
-#[derive(Debug, Clone, Serialize, Default)]
+/// Metrics an organisation reported over time, as the model holds them: what other pages and
+/// the data files need. Its page's table and charts are made when the page is rendered (see
+/// [`org_page_metrics`]): at 30,000 speeches they were a tenth of the model, held to the end.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct OrgMetrics {
     pub(crate) columns: Vec<KeyLabel>,
+    /// Each indicator's newest report, in dictionary order.
+    pub(crate) latest: Vec<LatestMetric>,
+    /// The changes of every speech of the organisation, handed to the model.
+    pub(crate) changes: SpeechChanges,
+}
+
+/// An organisation's metrics as its page shows them: the model's, with the table and charts.
+#[derive(Debug, Serialize)]
+pub(crate) struct OrgPageMetrics<'a> {
+    pub(crate) columns: &'a [KeyLabel],
     /// Newest first.
     pub(crate) rows: Vec<OrgMetricRow>,
     /// One per indicator and period key, oldest point first.
     pub(crate) charts: Vec<ChartView>,
     /// Periods not charted (reported once, or beyond [`CHARTS_PER_INDICATOR`]): in the table.
     pub(crate) omitted_charts: usize,
-    /// Each indicator's newest report, in dictionary order.
-    pub(crate) latest: Vec<LatestMetric>,
-    /// The changes of every speech of the organisation, handed to the model.
-    #[serde(skip)]
-    pub(crate) changes: SpeechChanges,
+    pub(crate) latest: &'a [LatestMetric],
 }
 
 /// How a period key reads in headings (the key's label is data: 1—9月, 全年).
@@ -129,47 +137,76 @@ fn points_diff(a: f64, b: f64) -> f64 {
     ((a - b) * 1e6).round() / 1e6
 }
 
-/// Builds the metrics of the organisation `name` from its speeches: `refs` are (meeting, speech)
+/// Builds the metrics of an organisation from its speeches: `refs` are (meeting, speech)
 /// indices into `all`, newest first.
 pub(crate) fn org_metrics(
-    name: &str,
     refs: &[(usize, usize)],
     all: &[MeetingView],
     indicators: &Indicators,
-    text: &Strings,
 ) -> OrgMetrics {
-    let list: Vec<((usize, usize), &SpeechSummary)> =
-        refs.iter().map(|&(i, j)| ((i, j), &all[i].speeches[j])).collect();
+    let list = org_speeches(refs, all);
     let mut keys: Vec<&str> =
         list.iter().flat_map(|(_, s)| s.metric_list.iter().map(|m| m.key.as_str())).collect();
     keys.sort_by_key(|k| (indicators.rank(k), *k));
     keys.dedup();
     let changes = changes_over_time(&list);
+    let mut latest = Vec::new();
+    for key in &keys {
+        let label = indicators.label(key);
+        let newest = list
+            .iter()
+            .find_map(|(_, s)| s.metric_list.iter().find(|m| m.key == *key).map(|m| (*s, m)));
+        if let Some(newest) = newest {
+            latest.push(latest_metric(key, label, newest, &list, &changes, all));
+        }
+    }
+    OrgMetrics {
+        columns: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
+        latest,
+        changes: changes.list,
+    }
+}
+
+/// The metrics of the organisation `name` as its page shows them, its table and charts made
+/// now: `refs` and `all` as for [`org_metrics`], which made `metrics`.
+pub(crate) fn org_page_metrics<'a>(
+    name: &str,
+    refs: &[(usize, usize)],
+    all: &[MeetingView],
+    metrics: &'a OrgMetrics,
+    text: &Strings,
+) -> OrgPageMetrics<'a> {
+    let list = org_speeches(refs, all);
+    let keys: Vec<&str> = metrics.columns.iter().map(|c| c.key.as_str()).collect();
     let rows = metric_rows(&list, &keys);
     let mut charts = Vec::new();
     let mut omitted = 0;
-    let mut latest = Vec::new();
-    for key in &keys {
-        let label = indicators.label(key).to_string();
+    for column in &metrics.columns {
+        let key = column.key.as_str();
         // Oldest first, grouped by period key.
         let reports: Vec<(&SpeechSummary, &MetricValue)> = list
             .iter()
             .rev()
-            .filter_map(|(_, s)| s.metric_list.iter().find(|m| m.key == *key).map(|m| (*s, m)))
+            .filter_map(|(_, s)| s.metric_list.iter().find(|m| m.key == key).map(|m| (*s, m)))
             .collect();
-        if let Some(&newest) = reports.last() {
-            latest.push(latest_metric(key, &label, newest, &list, &changes, all));
-        }
-        omitted += period_charts(name, key, &label, reports, &mut charts, text);
+        omitted += period_charts(name, key, &column.label, reports, &mut charts, text);
     }
-    OrgMetrics {
-        columns: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
+    OrgPageMetrics {
+        columns: &metrics.columns,
         rows,
         charts,
         omitted_charts: omitted,
-        latest,
-        changes: changes.list,
+        latest: &metrics.latest,
     }
+}
+
+/// An organisation's speeches by (meeting, speech) indices `refs` into `all`, with their
+/// summaries.
+fn org_speeches<'a>(
+    refs: &[(usize, usize)],
+    all: &'a [MeetingView],
+) -> Vec<((usize, usize), &'a SpeechSummary)> {
+    refs.iter().map(|&(i, j)| ((i, j), &all[i].speeches[j])).collect()
 }
 
 /// The changes of an organisation's speeches, with where each speech's are.

@@ -18,17 +18,47 @@ pub(crate) use crate::site::views::{
 use crate::site::{analysis, people};
 
 /// One organisation with all its speeches, newest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct OrgView {
-    #[serde(flatten)]
     pub(crate) link: OrgLink,
     pub(crate) kind_label: &'static str,
     /// (meeting, speech) indices into the model, newest first.
-    #[serde(skip)]
     pub(crate) speeches: Vec<(usize, usize)>,
     pub(crate) count: usize,
     pub(crate) latest_gdp: Option<f64>,
     pub(crate) metrics: analysis::OrgMetrics,
+}
+
+/// An organisation as its page shows it (`org`): its view, with the metrics table and charts
+/// made for the page.
+#[derive(Debug, Serialize)]
+pub(crate) struct OrgPage<'a> {
+    #[serde(flatten)]
+    link: &'a OrgLink,
+    kind_label: &'static str,
+    count: usize,
+    latest_gdp: Option<f64>,
+    metrics: analysis::OrgPageMetrics<'a>,
+}
+
+impl OrgView {
+    /// What its page shows of it; `text`: the UI language of the charts.
+    pub(crate) fn page<'a>(&'a self, model: &SiteModel, text: &Strings) -> OrgPage<'a> {
+        let (name, speeches) = (&self.link.name, &self.speeches);
+        OrgPage {
+            link: &self.link,
+            kind_label: self.kind_label,
+            count: self.count,
+            latest_gdp: self.latest_gdp,
+            metrics: analysis::org_page_metrics(
+                name,
+                speeches,
+                &model.meetings,
+                &self.metrics,
+                text,
+            ),
+        }
+    }
 }
 
 /// Everything the pages need, computed once.
@@ -118,13 +148,7 @@ impl SiteModel {
                         .speeches
                         .iter()
                         .find_map(|&(i, j)| meetings[i].speeches[j].metric("gdp"));
-                    view.metrics = analysis::org_metrics(
-                        &view.link.name,
-                        &view.speeches,
-                        &meetings,
-                        indicators,
-                        text,
-                    );
+                    view.metrics = analysis::org_metrics(&view.speeches, &meetings, indicators);
                 })
             },
             || {

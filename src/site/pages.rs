@@ -121,7 +121,7 @@ impl Page {
             }
             PageKind::District(slug) => {
                 let org = &model.orgs[slug];
-                context.insert("org", org);
+                context.insert("org", &org.page(model, text));
                 context.insert("speeches", &Summaries(model, &org.speeches));
                 Some(org.link.name.clone())
             }
