@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::people::Person;
-use super::views::{KeyLabel, METRIC_MEASURE, MeetingView, MetricValue, OrgLink, SpeechSummary};
+use super::views::{
+    KeyLabel, METRIC_MEASURE, MeetingView, MetricValue, OrgLink, SpeechSummary, Text,
+};
 use crate::metrics::{Indicators, period};
 use crate::render::chart::{self, Bar, Point};
 use crate::render::i18n::Strings;
@@ -16,16 +18,16 @@ use crate::render::i18n::Strings;
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct OrgMetricCell {
     pub(crate) value: f64,
-    pub(crate) period: Option<String>,
+    pub(crate) period: Option<Text>,
 }
 
 /// One row of an organisation's metrics table: one speech that reported figures.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct OrgMetricRow {
-    pub(crate) date: String,
-    pub(crate) meeting_path: String,
-    pub(crate) speech_path: String,
-    pub(crate) period: Option<String>,
+    pub(crate) date: Text,
+    pub(crate) meeting_path: Text,
+    pub(crate) speech_path: Text,
+    pub(crate) period: Option<Text>,
     pub(crate) period_key: Option<&'static str>,
     /// One cell per column of `metric_columns`.
     pub(crate) values: Vec<Option<OrgMetricCell>>,
@@ -92,9 +94,9 @@ pub(crate) struct LatestMetric {
     pub(crate) label: String,
     pub(crate) measure: &'static str,
     pub(crate) value: f64,
-    pub(crate) date: String,
-    pub(crate) speech_path: String,
-    pub(crate) period: Option<String>,
+    pub(crate) date: Text,
+    pub(crate) speech_path: Text,
+    pub(crate) period: Option<Text>,
     pub(crate) period_key: Option<&'static str>,
     pub(crate) change: Option<ChangeView<String>>,
 }
@@ -326,9 +328,9 @@ fn period_charts(
         let points: Vec<Point> = group
             .iter()
             .map(|(s, m)| Point {
-                label: s.date.clone(),
+                label: s.date.to_string(),
                 value: m.value,
-                note: m.period.clone(),
+                note: m.period.as_deref().map(str::to_string),
                 group: pk.map(str::to_string),
             })
             .collect();
@@ -394,10 +396,10 @@ fn period_order(key: Option<&str>) -> (u8, std::cmp::Reverse<u8>) {
 /// A post a person held: position and organisation, with the dates they spoke in it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Post {
-    pub(crate) position: Option<String>,
+    pub(crate) position: Option<Text>,
     pub(crate) org: Option<OrgLink>,
-    pub(crate) first: String,
-    pub(crate) last: String,
+    pub(crate) first: Text,
+    pub(crate) last: Text,
     pub(crate) count: usize,
 }
 
@@ -412,7 +414,7 @@ pub(crate) struct PersonView {
     #[serde(skip)]
     pub(crate) speeches: Vec<(usize, usize)>,
     pub(crate) count: usize,
-    pub(crate) latest: String,
+    pub(crate) latest: Text,
     /// Oldest first.
     pub(crate) posts: Vec<Post>,
     pub(crate) split: bool,
@@ -453,11 +455,11 @@ pub(crate) fn person_view(person: &Person, meetings: &[MeetingView]) -> PersonVi
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct RankRow {
     pub(crate) rank: usize,
-    pub(crate) org: String,
-    pub(crate) org_path: Option<String>,
-    pub(crate) speech_path: String,
-    pub(crate) speaker: Option<String>,
-    pub(crate) period: Option<String>,
+    pub(crate) org: Text,
+    pub(crate) org_path: Option<Text>,
+    pub(crate) speech_path: Text,
+    pub(crate) speaker: Option<Text>,
+    pub(crate) period: Option<Text>,
     pub(crate) period_key: Option<&'static str>,
     pub(crate) value: f64,
 }
@@ -475,9 +477,9 @@ pub(crate) struct PeriodRanking {
 /// and those that reported another period, ranked apart.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct MetricMeeting {
-    pub(crate) date: String,
-    pub(crate) meeting_path: String,
-    pub(crate) meeting_title: String,
+    pub(crate) date: Text,
+    pub(crate) meeting_path: Text,
+    pub(crate) meeting_title: Text,
     /// The main period: the one most organisations reported.
     pub(crate) period_key: Option<&'static str>,
     pub(crate) period_label: String,
@@ -495,24 +497,24 @@ pub(crate) struct MetricMeeting {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TableCell {
     pub(crate) value: f64,
-    pub(crate) period: Option<String>,
+    pub(crate) period: Option<Text>,
     pub(crate) period_key: Option<&'static str>,
-    pub(crate) speech_path: String,
+    pub(crate) speech_path: Text,
 }
 
 /// A column of the organisation × meeting table.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TableColumn {
-    pub(crate) date: String,
-    pub(crate) meeting_path: String,
-    pub(crate) meeting_title: String,
+    pub(crate) date: Text,
+    pub(crate) meeting_path: Text,
+    pub(crate) meeting_title: Text,
 }
 
 /// A row of the organisation × meeting table: one cell per column, None where it did not report.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TableRow {
-    pub(crate) org: String,
-    pub(crate) org_path: Option<String>,
+    pub(crate) org: Text,
+    pub(crate) org_path: Option<Text>,
     pub(crate) cells: Vec<Option<TableCell>>,
 }
 
@@ -596,7 +598,7 @@ fn metric_meeting(
     // Only the newest meetings get a chart: the others skip its title and bars.
     let chart = with_chart.then(|| {
         let bars: Vec<Bar> = (main.ranking.iter())
-            .map(|r| Bar { label: r.org.clone(), value: r.value, highlight: r.rank == 1 })
+            .map(|r| Bar { label: r.org.to_string(), value: r.value, highlight: r.rank == 1 })
             .collect();
         let title = text.text(
             "chart.ranking_title",
@@ -676,8 +678,12 @@ fn trends(key: &str, label: &str, meetings: &[MetricMeeting], text: &Strings) ->
             .chain(m.others.iter().map(|o| (o.period_key, o.median)));
         for (pk, median) in groups {
             let Some(pk) = pk else { continue };
-            let point =
-                Point { label: m.date.clone(), value: median, note: None, group: Some(pk.into()) };
+            let point = Point {
+                label: m.date.to_string(),
+                value: median,
+                note: None,
+                group: Some(pk.into()),
+            };
             match series.iter_mut().find(|(k, _)| *k == pk) {
                 Some((_, points)) => points.push(point),
                 None => series.push((pk, vec![point])),
@@ -717,7 +723,7 @@ fn trends(key: &str, label: &str, meetings: &[MetricMeeting], text: &Strings) ->
 /// The organisation × meeting table of the newest [`TABLE_MEETINGS`] meetings.
 fn meeting_table(list: &[(MetricMeeting, Vec<Report<'_>>)]) -> MeetingTable {
     let shown = &list[..list.len().min(TABLE_MEETINGS)];
-    let mut rows: BTreeMap<(String, Option<String>), Vec<Option<TableCell>>> = BTreeMap::new();
+    let mut rows: BTreeMap<(Text, Option<Text>), Vec<Option<TableCell>>> = BTreeMap::new();
     for (col, (_, reports)) in shown.iter().enumerate() {
         for (s, v) in reports {
             let Some(org) = &s.org else { continue };
@@ -793,7 +799,7 @@ mod tests {
             label: "GDP".into(),
             value: gdp,
             measure: METRIC_MEASURE,
-            period: period.map(str::to_string),
+            period: period.map(Text::from),
             period_key: period.and_then(period::parse).map(|p| p.key()),
             period_year: None,
         }
@@ -801,7 +807,7 @@ mod tests {
 
     fn summary(order: u32, org: &str, gdp: f64) -> SpeechSummary {
         SpeechSummary {
-            path: format!("m/{org}/"),
+            path: format!("m/{org}/").into(),
             order,
             title: org.into(),
             speaker: None,

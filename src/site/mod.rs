@@ -273,12 +273,12 @@ impl Site {
     fn search_doc(&self, i: usize, j: usize, body: &str) -> crate::search::SearchDoc {
         let sum = &self.model.meetings[i].speeches[j];
         crate::search::SearchDoc {
-            path: sum.path.clone(),
-            title: sum.title.clone(),
-            speaker: sum.speaker.clone().unwrap_or_default(),
-            org: sum.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-            date: sum.date.clone(),
-            meeting: sum.meeting_title.clone(),
+            path: sum.path.to_string(),
+            title: sum.title.to_string(),
+            speaker: sum.speaker.as_deref().unwrap_or_default().to_string(),
+            org: sum.org.as_ref().map(|o| o.name.to_string()).unwrap_or_default(),
+            date: sum.date.to_string(),
+            meeting: sum.meeting_title.to_string(),
             body: crate::render::markdown::plain_text(body),
         }
     }
