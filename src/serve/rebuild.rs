@@ -33,6 +33,7 @@ use crate::content::{self, LoadOptions, Meeting, Speech};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::site::model::{MeetingViews, SiteModel, SpeechSummary, meeting_view};
 use crate::site::output::{InPlace, Part};
+use crate::site::views::Text;
 use crate::site::{BuildOptions, Page, PageKind, Site};
 
 /// What one rebuild did.
@@ -266,10 +267,9 @@ impl Rebuilder {
                 touched_meetings.insert(i);
                 after.add_all(&view.speeches);
                 if moved {
-                    before
-                        .touched
-                        .people
-                        .extend(before.speaker_paths[&view.slug].iter().flatten().cloned());
+                    before.touched.people.extend(
+                        before.speaker_paths[&view.slug].iter().flatten().map(Text::to_string),
+                    );
                 }
             }
         }
@@ -341,7 +341,8 @@ impl Rebuilder {
                 }
                 PageKind::Speech(i, j) => {
                     let path = &site.model.meetings[*i].speeches[*j].path;
-                    touched_meetings.contains(i) || changes.get(path) != before.changes.get(path)
+                    touched_meetings.contains(i)
+                        || changes.get(path.as_str()) != before.changes.get(path.as_str())
                 }
                 PageKind::District(slug) => {
                     before.touched.orgs.contains(slug) || after.orgs.contains(slug)
@@ -631,9 +632,9 @@ struct Touched {
 impl Touched {
     fn add_all(&mut self, speeches: &[SpeechSummary]) {
         for s in speeches {
-            self.orgs.extend(s.org.as_ref().map(|o| o.slug.clone()));
-            self.people.extend(s.speaker_path.clone());
-            self.metrics.extend(s.metric_list.iter().map(|m| m.key.clone()));
+            self.orgs.extend(s.org.as_ref().map(|o| o.slug.to_string()));
+            self.people.extend(s.speaker_path.as_deref().map(str::to_string));
+            self.metrics.extend(s.metric_list.iter().map(|m| m.key.to_string()));
         }
     }
 }
@@ -686,7 +687,7 @@ struct Before {
     /// What the touched meetings' speeches showed on other pages.
     touched: Touched,
     /// Per meeting not touched, its speeches' speaker links.
-    speaker_paths: HashMap<String, Vec<Option<String>>>,
+    speaker_paths: HashMap<String, Vec<Option<Text>>>,
     /// The organisations whose speeches' changes since the previous report may move: those of
     /// the touched meetings, before and after.
     orgs: BTreeSet<String>,
@@ -733,7 +734,7 @@ fn change_prints(model: &SiteModel, orgs: &BTreeSet<String>) -> HashMap<String, 
             let json = serde_json::to_vec(&model.change_views(i, j)).unwrap_or_default();
             let mut h = rustc_hash::FxHasher::default();
             json.hash(&mut h);
-            prints.insert(model.meetings[i].speeches[j].path.clone(), h.finish());
+            prints.insert(model.meetings[i].speeches[j].path.to_string(), h.finish());
         }
     }
     prints

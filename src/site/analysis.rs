@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::people::Person;
-use super::views::{KeyLabel, METRIC_MEASURE, MeetingView, MetricValue, OrgLink, SpeechSummary};
+use super::views::{
+    KeyLabel, METRIC_MEASURE, MeetingView, MetricValue, OrgLink, SpeechSummary, Text,
+};
 use crate::metrics::{Indicators, period};
 use crate::render::chart::{self, Bar, Point};
 use crate::render::i18n::Strings;
@@ -16,16 +18,16 @@ use crate::render::i18n::Strings;
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct OrgMetricCell {
     pub(crate) value: f64,
-    pub(crate) period: Option<String>,
+    pub(crate) period: Option<Text>,
 }
 
 /// One row of an organisation's metrics table: one speech that reported figures.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct OrgMetricRow {
-    pub(crate) date: String,
-    pub(crate) meeting_path: String,
-    pub(crate) speech_path: String,
-    pub(crate) period: Option<String>,
+    pub(crate) date: Text,
+    pub(crate) meeting_path: Text,
+    pub(crate) speech_path: Text,
+    pub(crate) period: Option<Text>,
     pub(crate) period_key: Option<&'static str>,
     /// One cell per column of `metric_columns`.
     pub(crate) values: Vec<Option<OrgMetricCell>>,
@@ -92,9 +94,9 @@ pub(crate) struct LatestMetric {
     pub(crate) label: String,
     pub(crate) measure: &'static str,
     pub(crate) value: f64,
-    pub(crate) date: String,
-    pub(crate) speech_path: String,
-    pub(crate) period: Option<String>,
+    pub(crate) date: Text,
+    pub(crate) speech_path: Text,
+    pub(crate) period: Option<Text>,
     pub(crate) period_key: Option<&'static str>,
     pub(crate) change: Option<ChangeView<String>>,
 }
@@ -102,21 +104,29 @@ pub(crate) struct LatestMetric {
 /// Per speech ((meeting, speech) indices): the changes of its metrics.
 pub(crate) type SpeechChanges = Vec<((usize, usize), Vec<Change>)>;
 
-/// Metrics an organisation reported over time.
-#[derive(Debug, Clone, Serialize, Default)]
+/// Metrics an organisation reported over time, as the model holds them: what other pages and
+/// the data files need. Its page's table and charts are made when the page is rendered (see
+/// [`org_page_metrics`]): at 30,000 speeches they were a tenth of the model, held to the end.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct OrgMetrics {
     pub(crate) columns: Vec<KeyLabel>,
+    /// Each indicator's newest report, in dictionary order.
+    pub(crate) latest: Vec<LatestMetric>,
+    /// The changes of every speech of the organisation, handed to the model.
+    pub(crate) changes: SpeechChanges,
+}
+
+/// An organisation's metrics as its page shows them: the model's, with the table and charts.
+#[derive(Debug, Serialize)]
+pub(crate) struct OrgPageMetrics<'a> {
+    pub(crate) columns: &'a [KeyLabel],
     /// Newest first.
     pub(crate) rows: Vec<OrgMetricRow>,
     /// One per indicator and period key, oldest point first.
     pub(crate) charts: Vec<ChartView>,
     /// Periods not charted (reported once, or beyond [`CHARTS_PER_INDICATOR`]): in the table.
     pub(crate) omitted_charts: usize,
-    /// Each indicator's newest report, in dictionary order.
-    pub(crate) latest: Vec<LatestMetric>,
-    /// The changes of every speech of the organisation, handed to the model.
-    #[serde(skip)]
-    pub(crate) changes: SpeechChanges,
+    pub(crate) latest: &'a [LatestMetric],
 }
 
 /// How a period key reads in headings (the key's label is data: 1—9月, 全年).
@@ -129,47 +139,76 @@ fn points_diff(a: f64, b: f64) -> f64 {
     ((a - b) * 1e6).round() / 1e6
 }
 
-/// Builds the metrics of the organisation `name` from its speeches: `refs` are (meeting, speech)
+/// Builds the metrics of an organisation from its speeches: `refs` are (meeting, speech)
 /// indices into `all`, newest first.
 pub(crate) fn org_metrics(
-    name: &str,
     refs: &[(usize, usize)],
     all: &[MeetingView],
     indicators: &Indicators,
-    text: &Strings,
 ) -> OrgMetrics {
-    let list: Vec<((usize, usize), &SpeechSummary)> =
-        refs.iter().map(|&(i, j)| ((i, j), &all[i].speeches[j])).collect();
+    let list = org_speeches(refs, all);
     let mut keys: Vec<&str> =
         list.iter().flat_map(|(_, s)| s.metric_list.iter().map(|m| m.key.as_str())).collect();
     keys.sort_by_key(|k| (indicators.rank(k), *k));
     keys.dedup();
     let changes = changes_over_time(&list);
+    let mut latest = Vec::new();
+    for key in &keys {
+        let label = indicators.label(key);
+        let newest = list
+            .iter()
+            .find_map(|(_, s)| s.metric_list.iter().find(|m| m.key == *key).map(|m| (*s, m)));
+        if let Some(newest) = newest {
+            latest.push(latest_metric(key, label, newest, &list, &changes, all));
+        }
+    }
+    OrgMetrics {
+        columns: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
+        latest,
+        changes: changes.list,
+    }
+}
+
+/// The metrics of the organisation `name` as its page shows them, its table and charts made
+/// now: `refs` and `all` as for [`org_metrics`], which made `metrics`.
+pub(crate) fn org_page_metrics<'a>(
+    name: &str,
+    refs: &[(usize, usize)],
+    all: &[MeetingView],
+    metrics: &'a OrgMetrics,
+    text: &Strings,
+) -> OrgPageMetrics<'a> {
+    let list = org_speeches(refs, all);
+    let keys: Vec<&str> = metrics.columns.iter().map(|c| c.key.as_str()).collect();
     let rows = metric_rows(&list, &keys);
     let mut charts = Vec::new();
     let mut omitted = 0;
-    let mut latest = Vec::new();
-    for key in &keys {
-        let label = indicators.label(key).to_string();
+    for column in &metrics.columns {
+        let key = column.key.as_str();
         // Oldest first, grouped by period key.
         let reports: Vec<(&SpeechSummary, &MetricValue)> = list
             .iter()
             .rev()
-            .filter_map(|(_, s)| s.metric_list.iter().find(|m| m.key == *key).map(|m| (*s, m)))
+            .filter_map(|(_, s)| s.metric_list.iter().find(|m| m.key == key).map(|m| (*s, m)))
             .collect();
-        if let Some(&newest) = reports.last() {
-            latest.push(latest_metric(key, &label, newest, &list, &changes, all));
-        }
-        omitted += period_charts(name, key, &label, reports, &mut charts, text);
+        omitted += period_charts(name, key, &column.label, reports, &mut charts, text);
     }
-    OrgMetrics {
-        columns: keys.iter().map(|k| KeyLabel::new(k, indicators)).collect(),
+    OrgPageMetrics {
+        columns: &metrics.columns,
         rows,
         charts,
         omitted_charts: omitted,
-        latest,
-        changes: changes.list,
+        latest: &metrics.latest,
     }
+}
+
+/// An organisation's speeches by (meeting, speech) indices `refs` into `all`, with their
+/// summaries.
+fn org_speeches<'a>(
+    refs: &[(usize, usize)],
+    all: &'a [MeetingView],
+) -> Vec<((usize, usize), &'a SpeechSummary)> {
+    refs.iter().map(|&(i, j)| ((i, j), &all[i].speeches[j])).collect()
 }
 
 /// The changes of an organisation's speeches, with where each speech's are.
@@ -289,9 +328,9 @@ fn period_charts(
         let points: Vec<Point> = group
             .iter()
             .map(|(s, m)| Point {
-                label: s.date.clone(),
+                label: s.date.to_string(),
                 value: m.value,
-                note: m.period.clone(),
+                note: m.period.as_deref().map(str::to_string),
                 group: pk.map(str::to_string),
             })
             .collect();
@@ -357,10 +396,10 @@ fn period_order(key: Option<&str>) -> (u8, std::cmp::Reverse<u8>) {
 /// A post a person held: position and organisation, with the dates they spoke in it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Post {
-    pub(crate) position: Option<String>,
+    pub(crate) position: Option<Text>,
     pub(crate) org: Option<OrgLink>,
-    pub(crate) first: String,
-    pub(crate) last: String,
+    pub(crate) first: Text,
+    pub(crate) last: Text,
     pub(crate) count: usize,
 }
 
@@ -375,7 +414,7 @@ pub(crate) struct PersonView {
     #[serde(skip)]
     pub(crate) speeches: Vec<(usize, usize)>,
     pub(crate) count: usize,
-    pub(crate) latest: String,
+    pub(crate) latest: Text,
     /// Oldest first.
     pub(crate) posts: Vec<Post>,
     pub(crate) split: bool,
@@ -416,11 +455,11 @@ pub(crate) fn person_view(person: &Person, meetings: &[MeetingView]) -> PersonVi
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct RankRow {
     pub(crate) rank: usize,
-    pub(crate) org: String,
-    pub(crate) org_path: Option<String>,
-    pub(crate) speech_path: String,
-    pub(crate) speaker: Option<String>,
-    pub(crate) period: Option<String>,
+    pub(crate) org: Text,
+    pub(crate) org_path: Option<Text>,
+    pub(crate) speech_path: Text,
+    pub(crate) speaker: Option<Text>,
+    pub(crate) period: Option<Text>,
     pub(crate) period_key: Option<&'static str>,
     pub(crate) value: f64,
 }
@@ -438,9 +477,9 @@ pub(crate) struct PeriodRanking {
 /// and those that reported another period, ranked apart.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct MetricMeeting {
-    pub(crate) date: String,
-    pub(crate) meeting_path: String,
-    pub(crate) meeting_title: String,
+    pub(crate) date: Text,
+    pub(crate) meeting_path: Text,
+    pub(crate) meeting_title: Text,
     /// The main period: the one most organisations reported.
     pub(crate) period_key: Option<&'static str>,
     pub(crate) period_label: String,
@@ -458,24 +497,24 @@ pub(crate) struct MetricMeeting {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TableCell {
     pub(crate) value: f64,
-    pub(crate) period: Option<String>,
+    pub(crate) period: Option<Text>,
     pub(crate) period_key: Option<&'static str>,
-    pub(crate) speech_path: String,
+    pub(crate) speech_path: Text,
 }
 
 /// A column of the organisation × meeting table.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TableColumn {
-    pub(crate) date: String,
-    pub(crate) meeting_path: String,
-    pub(crate) meeting_title: String,
+    pub(crate) date: Text,
+    pub(crate) meeting_path: Text,
+    pub(crate) meeting_title: Text,
 }
 
 /// A row of the organisation × meeting table: one cell per column, None where it did not report.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TableRow {
-    pub(crate) org: String,
-    pub(crate) org_path: Option<String>,
+    pub(crate) org: Text,
+    pub(crate) org_path: Option<Text>,
     pub(crate) cells: Vec<Option<TableCell>>,
 }
 
@@ -559,7 +598,7 @@ fn metric_meeting(
     // Only the newest meetings get a chart: the others skip its title and bars.
     let chart = with_chart.then(|| {
         let bars: Vec<Bar> = (main.ranking.iter())
-            .map(|r| Bar { label: r.org.clone(), value: r.value, highlight: r.rank == 1 })
+            .map(|r| Bar { label: r.org.to_string(), value: r.value, highlight: r.rank == 1 })
             .collect();
         let title = text.text(
             "chart.ranking_title",
@@ -639,8 +678,12 @@ fn trends(key: &str, label: &str, meetings: &[MetricMeeting], text: &Strings) ->
             .chain(m.others.iter().map(|o| (o.period_key, o.median)));
         for (pk, median) in groups {
             let Some(pk) = pk else { continue };
-            let point =
-                Point { label: m.date.clone(), value: median, note: None, group: Some(pk.into()) };
+            let point = Point {
+                label: m.date.to_string(),
+                value: median,
+                note: None,
+                group: Some(pk.into()),
+            };
             match series.iter_mut().find(|(k, _)| *k == pk) {
                 Some((_, points)) => points.push(point),
                 None => series.push((pk, vec![point])),
@@ -680,7 +723,7 @@ fn trends(key: &str, label: &str, meetings: &[MetricMeeting], text: &Strings) ->
 /// The organisation × meeting table of the newest [`TABLE_MEETINGS`] meetings.
 fn meeting_table(list: &[(MetricMeeting, Vec<Report<'_>>)]) -> MeetingTable {
     let shown = &list[..list.len().min(TABLE_MEETINGS)];
-    let mut rows: BTreeMap<(String, Option<String>), Vec<Option<TableCell>>> = BTreeMap::new();
+    let mut rows: BTreeMap<(Text, Option<Text>), Vec<Option<TableCell>>> = BTreeMap::new();
     for (col, (_, reports)) in shown.iter().enumerate() {
         for (s, v) in reports {
             let Some(org) = &s.org else { continue };
@@ -756,7 +799,7 @@ mod tests {
             label: "GDP".into(),
             value: gdp,
             measure: METRIC_MEASURE,
-            period: period.map(str::to_string),
+            period: period.map(Text::from),
             period_key: period.and_then(period::parse).map(|p| p.key()),
             period_year: None,
         }
@@ -764,7 +807,7 @@ mod tests {
 
     fn summary(order: u32, org: &str, gdp: f64) -> SpeechSummary {
         SpeechSummary {
-            path: format!("m/{org}/"),
+            path: format!("m/{org}/").into(),
             order,
             title: org.into(),
             speaker: None,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::model::SiteModel;
 use super::pages::Page;
 pub(crate) use super::urls::permalink;
+use super::views::Text;
 use crate::config::SiteConfig;
 use crate::content::Archive;
 use crate::render::escape_xml as xml_escape;
@@ -20,19 +21,19 @@ const FEED_ENTRIES: usize = 50;
 
 /// One entry of an Atom feed.
 struct Entry {
-    date: String,
-    title: String,
-    path: String,
+    date: Text,
+    title: Text,
+    path: Text,
     summary: String,
-    author: Option<String>,
+    author: Option<Text>,
 }
 
 impl Entry {
     fn speech(s: &super::model::SpeechSummary) -> Entry {
         let summary = match (&s.org, &s.position) {
             (Some(o), Some(p)) => format!("{} · {}", o.name, p),
-            (Some(o), None) => o.name.clone(),
-            (None, Some(p)) => p.clone(),
+            (Some(o), None) => o.name.to_string(),
+            (None, Some(p)) => p.to_string(),
             (None, None) => String::new(),
         };
         Entry {

@@ -35,8 +35,8 @@ pub(crate) fn metric_map(
     let svg = map::choropleth(&format!("map-{}", metric.key), &title, "%", region, &areas, text)?;
     Some(MapView {
         svg,
-        date: latest.date.clone(),
-        meeting_path: latest.meeting_path.clone(),
+        date: latest.date.to_string(),
+        meeting_path: latest.meeting_path.to_string(),
         title,
     })
 }
@@ -48,11 +48,11 @@ fn areas_of(meeting: &MetricMeeting, urls: &UrlScheme, current: &str) -> Vec<Are
         .ranking
         .iter()
         .map(|r| Area {
-            name: r.org.clone(),
+            name: r.org.to_string(),
             code: None,
             href: r.org_path.as_deref().map(|p| urls.href(p, current)),
             value: Some(r.value),
-            note: r.period.clone(),
+            note: r.period.as_deref().map(str::to_string),
         })
         .collect()
 }
@@ -101,7 +101,7 @@ pub(crate) fn history_maps(
             .enumerate()
             .map(|(i, (m, svg))| HistoryMap {
                 svg,
-                date: m.date.clone(),
+                date: m.date.to_string(),
                 period_label: m.period_label.clone(),
                 // The id of the meeting's ranking section on the page (metric.html).
                 anchor: format!("m-{}-{}", m.date, i + 1),
@@ -164,9 +164,9 @@ pub(crate) fn multiples(metric: &MetricView, text: &Strings) -> Vec<Multiple> {
     for m in metric.meetings.iter().rev() {
         for r in &m.ranking {
             let point = Point {
-                label: m.date.clone(),
+                label: m.date.to_string(),
                 value: r.value,
-                note: r.period.clone(),
+                note: r.period.as_deref().map(str::to_string),
                 group: None,
             };
             by_org

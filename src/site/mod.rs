@@ -213,12 +213,47 @@ impl Site {
     /// Renders one page with its body, rendered already.
     fn render_body(&self, page: &Page, body: Option<Body<'_>>) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(16 * 1024);
+        self.render_into(page, body, &mut out)?;
+        Ok(out)
+    }
+
+    /// Renders one page whose body is at hand into `out`.
+    fn render_into(
+        &self,
+        page: &Page,
+        body: Option<Body<'_>>,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), Diagnostic> {
         let (archive, standalone, model) = (&self.archive, &self.pages, &self.model);
         let context = page.context(archive, standalone, model, &self.config, &self.shared, body);
         self.tera
-            .render_to(page.template, &context, &mut out)
-            .map_err(|e| templates::render_diagnostic(&self.theme_dir, page.template, &e))?;
-        Ok(out)
+            .render_to(page.template, &context, out)
+            .map_err(|e| templates::render_diagnostic(&self.theme_dir, page.template, &e))
+    }
+
+    /// Renders one page straight into its file as `stream` writes it, never holding the page
+    /// whole; a failure as [`Site::write_page`]'s.
+    fn stream_page(&self, page: &Page, stream: &StreamFn<'_>) -> Result<(), Failed> {
+        let mut failed = None;
+        let written = self
+            .with_page_body(page, |markdown| {
+                let rendered = speech_rendering(page, markdown);
+                let body = rendered.as_ref().map(|rendered| Body { markdown, rendered });
+                stream(&page.file(), &mut |out| {
+                    self.render_into(page, body, out).map_err(|d| {
+                        failed = Some(d);
+                        std::io::Error::other("the page could not be rendered")
+                    })
+                })
+            })
+            .map_err(|d| Box::new((None, d)))?;
+        if let Some(d) = failed {
+            return Err(Box::new((Some(page.path.clone()), d)));
+        }
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+        }
+        written.map_err(|e| Box::new((None, Diagnostic::new(page.file(), format!("{e:#}")))))
     }
 
     /// Calls `f` with the page's body: a speech page's Markdown, read from its file; "" for
@@ -276,14 +311,22 @@ impl Site {
         pages: impl IntoParallelIterator<Item = &'a Page>,
         write: &WriteFn<'_>,
     ) -> Result<()> {
-        let results: Vec<Result<(), Failed>> = pages
-            .into_par_iter()
-            .map(|page| {
-                self.with_page_body(page, |body| self.write_page(page, body, write))
-                    .map_err(|d| Box::new((None, d)))?
-            })
-            .collect();
-        failures(results.into_iter().filter_map(Result::err))
+        failures(self.render_pages(pages, write))
+    }
+
+    /// Renders the given pages in parallel, handing each to `write`; returns every failure.
+    fn render_pages<'a>(
+        &self,
+        pages: impl IntoParallelIterator<Item = &'a Page>,
+        write: &WriteFn<'_>,
+    ) -> Vec<Failed> {
+        pages.into_par_iter().filter_map(|page| self.write_one(page, write).err()).collect()
+    }
+
+    /// Renders one page (reading its body when it has one) and hands it to `write`.
+    fn write_one(&self, page: &Page, write: &WriteFn<'_>) -> Result<(), Failed> {
+        self.with_page_body(page, |body| self.write_page(page, body, write))
+            .map_err(|d| Box::new((None, d)))?
     }
 
     /// (meeting, speech) indices of every speech, meetings newest first, speeches in order.
@@ -296,12 +339,12 @@ impl Site {
     fn search_doc(&self, i: usize, j: usize, body: String) -> crate::search::SearchDoc {
         let sum = &self.model.meetings[i].speeches[j];
         crate::search::SearchDoc {
-            path: sum.path.clone(),
-            title: sum.title.clone(),
-            speaker: sum.speaker.clone().unwrap_or_default(),
-            org: sum.org.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
-            date: sum.date.clone(),
-            meeting: sum.meeting_title.clone(),
+            path: sum.path.to_string(),
+            title: sum.title.to_string(),
+            speaker: sum.speaker.as_deref().unwrap_or_default().to_string(),
+            org: sum.org.as_ref().map(|o| o.name.to_string()).unwrap_or_default(),
+            date: sum.date.to_string(),
+            meeting: sum.meeting_title.to_string(),
             body,
         }
     }
@@ -441,17 +484,36 @@ impl Site {
         skipped: Option<&mut Vec<Diagnostic>>,
     ) -> Result<()> {
         let others = self.plan.iter().filter(|p| !matches!(p.kind, PageKind::Speech(..)));
-        let others: Vec<&Page> = others.collect();
-        let (pages, (archive, search)) = rayon::join(
-            || self.write_pages(others, write),
+        // An indicator's page lists every meeting's ranking: at 30,000 speeches ~10 MB of HTML
+        // and several times that in template values. They are rendered one after another,
+        // beside everything else, so that one at a time is in memory, and streamed to their
+        // files when the caller can.
+        let (in_turn, others): (Vec<&Page>, Vec<&Page>) =
+            others.partition(|p| matches!(p.kind, PageKind::Metric(_)));
+        let in_turn = || {
+            in_turn.iter().filter_map(|page| match stream {
+                Some(stream) => self.stream_page(page, stream).err(),
+                None => self.write_one(page, write).err(),
+            })
+        };
+        // This thread starts on them at once (the rest is taken by the others), so that they
+        // never leave the build waiting on one thread at its end.
+        let (mut failed, (more, (archive, search))): (Vec<Failed>, _) = rayon::join(
+            || in_turn().collect(),
             || {
                 rayon::join(
-                    || self.write_archive_files_to(write, stream),
-                    || self.write_speeches_and_index(write),
+                    || self.render_pages(others, write),
+                    || {
+                        rayon::join(
+                            || self.write_archive_files_to(write, stream),
+                            || self.write_speeches_and_index(write),
+                        )
+                    },
                 )
             },
         );
-        pages?;
+        failed.extend(more);
+        failures(failed)?;
         archive?;
         search?;
         copy_static(write, &self.root, &self.theme_dir, skipped)

@@ -2,7 +2,7 @@
 //! URLs, organisations and speakers with their speeches), shared by every page that shows them.
 //! Rankings, series and slugs are computed here in Rust, never in templates.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -12,23 +12,53 @@ use crate::metrics::{Indicators, period};
 use crate::render::i18n::Strings;
 use crate::render::markdown;
 pub(crate) use crate::site::views::{
-    KeyLabel, METRIC_MEASURE, MeetingView, MetricValue, OrgLink, SpeechSummary, SpeechView,
+    KeyLabel, METRIC_MEASURE, MeetingView, MetricValue, OrgLink, SpeechSummary, SpeechView, Text,
     figure_measure,
 };
 use crate::site::{analysis, people};
 
 /// One organisation with all its speeches, newest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct OrgView {
-    #[serde(flatten)]
     pub(crate) link: OrgLink,
     pub(crate) kind_label: &'static str,
     /// (meeting, speech) indices into the model, newest first.
-    #[serde(skip)]
     pub(crate) speeches: Vec<(usize, usize)>,
     pub(crate) count: usize,
     pub(crate) latest_gdp: Option<f64>,
     pub(crate) metrics: analysis::OrgMetrics,
+}
+
+/// An organisation as its page shows it (`org`): its view, with the metrics table and charts
+/// made for the page.
+#[derive(Debug, Serialize)]
+pub(crate) struct OrgPage<'a> {
+    #[serde(flatten)]
+    link: &'a OrgLink,
+    kind_label: &'static str,
+    count: usize,
+    latest_gdp: Option<f64>,
+    metrics: analysis::OrgPageMetrics<'a>,
+}
+
+impl OrgView {
+    /// What its page shows of it; `text`: the UI language of the charts.
+    pub(crate) fn page<'a>(&'a self, model: &SiteModel, text: &Strings) -> OrgPage<'a> {
+        let (name, speeches) = (&self.link.name, &self.speeches);
+        OrgPage {
+            link: &self.link,
+            kind_label: self.kind_label,
+            count: self.count,
+            latest_gdp: self.latest_gdp,
+            metrics: analysis::org_page_metrics(
+                name,
+                speeches,
+                &model.meetings,
+                &self.metrics,
+                text,
+            ),
+        }
+    }
 }
 
 /// Everything the pages need, computed once.
@@ -70,6 +100,8 @@ impl SiteModel {
         mut cached: Vec<Option<MeetingViews>>,
     ) -> SiteModel {
         let (people, person_of) = people::identify(archive);
+        let people_paths: Vec<Text> =
+            people.iter().map(|p| Text::from(format!("speakers/{}/", p.slug))).collect();
         cached.resize_with(archive.meetings.len(), || None);
         let built: Vec<MeetingViews> = archive
             .meetings
@@ -77,9 +109,8 @@ impl SiteModel {
             .zip(cached)
             .enumerate()
             .map(|(i, (m, cached))| {
-                let speaker_path = |j: usize| {
-                    person_of.get(&(i, j)).map(|&p| format!("speakers/{}/", people[p].slug))
-                };
+                let speaker_path =
+                    |j: usize| person_of.get(&(i, j)).map(|&p| people_paths[p].clone());
                 match cached {
                     Some((mut view, speeches)) => {
                         for (j, summary) in view.speeches.iter_mut().enumerate() {
@@ -91,12 +122,13 @@ impl SiteModel {
                 }
             })
             .collect();
-        let (meetings, speeches): (Vec<_>, Vec<_>) = built.into_iter().unzip();
+        let (mut meetings, speeches): (Vec<_>, Vec<_>) = built.into_iter().unzip();
+        share_texts(&mut meetings);
         let mut orgs: BTreeMap<String, OrgView> = BTreeMap::new();
         for (i, meeting) in meetings.iter().enumerate() {
             for (j, s) in meeting.speeches.iter().enumerate() {
                 let Some(org) = &s.org else { continue };
-                let view = orgs.entry(org.slug.clone()).or_insert_with(|| OrgView {
+                let view = orgs.entry(org.slug.to_string()).or_insert_with(|| OrgView {
                     link: org.clone(),
                     kind_label: org.kind.label(),
                     speeches: Vec::new(),
@@ -118,13 +150,7 @@ impl SiteModel {
                         .speeches
                         .iter()
                         .find_map(|&(i, j)| meetings[i].speeches[j].metric("gdp"));
-                    view.metrics = analysis::org_metrics(
-                        &view.link.name,
-                        &view.speeches,
-                        &meetings,
-                        indicators,
-                        text,
-                    );
+                    view.metrics = analysis::org_metrics(&view.speeches, &meetings, indicators);
                 })
             },
             || {
@@ -154,15 +180,16 @@ impl SiteModel {
 pub(crate) fn meeting_view(
     m: &Meeting,
     indicators: &Indicators,
-    speaker_path: &dyn Fn(usize) -> Option<String>,
+    speaker_path: &dyn Fn(usize) -> Option<Text>,
 ) -> (MeetingView, Vec<SpeechView>) {
-    let path = format!("meetings/{}/", m.slug);
-    let date = m.date.format("%Y-%m-%d").to_string();
+    let path = Text::from(format!("meetings/{}/", m.slug));
+    let date = Text::from(m.date.format("%Y-%m-%d").to_string());
+    let title = Text::from(&m.front.title);
     let (summaries, speeches): (Vec<SpeechSummary>, Vec<SpeechView>) = m
         .speeches
         .iter()
         .enumerate()
-        .map(|(j, s)| speech_view(s, m, &path, &date, indicators, speaker_path(j)))
+        .map(|(j, s)| speech_view(s, m, [&path, &title, &date], indicators, speaker_path(j)))
         .unzip();
     let mut keys: Vec<&str> =
         summaries.iter().flat_map(|s| s.metric_list.iter().map(|v| v.key.as_str())).collect();
@@ -170,8 +197,8 @@ pub(crate) fn meeting_view(
     keys.dedup();
     let view = MeetingView {
         slug: m.slug.clone(),
-        path: path.clone(),
-        title: m.front.title.clone(),
+        path,
+        title,
         subtitle: m.front.subtitle.clone(),
         date,
         summary: m.front.summary.clone(),
@@ -186,13 +213,13 @@ pub(crate) fn meeting_view(
     (view, speeches)
 }
 
+/// Speech `s` of meeting `m`, whose path, title and date its summary shares.
 fn speech_view(
     s: &Speech,
     m: &Meeting,
-    meeting_path: &str,
-    date: &str,
+    [meeting_path, meeting_title, date]: [&Text; 3],
     indicators: &Indicators,
-    speaker_path: Option<String>,
+    speaker_path: Option<Text>,
 ) -> (SpeechSummary, SpeechView) {
     let chars = s.chars;
     let speech_period = s.front.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
@@ -208,12 +235,12 @@ fn speech_view(
         .map(|(k, v)| {
             let own = metric_period(k, *v, &s.front.figures, indicators);
             let (printed, key, year) = match own {
-                Some((printed, p)) => (Some(printed), Some(p.key()), Some(p.year(m.date))),
-                None => (speech_period.map(str::to_string), period_key, period_year),
+                Some((printed, p)) => (Some(printed.into()), Some(p.key()), Some(p.year(m.date))),
+                None => (speech_period.map(Text::from), period_key, period_year),
             };
             MetricValue {
-                key: k.clone(),
-                label: indicators.label(k).to_string(),
+                key: k.into(),
+                label: indicators.label(k).into(),
                 value: *v,
                 measure: METRIC_MEASURE,
                 period: printed,
@@ -224,27 +251,27 @@ fn speech_view(
         .collect();
     metric_list.sort_by_key(|v| indicators.rank(&v.key));
     let summary = SpeechSummary {
-        path: format!("{meeting_path}{}/", s.slug),
+        path: format!("{meeting_path}{}/", s.slug).into(),
         order: s.order,
-        title: s.front.title.clone(),
-        speaker: s.speaker_name().map(str::to_string),
+        title: Text::from(&s.front.title),
+        speaker: s.speaker_name().map(Text::from),
         speaker_path,
-        position: s.front.position.clone(),
+        position: s.front.position.as_deref().map(Text::from),
         org: s.org.as_ref().map(|o| OrgLink {
-            name: o.name.clone(),
-            slug: o.slug.clone(),
+            name: Text::from(&o.name),
+            slug: Text::from(&o.slug),
             kind: o.kind,
-            path: format!("districts/{}/", o.slug),
+            path: format!("districts/{}/", o.slug).into(),
             known: o.known,
-            parent: o.parent.clone(),
+            parent: o.parent.as_deref().map(Text::from),
         }),
-        period: s.front.period.clone(),
+        period: s.front.period.as_deref().map(Text::from),
         period_key,
         period_year,
         metric_list,
-        meeting_path: meeting_path.to_string(),
-        meeting_title: m.front.title.clone(),
-        date: date.to_string(),
+        meeting_path: meeting_path.clone(),
+        meeting_title: meeting_title.clone(),
+        date: date.clone(),
     };
     let view = SpeechView {
         minutes: markdown::reading_minutes(chars),
@@ -252,6 +279,31 @@ fn speech_view(
         extra: serde_json::to_value(&s.front.extra).unwrap_or_default(),
     };
     (summary, view)
+}
+
+/// Makes the summaries' repeated text one shared copy each: speakers, positions, periods,
+/// organisations and indicators recur across meetings, and each speech's view made its own.
+fn share_texts(meetings: &mut [MeetingView]) {
+    let mut texts: HashSet<Text> = HashSet::new();
+    let mut share = |t: &mut Text| match texts.get(t.as_str()) {
+        Some(shared) => *t = shared.clone(),
+        None => {
+            texts.insert(t.clone());
+        }
+    };
+    for s in meetings.iter_mut().flat_map(|m| &mut m.speeches) {
+        let optional = [&mut s.speaker, &mut s.position, &mut s.period];
+        optional.into_iter().flatten().for_each(&mut share);
+        if let Some(org) = &mut s.org {
+            [&mut org.name, &mut org.slug, &mut org.path].into_iter().for_each(&mut share);
+            org.parent.iter_mut().for_each(&mut share);
+        }
+        for v in &mut s.metric_list {
+            share(&mut v.key);
+            share(&mut v.label);
+            v.period.iter_mut().for_each(&mut share);
+        }
+    }
 }
 
 impl SiteModel {

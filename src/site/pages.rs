@@ -10,7 +10,7 @@ use super::analysis;
 use super::graphics;
 use super::model::{MeetingView, SiteModel};
 use super::urls::url_scheme;
-use super::views::SpeechSummary;
+use super::views::{SpeechSummary, Text};
 use crate::config::SiteConfig;
 use crate::content::{Archive, Figure, FigureKind, StandalonePage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -122,9 +122,9 @@ impl Page {
             }
             PageKind::District(slug) => {
                 let org = &model.orgs[slug];
-                context.insert("org", org);
+                context.insert("org", &org.page(model, text));
                 context.insert("speeches", &Summaries(model, &org.speeches));
-                Some(org.link.name.clone())
+                Some(org.link.name.to_string())
             }
             PageKind::Speakers => {
                 context.insert_value("people", shared.people.clone());
@@ -589,17 +589,17 @@ pub(crate) fn plan(
         ));
     }
     for (i, meeting) in model.meetings.iter().enumerate() {
-        pages.push(Page::new(meeting.path.clone(), "meeting.html", PageKind::Meeting(i)));
+        pages.push(Page::new(meeting.path.as_str(), "meeting.html", PageKind::Meeting(i)));
         for (j, speech) in meeting.speeches.iter().enumerate() {
-            pages.push(Page::new(speech.path.clone(), "speech.html", PageKind::Speech(i, j)));
+            pages.push(Page::new(speech.path.as_str(), "speech.html", PageKind::Speech(i, j)));
         }
     }
     pages.push(Page::new("districts/", "districts.html", PageKind::Districts));
     for org in model.orgs.values() {
         pages.push(Page::new(
-            org.link.path.clone(),
+            org.link.path.as_str(),
             "district.html",
-            PageKind::District(org.link.slug.clone()),
+            PageKind::District(org.link.slug.to_string()),
         ));
     }
     pages.push(Page::new("speakers/", "speakers.html", PageKind::Speakers));
@@ -871,7 +871,7 @@ struct RegionGroup {
 /// provinces); parents in code order, organisations without one last, under 其他.
 fn regions(model: &SiteModel, text: &Strings) -> Vec<RegionGroup> {
     let parent = |o: &super::model::OrgView| o.link.parent.clone();
-    let mut names: Vec<Option<String>> = model.orgs.values().map(parent).collect();
+    let mut names: Vec<Option<Text>> = model.orgs.values().map(parent).collect();
     names.sort_by_key(|n| (crate::orgs::order_of(n.as_deref()), n.clone()));
     names.dedup();
     if names.iter().flatten().count() < 2 {
@@ -881,7 +881,7 @@ fn regions(model: &SiteModel, text: &Strings) -> Vec<RegionGroup> {
         .into_iter()
         .map(|name| RegionGroup {
             groups: groups(model, &|o| parent(o) == name, text),
-            name: name.unwrap_or_else(|| text.text("kind.other", &[])),
+            name: name.map_or_else(|| text.text("kind.other", &[]), |n| n.to_string()),
         })
         .collect()
 }
@@ -898,9 +898,9 @@ fn groups(
             .values()
             .filter(|o| o.link.kind == kind && keep(o))
             .map(|o| OrgCard {
-                name: o.link.name.clone(),
-                slug: o.link.slug.clone(),
-                path: o.link.path.clone(),
+                name: o.link.name.to_string(),
+                slug: o.link.slug.to_string(),
+                path: o.link.path.to_string(),
                 kind,
                 count: o.count,
                 latest_gdp: o.latest_gdp,

@@ -19,4 +19,5 @@ mod registry;
 mod safety;
 mod search_page;
 mod serve;
+mod streamed_pages;
 mod support;
