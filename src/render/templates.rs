@@ -161,9 +161,10 @@ pub(crate) fn build(
 fn register_filters(tera: &mut Tera, urls: UrlScheme) {
     tera.register_filter("url", move |target: &str, _: Kwargs, state: &State| {
         // Only a relative link depends on the page it is on.
-        let current: String = match urls.relative {
-            true => state.get("current").ok().flatten().unwrap_or_default(),
-            false => String::new(),
+        let current: String = if urls.relative {
+            state.get("current").ok().flatten().unwrap_or_default()
+        } else {
+            String::new()
         };
         urls.href(target, &current)
     });

@@ -201,13 +201,7 @@ impl Site {
 
     /// Renders one page; an error names the template and its place, not the page.
     fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
-        self.with_page_body(page, |body| self.render_with(page, body))?
-    }
-
-    /// Renders one page whose body (a speech page's Markdown; empty for others) is at hand.
-    fn render_with(&self, page: &Page, markdown: &str) -> Result<Vec<u8>, Diagnostic> {
-        let rendered = speech_rendering(page, markdown);
-        self.render_body(page, rendered.as_ref().map(|rendered| Body { markdown, rendered }))
+        self.with_page_body(page, |body| self.render_body(page, body))?
     }
 
     /// Renders one page with its body, rendered already.
@@ -232,13 +226,11 @@ impl Site {
     }
 
     /// Renders one page straight into its file as `stream` writes it, never holding the page
-    /// whole; a failure as [`Site::write_page`]'s.
+    /// whole; a failure as [`Site::write_rendered`]'s.
     fn stream_page(&self, page: &Page, stream: &StreamFn<'_>) -> Result<(), Failed> {
         let mut failed = None;
         let written = self
-            .with_page_body(page, |markdown| {
-                let rendered = speech_rendering(page, markdown);
-                let body = rendered.as_ref().map(|rendered| Body { markdown, rendered });
+            .with_page_body(page, |body| {
                 stream(&page.file(), &mut |out| {
                     self.render_into(page, body, out).map_err(|d| {
                         failed = Some(d);
@@ -256,12 +248,19 @@ impl Site {
         written.map_err(|e| Box::new((None, Diagnostic::new(page.file(), format!("{e:#}")))))
     }
 
-    /// Calls `f` with the page's body: a speech page's Markdown, read from its file; "" for
-    /// other pages.
-    fn with_page_body<R>(&self, page: &Page, f: impl FnOnce(&str) -> R) -> Result<R, Diagnostic> {
+    /// Calls `f` with the page's body: a speech page's Markdown, read from its file, and its
+    /// rendering; None for other pages.
+    fn with_page_body<R>(
+        &self,
+        page: &Page,
+        f: impl FnOnce(Option<Body<'_>>) -> R,
+    ) -> Result<R, Diagnostic> {
         match page.kind {
-            PageKind::Speech(i, j) => self.with_speech_body(i, j, f),
-            _ => Ok(f("")),
+            PageKind::Speech(i, j) => self.with_speech_body(i, j, |markdown| {
+                let rendered = markdown::render(markdown);
+                f(Some(Body { markdown, rendered: &rendered }))
+            }),
+            _ => Ok(f(None)),
         }
     }
 
@@ -276,18 +275,9 @@ impl Site {
         content::with_body(&self.root, &self.archive.meetings[i].speeches[j].path, f)
     }
 
-    /// Renders one page with its body and hands it to `write`; a failure carries the page's
-    /// path when it is a rendering error (to be merged: one message per template mistake).
-    fn write_page(&self, page: &Page, markdown: &str, write: &WriteFn<'_>) -> Result<(), Failed> {
-        let rendered = speech_rendering(page, markdown);
-        self.write_rendered(
-            page,
-            rendered.as_ref().map(|rendered| Body { markdown, rendered }),
-            write,
-        )
-    }
-
-    /// As [`Site::write_page`], the body rendered already.
+    /// Renders one page with its body, rendered already, and hands it to `write`; a failure
+    /// carries the page's path when it is a rendering error (to be merged: one message per
+    /// template mistake).
     fn write_rendered(
         &self,
         page: &Page,
@@ -325,7 +315,7 @@ impl Site {
 
     /// Renders one page (reading its body when it has one) and hands it to `write`.
     fn write_one(&self, page: &Page, write: &WriteFn<'_>) -> Result<(), Failed> {
-        self.with_page_body(page, |body| self.write_page(page, body, write))
+        self.with_page_body(page, |body| self.write_rendered(page, body, write))
             .map_err(|d| Box::new((None, d)))?
     }
 
@@ -530,11 +520,6 @@ impl Site {
 }
 
 /// site.toml, with `--base-url` in place of its `base_url` when given.
-/// A speech page's body rendered from its Markdown; None for other pages.
-fn speech_rendering(page: &Page, markdown: &str) -> Option<markdown::Rendered> {
-    matches!(page.kind, PageKind::Speech(..)).then(|| markdown::render(markdown))
-}
-
 fn site_config(options: &BuildOptions) -> Result<SiteConfig> {
     let mut config = SiteConfig::load(&options.root.join("site.toml"))?;
     if let Some(base) = &options.base_url {

@@ -276,14 +276,9 @@ fn speech_page<'a>(context: &mut Context, from: &Sources<'a>, i: usize, j: usize
     let summaries = &model.meetings[i].speeches;
     let summary = &summaries[j];
     let source = &from.archive.meetings[i].speeches[j];
-    let unrendered;
-    let body = match from.body {
-        Some(body) => body.rendered,
-        None => {
-            unrendered = markdown::Rendered::default();
-            &unrendered
-        }
-    };
+    // Callers always hand a speech page its body; none would show an empty one.
+    let empty = markdown::Rendered::default();
+    let body = from.body.map_or(&empty, |body| body.rendered);
     context.insert(
         "speech",
         &SpeechPage {
