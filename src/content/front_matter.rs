@@ -324,14 +324,15 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {
         .strip_prefix("---\n")
         .or_else(|| text.strip_prefix("---\r\n"))
         .ok_or_else(|| err(1, "expected front matter: the file must start with a `---` line"))?;
-    let mut offset = 0;
-    for line in rest.split_inclusive('\n') {
-        if line.trim_end() == "---" {
-            let yaml = &rest[..offset];
-            let body = &rest[offset + line.len()..];
-            return Ok(Split { yaml, body, yaml_line: 2 });
+    // Only lines that start with `---` can close it: the others are passed over at a glance
+    // (this runs for every file, twice a build).
+    let bytes = rest.as_bytes();
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|k| k + 1));
+    for start in starts.filter(|&k| bytes[k..].starts_with(b"---")) {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(rest.len(), |e| start + e + 1);
+        if rest[start..end].trim_end() == "---" {
+            return Ok(Split { yaml: &rest[..start], body: &rest[end..], yaml_line: 2 });
         }
-        offset += line.len();
     }
     Err(err(1, "front matter is not closed: add a `---` line after it"))
 }
@@ -653,6 +654,13 @@ mod tests {
         assert_eq!((s.yaml, s.body), ("title: a\r\n", "\r\nbody"));
         assert_eq!(split("title: a\n").unwrap_err().line, 1);
         assert!(split("---\ntitle: a\n").unwrap_err().message.contains("not closed"));
+        // Empty; closed at the end with no line end; spaces after the dashes.
+        assert_eq!(split("---\n---\nbody").map(|s| (s.yaml, s.body)), Ok(("", "body")));
+        assert_eq!(split("---\nt: a\n---").map(|s| (s.yaml, s.body)), Ok(("t: a\n", "")));
+        assert_eq!(split("---\nt: a\n---  \nb").map(|s| (s.yaml, s.body)), Ok(("t: a\n", "b")));
+        // Only a line of three dashes closes it: not four, not indented, not inside a value.
+        let s = split("---\nt: a\n----\n ---\nu: x---\n---\nbody").unwrap();
+        assert_eq!((s.yaml, s.body), ("t: a\n----\n ---\nu: x---\n", "body"));
     }
 
     #[test]
