@@ -29,7 +29,7 @@ use crate::render::i18n::Strings;
 use crate::render::markdown;
 use crate::render::templates::{self, UrlScheme};
 use model::SiteModel;
-use pages::Body;
+use pages::{Body, SummaryValues};
 pub(crate) use pages::{Page, PageKind};
 pub(crate) use urls::base_path;
 
@@ -258,7 +258,7 @@ impl Site {
         match page.kind {
             PageKind::Speech(i, j) => self.with_speech_body(i, j, |markdown| {
                 let rendered = markdown::render(markdown);
-                f(Some(Body { markdown, rendered: &rendered }))
+                f(Some(Body { markdown, rendered: &rendered, summaries: None }))
             }),
             _ => Ok(f(None)),
         }
@@ -346,9 +346,14 @@ impl Site {
     /// body read from its file, so the archive's text is never held whole.
     pub(crate) fn write_search_index(&self, write: &WriteFn<'_>) -> Result<()> {
         let all: Vec<(usize, usize)> = self.speech_refs().collect();
-        self.index_speeches(&all, write, &|&(i, j)| {
-            self.with_speech_body(i, j, |body| self.search_doc(i, j, markdown::plain_text(body)))
+        self.index_speeches(&all, write, &|batch| {
+            let doc = |&(i, j): &(usize, usize)| {
+                self.with_speech_body(i, j, |body| {
+                    self.search_doc(i, j, markdown::plain_text(body))
+                })
                 .map_err(|d| Box::new((None, d)))
+            };
+            batch.par_iter().map(doc).collect()
         })
     }
 
@@ -362,24 +367,47 @@ impl Site {
             })
             .collect();
         speeches.sort_by_key(|&(i, j, _)| (i, j));
-        self.index_speeches(&speeches, write, &|&(i, j, page)| {
-            let made = self.with_speech_body(i, j, |markdown| {
-                let rendered = markdown::render(markdown);
-                self.write_rendered(page, Some(Body { markdown, rendered: &rendered }), write)?;
-                Ok(self.search_doc(i, j, rendered.text))
+        self.index_speeches(&speeches, write, &|batch| {
+            // A meeting's speeches together: each summary is made into a template value once,
+            // for its own page and its neighbours'.
+            let meetings = batch.par_chunk_by(|a, b| a.0 == b.0);
+            let made = meetings.flat_map_iter(|run| {
+                let (i, first, last) = (run[0].0, run[0].1, run[run.len() - 1].1);
+                let summaries = SummaryValues::new(&self.model, i, first..=last);
+                run.iter()
+                    .map(move |&(i, j, page)| self.write_speech(i, j, page, &summaries, write))
             });
-            made.map_err(|d| Box::new((None, d)))?
+            made.collect()
         })
     }
 
+    /// Writes speech (i, j)'s page, whose meeting's summaries `summaries` holds; returns its
+    /// search document.
+    fn write_speech(
+        &self,
+        i: usize,
+        j: usize,
+        page: &Page,
+        summaries: &SummaryValues,
+        write: &WriteFn<'_>,
+    ) -> Result<crate::search::SearchDoc, Failed> {
+        let made = self.with_speech_body(i, j, |markdown| {
+            let rendered = markdown::render(markdown);
+            let body = Body { markdown, rendered: &rendered, summaries: Some(summaries) };
+            self.write_rendered(page, Some(body), write)?;
+            Ok(self.search_doc(i, j, rendered.text))
+        });
+        made.map_err(|d| Box::new((None, d)))?
+    }
+
     /// Builds the search index from `speeches` (in index order: meetings newest first,
-    /// speeches in order), making each one's document with `doc` a batch at a time in
-    /// parallel. Every failing speech is reported; the index is left unwritten then.
+    /// speeches in order), making a batch's documents at a time with `docs`, in order. Every
+    /// failing speech is reported; the index is left unwritten then.
     fn index_speeches<T: Sync>(
         &self,
         speeches: &[T],
         write: &WriteFn<'_>,
-        doc: &(dyn Fn(&T) -> Result<crate::search::SearchDoc, Failed> + Sync),
+        docs: &(dyn Fn(&[T]) -> Vec<Result<crate::search::SearchDoc, Failed>> + Sync),
     ) -> Result<()> {
         use crate::search::index::{BATCH, IndexWriter};
         let as_js = |path: String, json: Vec<u8>| {
@@ -396,16 +424,16 @@ impl Site {
         let mut index = IndexWriter::new(speeches.len());
         let mut failed = Vec::new();
         for batch in speeches.chunks(BATCH) {
-            let mut docs = Vec::with_capacity(batch.len());
-            for made in batch.par_iter().map(doc).collect::<Vec<_>>() {
-                match made {
-                    Ok(d) => docs.push(d),
+            let mut made = Vec::with_capacity(batch.len());
+            for doc in docs(batch) {
+                match doc {
+                    Ok(d) => made.push(d),
                     Err(f) => failed.push(f),
                 }
             }
             if failed.is_empty() {
-                let docs: Vec<&crate::search::SearchDoc> = docs.iter().collect();
-                index.add(&docs, &as_js).context("cannot write the search index")?;
+                let made: Vec<&crate::search::SearchDoc> = made.iter().collect();
+                index.add(&made, &as_js).context("cannot write the search index")?;
             }
         }
         failures(failed)?;

@@ -10,7 +10,7 @@ use super::analysis;
 use super::graphics;
 use super::model::{MeetingView, SiteModel};
 use super::urls::url_scheme;
-use super::views::{SpeechSummary, Text};
+use super::views::Text;
 use crate::config::SiteConfig;
 use crate::content::{Archive, Figure, FigureKind, StandalonePage};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -253,6 +253,33 @@ struct Sources<'a> {
 pub(crate) struct Body<'a> {
     pub(crate) markdown: &'a str,
     pub(crate) rendered: &'a markdown::Rendered,
+    /// Its meeting's summaries as template values, when the caller renders the meeting's
+    /// speech pages together (else each page makes the three it shows).
+    pub(crate) summaries: Option<&'a SummaryValues>,
+}
+
+/// Some of one meeting's speech summaries as template values, each made once for the three
+/// speech pages that show it: its own (`speech`) and its neighbours' (`next`, `prev`).
+/// Serialising a summary was a tenth of a speech page's time.
+pub(crate) struct SummaryValues {
+    /// The speech index of `values[0]`.
+    first: usize,
+    values: Vec<tera::Value>,
+}
+
+impl SummaryValues {
+    /// Meeting `i`'s summaries of speeches `range`, widened by the neighbours they show.
+    pub(crate) fn new(model: &SiteModel, i: usize, range: std::ops::RangeInclusive<usize>) -> Self {
+        let speeches = &model.meetings[i].speeches;
+        let first = range.start().saturating_sub(1);
+        let last = (range.end() + 1).min(speeches.len().saturating_sub(1));
+        let values = speeches[first..=last].iter().map(tera::Value::from_serializable).collect();
+        SummaryValues { first, values }
+    }
+
+    fn get(&self, j: usize) -> Option<&tera::Value> {
+        self.values.get(j.checked_sub(self.first)?)
+    }
 }
 
 /// A meeting page's own data: the meeting and its neighbours. Returns its title.
@@ -279,21 +306,26 @@ fn speech_page<'a>(context: &mut Context, from: &Sources<'a>, i: usize, j: usize
     // Callers always hand a speech page its body; none would show an empty one.
     let empty = markdown::Rendered::default();
     let body = from.body.map_or(&empty, |body| body.rendered);
-    context.insert(
-        "speech",
-        &SpeechPage {
-            summary,
-            view: &model.speeches[i][j],
-            body_html: &body.html,
-            toc: &body.toc,
-            figures: Figures(&source.front.figures),
-            target_count: figures_of_kind(&source.front.figures, FigureKind::Target),
-        },
-    );
+    let page = SpeechPage {
+        view: &model.speeches[i][j],
+        body_html: &body.html,
+        toc: &body.toc,
+        figures: Figures(&source.front.figures),
+        target_count: figures_of_kind(&source.front.figures, FigureKind::Target),
+    };
+    // The summaries' values made for the meeting's pages when the caller has them.
+    let made = from.body.and_then(|b| b.summaries);
+    let value = |k: usize| match made.and_then(|m| m.get(k)) {
+        Some(value) => value.clone(),
+        None => tera::Value::from_serializable(&summaries[k]),
+    };
+    context.insert_value("speech", page.value_from(&value(j)));
     context.insert("changes", &model.change_views(i, j));
     context.insert_value("meeting", from.shared.meeting_refs[i].clone());
-    context.insert("prev", &j.checked_sub(1).map(|k| &summaries[k]));
-    context.insert("next", &summaries.get(j + 1));
+    let none = tera::Value::none;
+    context.insert_value("prev", j.checked_sub(1).map_or_else(none, value));
+    context
+        .insert_value("next", (j + 1 < summaries.len()).then(|| value(j + 1)).unwrap_or_else(none));
     &summary.title
 }
 
@@ -661,18 +693,42 @@ fn list_path(n: usize) -> String {
     if n == 1 { "meetings/".to_string() } else { format!("meetings/page/{n}/") }
 }
 
-/// A speech page's `speech`: its summary, the model's view and the body, rendered now.
-#[derive(Serialize)]
+/// A speech page's `speech`: its summary's fields, the model's view's and the body, rendered
+/// now.
 struct SpeechPage<'a> {
-    #[serde(flatten)]
-    summary: &'a SpeechSummary,
-    #[serde(flatten)]
     view: &'a super::model::SpeechView,
     body_html: &'a str,
     toc: &'a [markdown::TocEntry],
     figures: Figures<'a>,
     /// How many of the figures are targets.
     target_count: usize,
+}
+
+impl SpeechPage<'_> {
+    /// The page's value given its summary's, `summary`: the summary's fields, then its own.
+    fn value_from(&self, summary: &tera::Value) -> tera::Value {
+        let mut map = summary.as_map().cloned().unwrap_or_default();
+        map.reserve(7);
+        for (name, value) in self.own_fields() {
+            map.insert(tera::value::Key::Str(name), value);
+        }
+        tera::Value::from(map)
+    }
+
+    /// Its fields beside its summary's, as template values.
+    fn own_fields(&self) -> [(&'static str, tera::Value); 7] {
+        use tera::Value;
+        let view = self.view;
+        [
+            ("chars", Value::from(view.chars)),
+            ("minutes", Value::from(view.minutes)),
+            ("extra", Value::from_serializable(&view.extra)),
+            ("body_html", Value::from(self.body_html)),
+            ("toc", Value::from_serializable(self.toc)),
+            ("figures", Value::from_serializable(&self.figures)),
+            ("target_count", Value::from(self.target_count)),
+        ]
+    }
 }
 
 /// A speech's figures as its page shows them: each with its front-matter fields (`kind`
