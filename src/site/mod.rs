@@ -390,7 +390,7 @@ impl Site {
         page: &Page,
         summaries: &SummaryValues,
         write: &WriteFn<'_>,
-    ) -> Result<crate::search::SearchDoc, Failed> {
+    ) -> MadeDoc {
         let made = self.with_speech_body(i, j, |markdown| {
             let rendered = markdown::render(markdown);
             let body = Body { markdown, rendered: &rendered, summaries: Some(summaries) };
@@ -407,7 +407,7 @@ impl Site {
         &self,
         speeches: &[T],
         write: &WriteFn<'_>,
-        docs: &(dyn Fn(&[T]) -> Vec<Result<crate::search::SearchDoc, Failed>> + Sync),
+        docs: &(dyn Fn(&[T]) -> Vec<MadeDoc> + Sync),
     ) -> Result<()> {
         use crate::search::index::{BATCH, IndexWriter};
         let as_js = |path: String, json: Vec<u8>| {
@@ -689,6 +689,9 @@ fn drop_aside(site: Site) {
 /// A page or speech that failed: its page's path when rendering failed (rendering errors are
 /// merged, one message per template mistake), and the problem.
 type Failed = Box<(Option<String>, Diagnostic)>;
+
+/// A speech's search document, or why it could not be made.
+type MadeDoc = Result<crate::search::SearchDoc, Failed>;
 
 /// Every failure as one error (none: Ok), rendering errors merged by template mistake.
 fn failures(failed: impl IntoIterator<Item = Failed>) -> Result<()> {

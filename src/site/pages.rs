@@ -322,10 +322,10 @@ fn speech_page<'a>(context: &mut Context, from: &Sources<'a>, i: usize, j: usize
     context.insert_value("speech", page.value_from(&value(j)));
     context.insert("changes", &model.change_views(i, j));
     context.insert_value("meeting", from.shared.meeting_refs[i].clone());
-    let none = tera::Value::none;
-    context.insert_value("prev", j.checked_sub(1).map_or_else(none, value));
-    context
-        .insert_value("next", (j + 1 < summaries.len()).then(|| value(j + 1)).unwrap_or_else(none));
+    let neighbour =
+        |k: Option<usize>| k.filter(|&k| k < summaries.len()).map_or_else(tera::Value::none, value);
+    context.insert_value("prev", neighbour(j.checked_sub(1)));
+    context.insert_value("next", neighbour(Some(j + 1)));
     &summary.title
 }
 
