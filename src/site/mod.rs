@@ -211,12 +211,13 @@ impl Site {
         Ok(out)
     }
 
-    /// Renders one page whose body is at hand into `out`.
+    /// Renders one page whose body is at hand into `out`. Generic, not a trait object: Tera
+    /// writes a page a piece at a time, and into a `Vec` those writes are inlined.
     fn render_into(
         &self,
         page: &Page,
         body: Option<Body<'_>>,
-        out: &mut dyn std::io::Write,
+        out: &mut impl std::io::Write,
     ) -> Result<(), Diagnostic> {
         let (archive, standalone, model) = (&self.archive, &self.pages, &self.model);
         let context = page.context(archive, standalone, model, &self.config, &self.shared, body);
@@ -232,7 +233,7 @@ impl Site {
         let written = self
             .with_page_body(page, |body| {
                 stream(&page.file(), &mut |out| {
-                    self.render_into(page, body, out).map_err(|d| {
+                    self.render_into(page, body, &mut &mut *out).map_err(|d| {
                         failed = Some(d);
                         std::io::Error::other("the page could not be rendered")
                     })
