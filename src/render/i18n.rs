@@ -388,6 +388,11 @@ impl Strings {
         self.table.iter().map(|(key, text)| (key.as_str(), text.choose(None)))
     }
 
+    /// The text `t(key=…)` gives for `key` without arguments, if the table has it.
+    pub(crate) fn plain(&self, key: &str) -> Option<&str> {
+        self.table.get(key).map(|text| text.choose(None))
+    }
+
     /// Whether the table has `key`.
     pub(crate) fn has(&self, key: &str) -> bool {
         self.table.contains_key(key)

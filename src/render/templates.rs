@@ -1,4 +1,5 @@
-//! The one place the Tera instance is built: the embedded default theme first, then the site's
+//! The one place the templates are built (two Tera instances: as written, and with plain UI
+//! strings put in place of their calls): the embedded default theme first, then the site's
 //! `themes/NAME/templates/*.html` over it, template by template. Filters that need the site's
 //! URL scheme (`url`) are registered here, so templates never compute links themselves, and so
 //! are the UI language's: the `t` function (a string of the table), the `date` and `measure`
@@ -121,22 +122,135 @@ fn shown_path(path: &Path) -> String {
     path.strip_prefix(".").unwrap_or(path).display().to_string()
 }
 
-/// Builds Tera: embedded templates, then the theme folder's (if any) over them. Every template
-/// error is reported with its file, not just the first.
+/// The site's templates, twice: as written, and with each plain UI string in place of the call
+/// that names it ([`inline_texts`]). Pages render with the second: a Tera function call per
+/// string was a twentieth of a build. A page that fails renders again with the first, so the
+/// error shows the template as its author wrote it.
+pub(crate) struct Templates {
+    fast: Tera,
+    as_written: Tera,
+}
+
+impl Templates {
+    /// Sets a value every template sees.
+    pub(crate) fn insert_global<T: serde::Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) {
+        let value = tera::Value::from_serializable(value);
+        self.as_written.global_context().insert_value(key, value.clone());
+        self.fast.global_context().insert_value(key, value);
+    }
+
+    /// The values every template sees.
+    pub(crate) fn globals(&mut self) -> &tera::Context {
+        self.fast.global_context()
+    }
+
+    /// Renders `template` into `out`; an error names the template and its place as written in
+    /// the theme folder `theme_dir` (or the embedded theme).
+    pub(crate) fn render_to(
+        &self,
+        template: &str,
+        context: &tera::Context,
+        out: &mut impl std::io::Write,
+        theme_dir: &Path,
+    ) -> Result<(), Diagnostic> {
+        self.fast.render_to(template, context, out).map_err(|e| {
+            // The same failure as written (unless it was the output's, which renders fine now).
+            let as_written = self.as_written.render_to(template, context, std::io::sink()).err();
+            render_diagnostic(theme_dir, template, as_written.as_ref().unwrap_or(&e))
+        })
+    }
+}
+
+/// Builds the templates: embedded ones, then the theme folder's (if any) over them. Every
+/// template error is reported with its file, not just the first.
 pub(crate) fn build(
     theme_dir: Option<&Path>,
     urls: UrlScheme,
     strings: Arc<Strings>,
-) -> Result<Tera> {
+) -> Result<Templates> {
+    let sources = sources(theme_dir)?;
+    let as_written = build_tera(&sources, urls.clone(), Arc::clone(&strings))?;
+    let inlined: Vec<TemplateSource> = sources
+        .iter()
+        .map(|s| TemplateSource { text: inline_texts(&s.text, &strings), ..s.clone() })
+        .collect();
+    let fast = build_tera(&inlined, urls, strings)?;
+    Ok(Templates { fast, as_written })
+}
+
+/// Replaces each tag `{{ t(key="KEY") }}` (just so: a key alone) in `text` with the key's text
+/// when that text can stand in a template as it is: not empty, no braces (it cannot make a
+/// delimiter), no white space at either end (a `-` of white space control beside it would
+/// trim it). The output is the same: the call gives that text, marked safe. Other tags are
+/// passed over whole, so nothing inside one (a string, a comment) is touched, and a template
+/// with a `raw` block is left as it is. Unknown keys stay calls, and fail as calls do.
+fn inline_texts(text: &str, strings: &Strings) -> String {
+    if has_raw_block(text) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = next_tag(rest) {
+        let tag = &rest[at..];
+        if let Some((len, inline)) = plain_call(tag, strings) {
+            out.push_str(&rest[..at]);
+            out.push_str(inline);
+            rest = &tag[len..];
+            continue;
+        }
+        let close = match &tag[..2] {
+            "{{" => "}}",
+            "{%" => "%}",
+            _ => "#}",
+        };
+        let end = tag[2..].find(close).map_or(tag.len(), |e| e + 4);
+        out.push_str(&rest[..at + end]);
+        rest = &tag[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where the next tag (`{{`, `{%` or `{#`) of `text` starts.
+fn next_tag(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'{', bytes).find(|&k| matches!(bytes.get(k + 1), Some(b'{' | b'%' | b'#')))
+}
+
+/// Whether `text` has a `{% raw %}` block (white space control and spacing as Tera allows).
+fn has_raw_block(text: &str) -> bool {
+    text.match_indices("{%")
+        .any(|(k, _)| text[k + 2..].trim_start_matches('-').trim_start().starts_with("raw"))
+}
+
+/// The length of the tag `tag` starts with and the text to put in its place, when it is a
+/// plain `t` call [`inline_texts`] can replace.
+fn plain_call<'s>(tag: &str, strings: &'s Strings) -> Option<(usize, &'s str)> {
+    const OPEN: &str = "{{ t(key=\"";
+    const CLOSE: &str = "\") }}";
+    let after = tag.strip_prefix(OPEN)?;
+    let end = after.find(CLOSE)?;
+    let key = &after[..end];
+    let key_ok = key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    let text = strings.plain(key).filter(|_| key_ok)?;
+    let fits = !text.is_empty() && text.trim() == text && !text.contains(['{', '}']);
+    fits.then_some((OPEN.len() + end + CLOSE.len(), text))
+}
+
+/// One Tera instance of `sources`, with yilu's filters and functions.
+fn build_tera(sources: &[TemplateSource], urls: UrlScheme, strings: Arc<Strings>) -> Result<Tera> {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
-    let sources = sources(theme_dir)?;
     register_filters(&mut tera, urls);
     register_language(&mut tera, strings);
     // Parse each alone first, so every template with a syntax error is named; then all
     // together, which also checks inheritance, includes and filter names.
     let mut problems = Diagnostics::default();
-    for source in &sources {
+    for source in sources {
         let mut alone = Tera::new();
         if let Err(e) = alone.add_raw_template(&source.name, &source.text)
             && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
@@ -511,6 +625,62 @@ mod tests {
             error_chain(&e).contains("unknown string key `nav.hom` (did you mean `nav.home`?)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn plain_strings_are_put_in_place_of_their_calls_and_nothing_else_is() {
+        let en = Strings::embedded("en");
+        let home = en.plain("nav.home").unwrap();
+        let until = en.plain("speaker.until").unwrap(); // white space at its ends
+        assert_ne!(until.trim(), until);
+        let cases = [
+            (r#"<a>{{ t(key="nav.home") }}</a>"#.to_string(), format!("<a>{home}</a>")),
+            // Unknown keys, arguments, other spacing, white space control, text with spaces
+            // at its ends: left as calls.
+            (r#"{{ t(key="nav.hom") }}"#.into(), r#"{{ t(key="nav.hom") }}"#.into()),
+            (r#"{{ t(key="nav.home", x=1) }}"#.into(), r#"{{ t(key="nav.home", x=1) }}"#.into()),
+            (r#"{{t(key="nav.home")}}"#.into(), r#"{{t(key="nav.home")}}"#.into()),
+            (r#"{{- t(key="nav.home") }}"#.into(), r#"{{- t(key="nav.home") }}"#.into()),
+            (r#"{{ t(key="speaker.until") }}"#.into(), r#"{{ t(key="speaker.until") }}"#.into()),
+            // Inside another tag (a string, a comment): untouched; after it: replaced.
+            (
+                r#"{{ '{{ t(key="nav.home") }}' }}{# {{ t(key="nav.home") }} #}{{ t(key="nav.home") }}"#.into(),
+                format!(r#"{{{{ '{{{{ t(key="nav.home") }}}}' }}}}{{# {{{{ t(key="nav.home") }}}} #}}{home}"#),
+            ),
+            // A template with a raw block is left whole.
+            (
+                r#"{%- raw %}{{ t(key="nav.home") }}{% endraw %}{{ t(key="nav.home") }}"#.into(),
+                r#"{%- raw %}{{ t(key="nav.home") }}{% endraw %}{{ t(key="nav.home") }}"#.into(),
+            ),
+        ];
+        for (template, want) in cases {
+            assert_eq!(inline_texts(&template, &en), want, "{template}");
+        }
+    }
+
+    #[test]
+    fn a_failing_page_is_reported_as_its_template_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        // The error is after a call that is put in place, on the same line.
+        let page = "<p>\n{{ t(key=\"nav.home\") }} {{ missing.field }}</p>\n";
+        std::fs::write(templates.join("page.html"), page).unwrap();
+        let urls = UrlScheme { base_path: "/".into(), relative: false };
+        let built = build(Some(dir.path()), urls, Arc::new(Strings::embedded("en"))).unwrap();
+        let mut out = Vec::new();
+        let e = built.render_to("page.html", &tera::Context::new(), &mut out, dir.path());
+        let d = e.unwrap_err();
+        assert_eq!((d.line, d.column), (Some(2), Some(28)), "{d:?}");
+        assert!(d.to_string().contains("missing"), "{d}");
+        // And the page that renders is the one the calls would make.
+        let fine = "<p>{{ t(key=\"nav.home\") }}|{{ t(key=\"nav.home\", x=1) }}</p>";
+        std::fs::write(templates.join("page.html"), fine).unwrap();
+        let urls = UrlScheme { base_path: "/".into(), relative: false };
+        let built = build(Some(dir.path()), urls, Arc::new(Strings::embedded("en"))).unwrap();
+        let mut out = Vec::new();
+        built.render_to("page.html", &tera::Context::new(), &mut out, dir.path()).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "<p>Home|Home</p>");
     }
 
     #[test]

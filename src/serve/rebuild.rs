@@ -287,7 +287,7 @@ impl Rebuilder {
         after: &Touched,
     ) -> Vec<Page> {
         // A value every template sees changed (the counts): the pages whose templates show it.
-        let globals = uses::changed(&before.globals, self.site.tera.global_context());
+        let globals = uses::changed(&before.globals, self.site.tera.globals());
         let site = &self.site;
         let mut templates: HashMap<&str, bool> = HashMap::new();
         for page in &site.plan {
@@ -715,7 +715,7 @@ impl Before {
         Before {
             pages: site.plan.iter().map(|p| p.path.clone()).collect(),
             order: model.meetings.iter().map(|m| m.slug.clone()).collect(),
-            globals: site.tera.global_context().clone(),
+            globals: site.tera.globals().clone(),
             touched,
             speaker_paths,
             orgs,

@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
-use tera::Tera;
 
 use crate::config::SiteConfig;
 use crate::content::{self, Archive, LoadOptions};
@@ -27,7 +26,7 @@ use crate::metrics::Indicators;
 use crate::orgs::Registry;
 use crate::render::i18n::Strings;
 use crate::render::markdown;
-use crate::render::templates::{self, UrlScheme};
+use crate::render::templates::{self, Templates, UrlScheme};
 use model::SiteModel;
 use pages::{Body, SummaryValues};
 pub(crate) use pages::{Page, PageKind};
@@ -88,7 +87,7 @@ pub struct Site {
     pub(crate) theme_dir: PathBuf,
     /// The UI strings of site.toml's `language`.
     pub(crate) strings: Arc<Strings>,
-    pub(crate) tera: Tera,
+    pub(crate) tera: Templates,
     pub(crate) model: SiteModel,
     /// Every page of the site, in order.
     pub plan: Vec<Page>,
@@ -221,9 +220,7 @@ impl Site {
     ) -> Result<(), Diagnostic> {
         let (archive, standalone, model) = (&self.archive, &self.pages, &self.model);
         let context = page.context(archive, standalone, model, &self.config, &self.shared, body);
-        self.tera
-            .render_to(page.template, &context, out)
-            .map_err(|e| templates::render_diagnostic(&self.theme_dir, page.template, &e))
+        self.tera.render_to(page.template, &context, out, &self.theme_dir)
     }
 
     /// Renders one page straight into its file as `stream` writes it, never holding the page

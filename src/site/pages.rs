@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::Context;
 
 use super::analysis;
 use super::graphics;
@@ -19,7 +19,7 @@ use crate::metrics::lexicon::QUALIFIERS_BEFORE;
 use crate::orgs::OrgKind;
 use crate::render::i18n::Strings;
 use crate::render::markdown;
-use crate::render::templates::format_number;
+use crate::render::templates::{Templates, format_number};
 
 /// What a page shows; its context is built only when it is rendered, so a plan of every page
 /// costs little memory and `serve` can re-render just the pages a change touches.
@@ -408,7 +408,7 @@ struct SiteGlobals<'a> {
 /// Values every template sees: `site`, `nav`, `indicators`, and `search_messages` (search.js's
 /// messages as JSON when the language's differ from the ones it carries, else none).
 pub(crate) fn insert_globals(
-    tera: &mut Tera,
+    templates: &mut Templates,
     config: &SiteConfig,
     model: &SiteModel,
     indicators: &Indicators,
@@ -441,15 +441,14 @@ pub(crate) fn insert_globals(
             }
         })
         .collect();
-    let ctx = tera.global_context();
-    ctx.insert("site", &globals);
+    templates.insert_global("site", &globals);
     let nav: Vec<NavItem> =
         NAV.iter().map(|(key, path)| NavItem { title: text.text(key, &[]), path }).collect();
-    ctx.insert("nav", &nav);
-    ctx.insert("search_messages", &text.search_messages());
-    ctx.insert("menu", &menu);
-    ctx.insert("og_locale", &text.text("site.og_locale", &[]));
-    ctx.insert("indicators", &list);
+    templates.insert_global("nav", &nav);
+    templates.insert_global("search_messages", &text.search_messages());
+    templates.insert_global("menu", &menu);
+    templates.insert_global("og_locale", &text.text("site.og_locale", &[]));
+    templates.insert_global("indicators", &list);
 }
 
 #[derive(Serialize)]
