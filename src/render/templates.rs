@@ -5,6 +5,7 @@
 //! are the UI language's: the `t` function (a string of the table), the `date` and `measure`
 //! filters.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -320,30 +321,19 @@ fn register_language(tera: &mut Tera, strings: Arc<Strings>) {
                 };
                 return Err(tera::Error::message(format!("unknown string key `{key}`{hint}")));
             }
-            let mut args: Vec<(String, String)> = Vec::new();
+            let mut filled: Vec<(&str, Cow<'_, str>)> = Vec::with_capacity(4);
             let mut count = None;
             for (name, value) in kwargs.iter() {
-                let name = name.to_string();
-                if name == "key" {
-                    continue;
-                }
+                let Some(name) = name.as_str().filter(|&n| n != "key") else { continue };
                 let text = argument_text(value);
                 if name == "count" {
                     count = value.as_f64().or_else(|| text.parse().ok());
                 }
                 // The table's text is the theme's own, like the template's; values are escaped
                 // here (unless already safe, as another `t`'s), so the result is safe.
-                let text = if value.is_safe() {
-                    text
-                } else {
-                    let mut escaped = Vec::with_capacity(text.len());
-                    tera::escape_html(&text, &mut escaped).map_err(tera::Error::message)?;
-                    String::from_utf8(escaped).map_err(tera::Error::message)?
-                };
-                args.push((name, text));
+                filled.push((name, if value.is_safe() { text } else { escaped(text)? }));
             }
-            let args: Vec<(&str, &str)> =
-                args.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let args: Vec<(&str, &str)> = filled.iter().map(|(n, v)| (*n, v.as_ref())).collect();
             let out = match count {
                 Some(n) if n >= 0.0 && n.fract() == 0.0 => strings.count(key, n as usize, &args),
                 _ => strings.text(key, &args),
@@ -354,16 +344,26 @@ fn register_language(tera: &mut Tera, strings: Arc<Strings>) {
 }
 
 /// A template value as a placeholder shows it: numbers as `num` prints them, none as nothing.
-fn argument_text(value: &tera::Value) -> String {
+fn argument_text(value: &tera::Value) -> Cow<'_, str> {
     if let Some(s) = value.as_str() {
-        s.to_string()
+        Cow::Borrowed(s)
     } else if value.is_none() || value.is_undefined() {
-        String::new()
+        Cow::Borrowed("")
     } else if value.is_f64() {
-        format_number(value.as_f64().unwrap_or_default())
+        Cow::Owned(format_number(value.as_f64().unwrap_or_default()))
     } else {
-        value.to_string()
+        Cow::Owned(value.to_string())
     }
+}
+
+/// `text` escaped for HTML as Tera escapes (unchanged, and not copied, when nothing needs it).
+fn escaped(text: Cow<'_, str>) -> tera::TeraResult<Cow<'_, str>> {
+    if !text.contains(['&', '<', '>', '"', '\'']) {
+        return Ok(text);
+    }
+    let mut escaped = Vec::with_capacity(text.len() + 16);
+    tera::escape_html(&text, &mut escaped).map_err(tera::Error::message)?;
+    String::from_utf8(escaped).map(Cow::Owned).map_err(tera::Error::message)
 }
 
 /// Numbers as printed in Chinese reports: no trailing `.0`, at most two decimals.
@@ -625,6 +625,17 @@ mod tests {
             error_chain(&e).contains("unknown string key `nav.hom` (did you mean `nav.home`?)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn arguments_are_escaped_as_tera_escapes() {
+        for text in ["万州", "a&b", "<i>", "\"q\"", "it's", "a/b", "", "&amp;"] {
+            let mut tera_escaped = Vec::new();
+            tera::escape_html(text, &mut tera_escaped).unwrap();
+            let ours = escaped(Cow::Borrowed(text)).unwrap();
+            assert_eq!(ours.as_bytes(), tera_escaped, "{text}");
+            assert_eq!(matches!(ours, Cow::Borrowed(_)), ours == text, "{text}");
+        }
     }
 
     #[test]
