@@ -11,16 +11,13 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 /// A rendered body.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
     /// The body as HTML.
     pub html: String,
     /// The `##` headings, for the table of contents.
     pub(crate) toc: Vec<TocEntry>,
-    /// Characters of text (punctuation included, white space not).
-    pub(crate) chars: usize,
     /// The body as plain text, as [`plain_text`] gives it: for the search index.
-    #[serde(skip)]
     pub(crate) text: String,
 }
 
@@ -57,7 +54,6 @@ pub fn render(markdown: &str) -> Rendered {
     pair_literal_strong(&mut events);
     let mut out = Vec::with_capacity(events.len());
     let mut toc = Vec::new();
-    let mut chars = 0;
     let mut in_heading = false;
     for i in 0..events.len() {
         let event = std::mem::replace(&mut events[i], Event::Text(CowStr::Borrowed("")));
@@ -101,17 +97,17 @@ pub fn render(markdown: &str) -> Rendered {
             }
             other => other,
         };
-        if let Event::Text(t) | Event::Code(t) = &event {
-            chars += t.chars().filter(|c| !c.is_whitespace()).count();
-            if in_heading && let Some(entry) = toc.last_mut() {
-                entry.title.push_str(t);
-            }
+        if in_heading
+            && let Event::Text(t) | Event::Code(t) = &event
+            && let Some(entry) = toc.last_mut()
+        {
+            entry.title.push_str(t);
         }
         out.push(event);
     }
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    Rendered { html, toc, chars, text }
+    Rendered { html, toc, text }
 }
 
 /// An id a writer may give a heading (`{#methods}`, `{#第一节}`): letters, digits, `-` and `_`,
@@ -286,8 +282,8 @@ mod tests {
 
     #[test]
     fn counts_characters_not_words() {
-        let r = render("万州区 GDP 增长6.6%。\n\n## 一、标题\n");
-        assert_eq!(r.chars, "万州区GDP增长6.6%。一、标题".chars().count());
+        let body = "万州区 GDP 增长6.6%。\n\n## 一、标题\n";
+        assert_eq!(text_chars(body), "万州区GDP增长6.6%。一、标题".chars().count());
         assert_eq!(reading_minutes(0), 1);
         assert_eq!(reading_minutes(400), 1);
         assert_eq!(reading_minutes(401), 2);
