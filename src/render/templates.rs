@@ -174,6 +174,7 @@ pub(crate) fn build(
     strings: Arc<Strings>,
 ) -> Result<Templates> {
     let sources = sources(theme_dir)?;
+    check_syntax(&sources)?;
     let as_written = build_tera(&sources, urls.clone(), Arc::clone(&strings))?;
     let inlined: Vec<TemplateSource> = sources
         .iter()
@@ -242,14 +243,10 @@ fn plain_call<'s>(tag: &str, strings: &'s Strings) -> Option<(usize, &'s str)> {
     fits.then_some((OPEN.len() + end + CLOSE.len(), text))
 }
 
-/// One Tera instance of `sources`, with yilu's filters and functions.
-fn build_tera(sources: &[TemplateSource], urls: UrlScheme, strings: Arc<Strings>) -> Result<Tera> {
-    let mut tera = Tera::new();
-    tera.autoescape_on(vec![".html", ".xml"]);
-    register_filters(&mut tera, urls);
-    register_language(&mut tera, strings);
-    // Parse each alone first, so every template with a syntax error is named; then all
-    // together, which also checks inheritance, includes and filter names.
+/// Parses each template alone, so that every one with a syntax error is named (parsed
+/// together, Tera stops at the first). Once, on the templates as written: putting strings in
+/// place of calls makes no syntax error.
+fn check_syntax(sources: &[TemplateSource]) -> Result<()> {
     let mut problems = Diagnostics::default();
     for source in sources {
         let mut alone = Tera::new();
@@ -259,7 +256,16 @@ fn build_tera(sources: &[TemplateSource], urls: UrlScheme, strings: Arc<Strings>
             problems.push(template_diagnostic(&source.shown, &e));
         }
     }
-    problems.into_result()?;
+    problems.into_result()
+}
+
+/// One Tera instance of `sources`, with yilu's filters and functions. Adding them together
+/// also checks inheritance, includes and filter names.
+fn build_tera(sources: &[TemplateSource], urls: UrlScheme, strings: Arc<Strings>) -> Result<Tera> {
+    let mut tera = Tera::new();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    register_filters(&mut tera, urls);
+    register_language(&mut tera, strings);
     if let Err(e) = tera.add_raw_templates(sources.iter().map(|s| (&s.name, &s.text))) {
         // Each error names the template it is in: show that one's file.
         let shown = |name: &str| {
