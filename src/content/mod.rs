@@ -74,46 +74,56 @@ pub(crate) struct OrgRef {
     pub(crate) parent: Option<String>,
 }
 
-/// Loads `root/content/meetings/*/`. `root` is the site folder; paths in messages are relative
-/// to it. Every malformed file is reported, not only the first. Also returns the archive-wide
-/// warnings a build reports and goes on: organisations whose slugs clashed and were separated.
-/// (Each meeting keeps its own warnings: ambiguous and misspelled organisations, unknown keys.)
-pub(crate) fn load(
-    root: &Path,
-    registry: &Registry,
-    options: LoadOptions,
-) -> anyhow::Result<(Archive, Vec<Diagnostic>)> {
+/// The meeting folders under content/meetings, each with its Markdown files, in name order; what
+/// could not be listed is a problem with its place, never skipped. It needs no registry, so it
+/// runs while the registry is built.
+pub(crate) struct Listing {
+    folders: Vec<(PathBuf, Vec<PathBuf>)>,
+    diagnostics: Diagnostics,
+}
+
+/// Lists content/meetings: meeting folders and their `.md` files, sorted by name.
+pub(crate) fn list(root: &Path) -> Listing {
     let meetings_dir = root.join("content").join("meetings");
-    let mut diagnostics = Diagnostics::default();
+    let mut listing = Listing { folders: Vec::new(), diagnostics: Diagnostics::default() };
     if !meetings_dir.is_dir() {
-        return Ok((Archive::default(), Vec::new()));
+        return listing;
     }
-    // Group files by meeting folder; walkdir errors are problems too, never skipped.
-    let mut folders: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     // Symbolic links are followed (an archive of linked folders is an archive); a link loop is
-    // reported by walkdir as a problem like any other.
+    // reported by walkdir as a problem like any other. Sorted and depth first, so a folder's
+    // files come right after it.
     let walk = WalkDir::new(&meetings_dir).min_depth(1).max_depth(2).follow_links(true);
     for entry in walk.sort_by_file_name() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().unwrap_or(&meetings_dir).to_path_buf();
-                diagnostics.push(Diagnostic::new(relative(root, &path), e.to_string()));
+                listing.diagnostics.push(Diagnostic::new(relative(root, &path), e.to_string()));
                 continue;
             }
         };
-        let path = entry.path();
+        let is_md = |p: &Path| p.extension().is_some_and(|e| e == "md");
         if entry.depth() == 1 && entry.file_type().is_dir() {
-            folders.entry(path.to_path_buf()).or_default();
-        } else if entry.depth() == 2
-            && entry.file_type().is_file()
-            && path.extension().is_some_and(|e| e == "md")
-        {
-            let folder = path.parent().expect("depth 2 has a parent").to_path_buf();
-            folders.entry(folder).or_default().push(path.to_path_buf());
+            listing.folders.push((entry.into_path(), Vec::new()));
+        } else if entry.depth() == 2 && entry.file_type().is_file() && is_md(entry.path()) {
+            let (_, files) = listing.folders.last_mut().expect("depth 2 follows its folder");
+            files.push(entry.into_path());
         }
     }
+    listing
+}
 
+/// Loads the meetings `list` found under `root/content/meetings/`. `root` is the site folder; paths in messages are relative
+/// to it. Every malformed file is reported, not only the first. Also returns the archive-wide
+/// warnings a build reports and goes on: organisations whose slugs clashed and were separated.
+/// (Each meeting keeps its own warnings: ambiguous and misspelled organisations, unknown keys.)
+pub(crate) fn load(
+    root: &Path,
+    listing: Listing,
+    registry: &Registry,
+    options: LoadOptions,
+) -> anyhow::Result<(Archive, Vec<Diagnostic>)> {
+    let Listing { folders, mut diagnostics } = listing;
     let results: Vec<Loaded> = folders
         .par_iter()
         .map(|(folder, files)| load_meeting_warned(root, folder, files, registry, options, false))

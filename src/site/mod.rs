@@ -112,17 +112,22 @@ impl Site {
         let config = site_config(options)?;
         let output = options.output.clone().unwrap_or_else(|| root.join(&config.output_dir));
         output::check_target(&root, &output, options.force)?;
-        let registry = Registry::with_region(&config.organisations, config.region.as_deref())?;
-        let indicators = Indicators::new(&config.indicators);
         let mut timings = Vec::new();
         let mut lap = Instant::now();
         let mut step = |name: &'static str| {
             timings.push((name, lap.elapsed()));
             lap = Instant::now();
         };
+        // The national registry takes a few milliseconds to build; the folders are listed meanwhile.
+        let (registry, listing) = rayon::join(
+            || Registry::with_region(&config.organisations, config.region.as_deref()),
+            || content::list(&root),
+        );
+        let registry = registry?;
+        let indicators = Indicators::new(&config.indicators);
         let load = LoadOptions { drafts: options.drafts };
         let archive = both(
-            content::load(&root, &registry, load),
+            content::load(&root, listing, &registry, load),
             content::pages::load(&root, load)
                 .map_err(|p| Diagnostics(p).into_result().unwrap_err()),
         );
