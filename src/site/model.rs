@@ -2,7 +2,9 @@
 //! URLs, organisations and speakers with their speeches), shared by every page that shows them.
 //! Rankings, series and slugs are computed here in Rust, never in templates.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -99,30 +101,20 @@ impl SiteModel {
         text: &Strings,
         mut cached: Vec<Option<MeetingViews>>,
     ) -> SiteModel {
-        let (people, person_of) = people::identify(archive);
-        let people_paths: Vec<Text> =
-            people.iter().map(|p| Text::from(format!("speakers/{}/", p.slug))).collect();
+        // Who spoke is worked out across the archive while each meeting's views are made;
+        // the summaries get their speakers' links after.
         cached.resize_with(archive.meetings.len(), || None);
-        let built: Vec<MeetingViews> = archive
-            .meetings
-            .par_iter()
-            .zip(cached)
-            .enumerate()
-            .map(|(i, (m, cached))| {
-                let speaker_path =
-                    |j: usize| person_of.get(&(i, j)).map(|&p| people_paths[p].clone());
-                match cached {
-                    Some((mut view, speeches)) => {
-                        for (j, summary) in view.speeches.iter_mut().enumerate() {
-                            summary.speaker_path = speaker_path(j);
-                        }
-                        (view, speeches)
-                    }
-                    None => meeting_view(m, indicators, &speaker_path),
-                }
-            })
-            .collect();
+        let ((people, person_of), built) = rayon::join(
+            || people::identify(archive),
+            || {
+                let views = archive.meetings.par_iter().zip(cached).map(|(m, cached)| {
+                    cached.unwrap_or_else(|| meeting_view(m, indicators, &|_| None))
+                });
+                views.collect::<Vec<MeetingViews>>()
+            },
+        );
         let (mut meetings, speeches): (Vec<_>, Vec<_>) = built.into_iter().unzip();
+        link_speakers(&mut meetings, &people, &person_of);
         share_texts(&mut meetings);
         let mut orgs: BTreeMap<String, OrgView> = BTreeMap::new();
         for (i, meeting) in meetings.iter().enumerate() {
@@ -281,10 +273,25 @@ fn speech_view(
     (summary, view)
 }
 
+/// Sets each summary's link to its speaker's page (none for a speech nobody is identified in).
+fn link_speakers(
+    meetings: &mut [MeetingView],
+    people: &[people::Person],
+    person_of: &BTreeMap<(usize, usize), usize>,
+) {
+    let paths: Vec<Text> =
+        people.iter().map(|p| Text::from(format!("speakers/{}/", p.slug))).collect();
+    for (i, meeting) in meetings.iter_mut().enumerate() {
+        for (j, summary) in meeting.speeches.iter_mut().enumerate() {
+            summary.speaker_path = person_of.get(&(i, j)).map(|&p| paths[p].clone());
+        }
+    }
+}
+
 /// Makes the summaries' repeated text one shared copy each: speakers, positions, periods,
 /// organisations and indicators recur across meetings, and each speech's view made its own.
 fn share_texts(meetings: &mut [MeetingView]) {
-    let mut texts: HashSet<Text> = HashSet::new();
+    let mut texts: FxHashSet<Text> = FxHashSet::default();
     let mut share = |t: &mut Text| match texts.get(t.as_str()) {
         Some(shared) => *t = shared.clone(),
         None => {
