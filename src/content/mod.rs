@@ -93,6 +93,7 @@ pub(crate) fn list(root: &Path) -> Listing {
     // reported by walkdir as a problem like any other. Sorted and depth first, so a folder's
     // files come right after it.
     let walk = WalkDir::new(&meetings_dir).min_depth(1).max_depth(2).follow_links(true);
+    let is_md = |p: &Path| p.extension().is_some_and(|e| e == "md");
     for entry in walk.sort_by_file_name() {
         let entry = match entry {
             Ok(e) => e,
@@ -102,7 +103,6 @@ pub(crate) fn list(root: &Path) -> Listing {
                 continue;
             }
         };
-        let is_md = |p: &Path| p.extension().is_some_and(|e| e == "md");
         if entry.depth() == 1 && entry.file_type().is_dir() {
             listing.folders.push((entry.into_path(), Vec::new()));
         } else if entry.depth() == 2 && entry.file_type().is_file() && is_md(entry.path()) {
@@ -113,8 +113,8 @@ pub(crate) fn list(root: &Path) -> Listing {
     listing
 }
 
-/// Loads the meetings `list` found under `root/content/meetings/`. `root` is the site folder; paths in messages are relative
-/// to it. Every malformed file is reported, not only the first. Also returns the archive-wide
+/// Loads the meetings [`list`] found under `root/content/meetings/`. `root` is the site folder;
+/// paths in messages are relative to it. Every malformed file is reported, not only the first. Also returns the archive-wide
 /// warnings a build reports and goes on: organisations whose slugs clashed and were separated.
 /// (Each meeting keeps its own warnings: ambiguous and misspelled organisations, unknown keys.)
 pub(crate) fn load(

@@ -118,7 +118,8 @@ impl Site {
             timings.push((name, lap.elapsed()));
             lap = Instant::now();
         };
-        // The national registry takes a few milliseconds to build; the folders are listed meanwhile.
+        // The national registry takes a few milliseconds to build: the folders are listed
+        // meanwhile.
         let (registry, listing) = rayon::join(
             || Registry::with_region(&config.organisations, config.region.as_deref()),
             || content::list(&root),
